@@ -1,0 +1,25 @@
+"""The fan-out interface: how committed events reach every live connection.
+
+Fan-out only ever carries events that are already durable. Delivery to a subscriber
+is a plain synchronous callback so that a slow client can never make ``publish``
+wait: the callback must hand the events to a bounded per-connection queue and
+return at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from hostkit.store.base import StoredEvent
+
+Subscriber = Callable[[list[StoredEvent]], None]
+Unsubscribe = Callable[[], None]
+
+
+class Fanout(Protocol):
+    def subscribe(self, session_id: str, subscriber: Subscriber) -> Unsubscribe: ...
+
+    async def publish(self, session_id: str, events: list[StoredEvent]) -> None: ...
+
+    async def close(self) -> None: ...

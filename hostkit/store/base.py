@@ -1,0 +1,79 @@
+"""The event-store interface: what the rest of hostkit may ask of durable storage.
+
+The store knows nothing of the domain. It keeps, per session, a gap-free log of
+opaque events (JSON bodies), a row per session for lookup by join code, and a small
+key/value table for server secrets. An ``append`` returns only once the events are
+durably on disk; that is what lets the server acknowledge a command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One entry of a session's log, as stored and as sent to clients."""
+
+    session_id: str
+    seq: int
+    type: str
+    at: float  # server time, seconds since the epoch
+    actor: str | None  # participant id of whoever caused it, if anyone
+    command_id: str | None  # the client-made id of the command, on its first event only
+    body: str  # the event's JSON payload
+
+
+class StoreError(Exception):
+    """Storage failed (disk full, read-only, corrupt); nothing of the batch was kept."""
+
+
+class SequenceConflict(StoreError):
+    """The batch does not continue the session's log exactly (gap or duplicate)."""
+
+
+class DuplicateCommand(StoreError):
+    """This (session, actor, command_id) was already stored."""
+
+
+class JoinCodeTaken(StoreError):
+    """Another session already uses this join code."""
+
+
+class EventStore(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def create_session(
+        self, session_id: str, join_code: str, created_at: float, events: list[StoredEvent]
+    ) -> None:
+        """Register a session and its first events in one transaction."""
+
+    async def append(self, events: list[StoredEvent]) -> None:
+        """Durably append events of one session, continuing its log exactly.
+
+        Concurrent calls are committed together (group commit); each call either
+        lands whole or raises and leaves nothing behind.
+        """
+
+    async def read(
+        self, session_id: str, after: int = 0, limit: int | None = None
+    ) -> list[StoredEvent]:
+        """Events with seq > after, in order."""
+
+    async def head(self, session_id: str) -> int:
+        """The highest seq stored for the session (0 if none)."""
+
+    async def session_by_code(self, join_code: str) -> str | None: ...
+
+    async def session_exists(self, session_id: str) -> bool: ...
+
+    async def list_sessions(self) -> list[tuple[str, str, float]]:
+        """(session_id, join_code, created_at) of every session, oldest first."""
+
+    async def get_meta(self, key: str) -> str | None: ...
+
+    async def set_meta_if_absent(self, key: str, value: str) -> str:
+        """Store value under key unless one exists; return whichever is stored."""
