@@ -1,0 +1,1 @@
+"""The pure domain core: state, commands, events, rules. No I/O, no clock reads."""

@@ -1,0 +1,188 @@
+"""Commands: what a participant asks the session to do.
+
+Each is a msgspec struct tagged by ``type`` so that decoding a client's JSON both
+validates it (wrong types and unknown fields are refused) and picks the command.
+Length limits live here as constants because the rules and the docs both need them.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from hostkit.domain.model import ContributionKind, Reaction, Role, Where
+
+MAX_TEXT = 2000
+MAX_NAME = 60
+MAX_TITLE = 200
+MAX_TIMER_S = 24 * 3600
+
+
+class Command(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class Join(Command, tag="join", frozen=True):
+    """Issued by the server on behalf of someone joining; ids come from the adapter."""
+
+    participant_id: str
+    nonce: str
+    name: str | None
+    where: Where
+    role: Role = "participant"
+    cell_id: str | None = None
+    group_id: str | None = None
+    screen: bool = False
+
+
+class PostContribution(Command, tag="post_contribution", frozen=True):
+    kind: ContributionKind
+    text: str
+    group_id: str | None = None
+    off_record: bool = False
+    photo_id: str | None = None
+
+
+class WithdrawContribution(Command, tag="withdraw_contribution", frozen=True):
+    contribution_id: str
+
+
+class HideContribution(Command, tag="hide_contribution", frozen=True):
+    contribution_id: str
+
+
+class CastVote(Command, tag="cast_vote", frozen=True):
+    contribution_id: str
+    dots: int = 1  # 0 takes the vote back
+
+
+class React(Command, tag="react", frozen=True):
+    contribution_id: str
+    reaction: Reaction
+
+
+class RaiseHand(Command, tag="raise_hand", frozen=True):
+    pass
+
+
+class LowerHand(Command, tag="lower_hand", frozen=True):
+    participant_id: str | None = None  # someone else's hand: hosts only
+
+
+class OpenPhase(Command, tag="open_phase", frozen=True):
+    phase_id: str
+
+
+class ClosePhase(Command, tag="close_phase", frozen=True):
+    phase_id: str
+
+
+class StartTimer(Command, tag="start_timer", frozen=True):
+    duration_s: int | None = None  # None: the phase's duration, or resume if paused
+
+
+class PauseTimer(Command, tag="pause_timer", frozen=True):
+    pass
+
+
+class ExtendTimer(Command, tag="extend_timer", frozen=True):
+    seconds: int
+
+
+class StopTimer(Command, tag="stop_timer", frozen=True):
+    pass
+
+
+class MoveParticipant(Command, tag="move_participant", frozen=True):
+    participant_id: str
+    group_id: str | None
+
+
+class Announce(Command, tag="announce", frozen=True):
+    text: str
+
+
+class CreateGroup(Command, tag="create_group", frozen=True):
+    name: str
+    cell_id: str
+    remote_seats: bool = False
+    call_url: str | None = None
+
+
+class RenameGroup(Command, tag="rename_group", frozen=True):
+    group_id: str
+    name: str
+
+
+class SetRole(Command, tag="set_role", frozen=True):
+    participant_id: str
+    role: Role
+
+
+class RemoveParticipant(Command, tag="remove_participant", frozen=True):
+    participant_id: str
+
+
+class MuteParticipant(Command, tag="mute_participant", frozen=True):
+    participant_id: str
+    muted: bool = True
+
+
+class RotateToken(Command, tag="rotate_token", frozen=True):
+    """Revoke a participant's links (e.g. a leaked host link); the adapter picks the nonce."""
+
+    participant_id: str
+    nonce: str
+
+
+AnyCommand = (
+    Join
+    | PostContribution
+    | WithdrawContribution
+    | HideContribution
+    | CastVote
+    | React
+    | RaiseHand
+    | LowerHand
+    | OpenPhase
+    | ClosePhase
+    | StartTimer
+    | PauseTimer
+    | ExtendTimer
+    | StopTimer
+    | MoveParticipant
+    | Announce
+    | CreateGroup
+    | RenameGroup
+    | SetRole
+    | RemoveParticipant
+    | MuteParticipant
+    | RotateToken
+)
+
+# Commands a client may send itself; Join and RotateToken are issued by the server.
+ClientCommand = (
+    PostContribution
+    | WithdrawContribution
+    | HideContribution
+    | CastVote
+    | React
+    | RaiseHand
+    | LowerHand
+    | OpenPhase
+    | ClosePhase
+    | StartTimer
+    | PauseTimer
+    | ExtendTimer
+    | StopTimer
+    | MoveParticipant
+    | Announce
+    | CreateGroup
+    | RenameGroup
+    | SetRole
+    | RemoveParticipant
+    | MuteParticipant
+)
+
+
+def command_type(command: Command) -> str:
+    return str(command.__struct_config__.tag)

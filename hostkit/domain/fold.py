@@ -1,0 +1,149 @@
+"""Fold events into session state: ``apply(state, event, seq, at, actor, command_id)``.
+
+``apply`` is the only writer of state. It trusts the event (the rules checked the
+command before the event existed), so replaying a log never fails half-way.
+"""
+
+from __future__ import annotations
+
+from hostkit.domain import events as ev
+from hostkit.domain.model import (
+    PLENARY,
+    Announcement,
+    Cell,
+    Contribution,
+    Group,
+    Hand,
+    Participant,
+    Phase,
+    SessionState,
+    Timer,
+)
+
+
+def _group(spec: ev.GroupSpec) -> Group:
+    return Group(spec.id, spec.name, spec.cell_id, spec.remote_seats, spec.call_url)
+
+
+def _lower(state: SessionState, participant_id: str) -> None:
+    for queue in state.hands.values():
+        queue[:] = [h for h in queue if h.participant_id != participant_id]
+
+
+def apply(
+    state: SessionState,
+    event: ev.AnyEvent,
+    *,
+    seq: int,
+    at: float,
+    actor: str | None = None,
+    command_id: str | None = None,
+) -> SessionState:
+    """Fold one event into state (in place) and return it."""
+    state.last_seq = seq
+    if actor is not None and command_id is not None:
+        state.commands[(actor, command_id)] = seq
+    match event:
+        case ev.SessionCreated():
+            state.title, state.purpose, state.licence = event.title, event.purpose, event.licence
+            state.format, state.attribution = event.format, event.attribution
+            state.join_code, state.created_at = event.join_code, at
+            state.cells = {c.id: Cell(c.id, c.name, c.kind) for c in event.cells}
+            state.groups = {g.id: _group(g) for g in event.groups}
+            state.phases = [
+                Phase(p.id, p.title, p.question, p.duration_s, p.grouping, list(p.allows))
+                for p in event.phases
+            ]
+        case ev.ParticipantJoined():
+            state.participants[event.participant_id] = Participant(
+                id=event.participant_id,
+                name=event.name,
+                where=event.where,
+                role=event.role,
+                cell_id=event.cell_id,
+                group_id=event.group_id,
+                nonce=event.nonce,
+                joined_at=at,
+                screen=event.screen,
+            )
+        case ev.ContributionPosted():
+            state.contributions[event.contribution_id] = Contribution(
+                id=event.contribution_id,
+                seq=seq,
+                kind=event.kind,
+                text=event.text,
+                author_id=event.author_id,
+                group_id=event.group_id,
+                phase_id=event.phase_id,
+                at=at,
+                off_record=event.off_record,
+                photo_id=event.photo_id,
+            )
+        case ev.ContributionWithdrawn():
+            state.contributions[event.contribution_id].withdrawn = True
+        case ev.ContributionHidden():
+            state.contributions[event.contribution_id].hidden = True
+        case ev.VoteCast():
+            votes = state.contributions[event.contribution_id].votes
+            if event.dots:
+                votes[event.participant_id] = event.dots
+            else:
+                votes.pop(event.participant_id, None)
+        case ev.ReactionToggled():
+            reactions = state.contributions[event.contribution_id].reactions
+            who = [p for p in reactions.get(event.reaction, []) if p != event.participant_id]
+            if event.on:
+                who.append(event.participant_id)
+            if who:
+                reactions[event.reaction] = who
+            else:
+                reactions.pop(event.reaction, None)
+        case ev.HandRaised():
+            key = event.group_id or PLENARY
+            state.hands.setdefault(key, []).append(Hand(event.participant_id, at, seq))
+        case ev.HandLowered():
+            _lower(state, event.participant_id)
+        case ev.PhaseOpened():
+            for phase in state.phases:
+                if phase.status == "open":
+                    phase.status = "closed"
+            opened = state.phase(event.phase_id)
+            if opened is not None:
+                opened.status = "open"
+            state.timer = None
+        case ev.PhaseClosed():
+            closed = state.phase(event.phase_id)
+            if closed is not None:
+                closed.status = "closed"
+            if state.timer is not None and state.timer.phase_id == event.phase_id:
+                state.timer = None
+        case ev.TimerStarted():
+            state.timer = Timer(event.phase_id, event.remaining_s, at, running=True)
+        case ev.TimerPaused():
+            if state.timer is not None:
+                state.timer.remaining_s, state.timer.since = event.remaining_s, at
+                state.timer.running = False
+        case ev.TimerExtended():
+            if state.timer is not None:
+                state.timer.remaining_s += event.seconds
+        case ev.TimerStopped():
+            state.timer = None
+        case ev.ParticipantMoved():
+            state.participants[event.participant_id].group_id = event.group_id
+            _lower(state, event.participant_id)
+        case ev.Announced():
+            state.announcements.append(Announcement(seq, event.text, at, event.by))
+        case ev.GroupCreated():
+            state.groups[event.group.id] = _group(event.group)
+        case ev.GroupRenamed():
+            state.groups[event.group_id].name = event.name
+        case ev.RoleChanged():
+            state.participants[event.participant_id].role = event.role
+        case ev.ParticipantRemoved():
+            state.participants[event.participant_id].removed = True
+            _lower(state, event.participant_id)
+        case ev.ParticipantMuted():
+            state.participants[event.participant_id].muted = event.muted
+        case ev.TokenRotated():
+            state.participants[event.participant_id].nonce = event.nonce
+    return state

@@ -1,0 +1,149 @@
+"""The state of one session: plain data, the fold of its events.
+
+State objects are mutable dataclasses because folding thousands of contributions by
+copying would be wasteful; only ``apply`` mutates them, and it reads nothing but the
+state and the event, so the state is still a pure function of the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["host", "cell_host", "table_host", "participant", "observer"]
+Where = Literal["room", "remote"]
+CellKind = Literal["venue", "online"]
+ContributionKind = Literal["note", "question", "topic", "photo", "insight"]
+Attribution = Literal["attributed", "pseudonymous", "chatham-house"]
+PhaseStatus = Literal["pending", "open", "closed"]
+Reaction = Literal["agree", "heart", "thanks", "question"]
+
+ROLES: tuple[Role, ...] = ("host", "cell_host", "table_host", "participant", "observer")
+CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = ("note", "question", "topic", "photo", "insight")
+REACTIONS: tuple[Reaction, ...] = ("agree", "heart", "thanks", "question")
+
+PLENARY = ""  # the hands-up queue key of people not in any group
+
+
+@dataclass(slots=True)
+class Cell:
+    id: str
+    name: str
+    kind: CellKind
+
+
+@dataclass(slots=True)
+class Group:
+    id: str
+    name: str
+    cell_id: str
+    remote_seats: bool = False  # a hybrid room table with seats for people at home
+    call_url: str | None = None
+
+
+@dataclass(slots=True)
+class Phase:
+    id: str
+    title: str
+    question: str
+    duration_s: int
+    grouping: str
+    allows: list[ContributionKind]
+    status: PhaseStatus = "pending"
+
+
+@dataclass(slots=True)
+class Participant:
+    id: str
+    name: str | None  # None: anonymous, never given a name anywhere
+    where: Where
+    role: Role
+    cell_id: str
+    group_id: str | None
+    nonce: str  # part of the signed token; changing it revokes old links
+    joined_at: float
+    screen: bool = False  # a projector or other display, not a person
+    removed: bool = False
+    muted: bool = False
+
+
+@dataclass(slots=True)
+class Contribution:
+    id: str
+    seq: int
+    kind: ContributionKind
+    text: str
+    author_id: str
+    group_id: str | None
+    phase_id: str
+    at: float
+    off_record: bool = False
+    photo_id: str | None = None
+    withdrawn: bool = False
+    hidden: bool = False
+    votes: dict[str, int] = field(default_factory=dict)  # participant id -> dots
+    reactions: dict[str, list[str]] = field(default_factory=dict)  # reaction -> participant ids
+
+
+@dataclass(slots=True)
+class Hand:
+    participant_id: str
+    raised_at: float
+    seq: int
+
+
+@dataclass(slots=True)
+class Timer:
+    """A phase timer; server time is the authority, clients only display it."""
+
+    phase_id: str
+    remaining_s: float  # remaining at ``since``
+    since: float
+    running: bool
+
+    def remaining(self, now: float) -> float:
+        if not self.running:
+            return max(0.0, self.remaining_s)
+        return max(0.0, self.remaining_s - (now - self.since))
+
+
+@dataclass(slots=True)
+class Announcement:
+    seq: int
+    text: str
+    at: float
+    by: str
+
+
+@dataclass(slots=True)
+class SessionState:
+    id: str
+    title: str = ""
+    purpose: str = ""
+    licence: str = ""
+    format: str = ""
+    attribution: Attribution = "attributed"
+    join_code: str = ""
+    created_at: float = 0.0
+    last_seq: int = 0
+    cells: dict[str, Cell] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    phases: list[Phase] = field(default_factory=list)
+    timer: Timer | None = None
+    contributions: dict[str, Contribution] = field(default_factory=dict)
+    hands: dict[str, list[Hand]] = field(default_factory=dict)  # group id (or PLENARY) -> queue
+    announcements: list[Announcement] = field(default_factory=list)
+    commands: dict[tuple[str, str], int] = field(default_factory=dict)  # (actor, id) -> seq
+
+    def phase(self, phase_id: str) -> Phase | None:
+        return next((p for p in self.phases if p.id == phase_id), None)
+
+    def open_phase(self) -> Phase | None:
+        return next((p for p in self.phases if p.status == "open"), None)
+
+    def online_cell(self) -> Cell | None:
+        return next((c for c in self.cells.values() if c.kind == "online"), None)
+
+    def first_venue(self) -> Cell | None:
+        return next((c for c in self.cells.values() if c.kind == "venue"), None)

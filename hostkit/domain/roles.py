@@ -1,0 +1,40 @@
+"""Who may do what: the single place that decides what each role may ask for.
+
+The matrix names the roles that may issue a command at all; ``rules`` then narrows
+cell hosts to their own cell and table hosts to their own group.
+"""
+
+from __future__ import annotations
+
+from hostkit.domain.model import Role
+
+_SPEAKERS: frozenset[Role] = frozenset({"host", "cell_host", "table_host", "participant"})
+_HOSTS: frozenset[Role] = frozenset({"host", "cell_host"})
+_LEAD: frozenset[Role] = frozenset({"host"})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "post_contribution": _SPEAKERS,
+    "withdraw_contribution": _SPEAKERS,
+    "hide_contribution": _HOSTS | {"table_host"},
+    "cast_vote": _SPEAKERS,
+    "react": _SPEAKERS,
+    "raise_hand": _SPEAKERS,
+    "lower_hand": _SPEAKERS,  # someone else's hand: see rules (hosts and their table host)
+    "open_phase": _LEAD,
+    "close_phase": _LEAD,
+    "start_timer": _LEAD,
+    "pause_timer": _LEAD,
+    "extend_timer": _LEAD,
+    "stop_timer": _LEAD,
+    "move_participant": _HOSTS,
+    "announce": _HOSTS,
+    "create_group": _HOSTS,
+    "rename_group": _HOSTS,
+    "set_role": _LEAD,
+    "remove_participant": _LEAD,
+    "mute_participant": _HOSTS,
+}
+
+
+def may(role: Role, command_type: str) -> bool:
+    return role in PERMISSIONS.get(command_type, frozenset())

@@ -1,0 +1,301 @@
+"""Decide: ``decide(state, actor, command, now) -> events | Rejection``.
+
+The rules read the state and the command and never change either. Ids of new things
+are derived from the sequence number they will be stored at, so deciding needs no
+randomness; ids that must be unguessable (participants, nonces) arrive in the command.
+"""
+
+from __future__ import annotations
+
+from hostkit.domain import commands as cmd
+from hostkit.domain import events as ev
+from hostkit.domain.commands import MAX_NAME, MAX_TEXT, MAX_TIMER_S, MAX_TITLE, command_type
+from hostkit.domain.model import PLENARY, Participant, SessionState
+from hostkit.domain.rejections import Rejection, reject
+from hostkit.domain.roles import may
+
+Decision = list[ev.AnyEvent] | Rejection
+
+_NOT_ALLOWED = "Your role does not allow this."
+
+
+def _text(text: str, *, limit: int = MAX_TEXT, what: str = "Text") -> Rejection | None:
+    if not text.strip():
+        return reject("text_empty", f"{what} is empty.")
+    if len(text) > limit:
+        return reject("text_too_long", f"{what} is longer than {limit} characters.")
+    return None
+
+
+def _name(name: str | None) -> Rejection | None:
+    if name is None:
+        return None
+    if not name.strip():
+        return reject("name_empty", "Give a name or choose to stay anonymous.")
+    if len(name) > MAX_NAME:
+        return reject("name_too_long", f"Names are at most {MAX_NAME} characters.")
+    return None
+
+
+def _governs_group(state: SessionState, actor: Participant, group_id: str | None) -> bool:
+    """Whether the actor hosts the place a group (or the plenary) belongs to."""
+    if actor.role == "host":
+        return True
+    if group_id is None:
+        return False
+    group = state.groups.get(group_id)
+    if group is None:
+        return False
+    if actor.role == "cell_host":
+        return group.cell_id == actor.cell_id
+    return actor.role == "table_host" and actor.group_id == group_id
+
+
+def _governs_participant(state: SessionState, actor: Participant, other: Participant) -> bool:
+    if actor.role == "host":
+        return True
+    return actor.role == "cell_host" and other.cell_id == actor.cell_id
+
+
+def _join(state: SessionState, c: cmd.Join) -> Decision:
+    if (problem := _name(c.name)) is not None:
+        return problem
+    if c.participant_id in state.participants:
+        return reject("already_joined", "This participant has already joined.")
+    cell_id = c.cell_id
+    if cell_id is None:
+        cell = state.online_cell() if c.where == "remote" else state.first_venue()
+        cell = cell or next(iter(state.cells.values()), None)
+        if cell is None:
+            return reject("unknown_cell", "This session has no venue to join.")
+        cell_id = cell.id
+    elif cell_id not in state.cells:
+        return reject("unknown_cell", "There is no such venue in this session.")
+    if c.group_id is not None and c.group_id not in state.groups:
+        return reject("unknown_group", "There is no such table or group.")
+    if c.group_id is not None:
+        cell_id = state.groups[c.group_id].cell_id
+    return [
+        ev.ParticipantJoined(
+            participant_id=c.participant_id,
+            name=c.name.strip() if c.name else None,
+            where=c.where,
+            role=c.role,
+            cell_id=cell_id,
+            group_id=c.group_id,
+            nonce=c.nonce,
+            screen=c.screen,
+        )
+    ]
+
+
+def _post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> Decision:
+    if actor.muted:
+        return reject("muted", "The host has paused your contributions.")
+    if (problem := _text(c.text, what="Description" if c.kind == "photo" else "Text")) is not None:
+        if c.kind == "photo" and problem.code == "text_empty":
+            return reject("description_required", "A photo needs a short description.")
+        return problem
+    if c.kind == "photo" and not c.photo_id:
+        return reject("photo_missing", "Upload the photo before posting it.")
+    if c.kind != "photo" and c.photo_id is not None:
+        return reject("invalid_value", "Only photos carry a photo.")
+    phase = state.open_phase()
+    if phase is None:
+        return reject("phase_closed", "No phase is open: wait for the host to begin.")
+    if c.kind not in phase.allows:
+        return reject("kind_not_allowed", f"This phase does not take a {c.kind}.")
+    group_id = actor.group_id if c.group_id is None else c.group_id
+    if group_id is not None and group_id not in state.groups:
+        return reject("unknown_group", "There is no such table or group.")
+    if group_id != actor.group_id and not _governs_group(state, actor, group_id):
+        return reject("not_allowed", "You can only add to your own group.")
+    return [
+        ev.ContributionPosted(
+            contribution_id=f"c{state.last_seq + 1}",
+            kind=c.kind,
+            text=c.text,
+            author_id=actor.id,
+            group_id=group_id,
+            phase_id=phase.id,
+            off_record=c.off_record,
+            photo_id=c.photo_id,
+        )
+    ]
+
+
+def _contribution_target(state: SessionState, contribution_id: str) -> Rejection | None:
+    found = state.contributions.get(contribution_id)
+    if found is None or found.withdrawn or found.hidden:
+        return reject("unknown_contribution", "That contribution is not there any more.")
+    return None
+
+
+def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: float) -> Decision:
+    match c:
+        case cmd.PostContribution():
+            return _post(state, actor, c)
+        case cmd.WithdrawContribution():
+            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+                return problem
+            if state.contributions[c.contribution_id].author_id != actor.id:
+                return reject("not_author", "Only its author can withdraw a contribution.")
+            return [ev.ContributionWithdrawn(c.contribution_id)]
+        case cmd.HideContribution():
+            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+                return problem
+            if not _governs_group(state, actor, state.contributions[c.contribution_id].group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            return [ev.ContributionHidden(c.contribution_id, by=actor.id)]
+        case cmd.CastVote():
+            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+                return problem
+            if not 0 <= c.dots <= 3:
+                return reject("invalid_value", "A vote is between 0 and 3 dots.")
+            return [ev.VoteCast(c.contribution_id, actor.id, c.dots)]
+        case cmd.React():
+            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+                return problem
+            current = state.contributions[c.contribution_id].reactions.get(c.reaction, [])
+            return [
+                ev.ReactionToggled(c.contribution_id, actor.id, c.reaction, actor.id not in current)
+            ]
+        case cmd.RaiseHand():
+            queue = state.hands.get(actor.group_id or PLENARY, [])
+            if any(h.participant_id == actor.id for h in queue):
+                return reject("hand_already_raised", "Your hand is already up.")
+            return [ev.HandRaised(actor.id, actor.group_id)]
+        case cmd.LowerHand():
+            whose = state.participants.get(c.participant_id or actor.id)
+            if whose is None:
+                return reject("unknown_participant", "There is no such participant.")
+            if whose.id != actor.id and not _governs_group(state, actor, whose.group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            if not any(h.participant_id == whose.id for q in state.hands.values() for h in q):
+                return reject("hand_not_raised", "That hand is not raised.")
+            return [ev.HandLowered(whose.id, whose.group_id, by=actor.id)]
+        case cmd.OpenPhase():
+            phase = state.phase(c.phase_id)
+            if phase is None:
+                return reject("unknown_phase", "There is no such phase.")
+            if phase.status == "open":
+                return reject("phase_already_open", "That phase is already open.")
+            return [ev.PhaseOpened(c.phase_id)]
+        case cmd.ClosePhase():
+            phase = state.phase(c.phase_id)
+            if phase is None:
+                return reject("unknown_phase", "There is no such phase.")
+            if phase.status != "open":
+                return reject("phase_closed", "That phase is not open.")
+            return [ev.PhaseClosed(c.phase_id)]
+        case cmd.StartTimer():
+            return _start_timer(state, c, now)
+        case cmd.PauseTimer():
+            if state.timer is None or not state.timer.running:
+                return reject("timer_not_running", "The timer is not running.")
+            return [ev.TimerPaused(state.timer.remaining(now))]
+        case cmd.ExtendTimer():
+            if state.timer is None:
+                return reject("timer_not_running", "There is no timer to extend.")
+            if not 0 < c.seconds <= MAX_TIMER_S:
+                return reject("invalid_value", "Extend by a positive number of seconds.")
+            return [ev.TimerExtended(c.seconds)]
+        case cmd.StopTimer():
+            if state.timer is None:
+                return reject("timer_not_running", "There is no timer to stop.")
+            return [ev.TimerStopped()]
+        case cmd.MoveParticipant():
+            other = state.participants.get(c.participant_id)
+            if other is None or other.removed:
+                return reject("unknown_participant", "There is no such participant.")
+            if c.group_id is not None and c.group_id not in state.groups:
+                return reject("unknown_group", "There is no such table or group.")
+            if not _governs_participant(state, actor, other) or (
+                c.group_id is not None and not _governs_group(state, actor, c.group_id)
+            ):
+                return reject("not_allowed", _NOT_ALLOWED)
+            return [ev.ParticipantMoved(other.id, c.group_id, by=actor.id)]
+        case cmd.Announce():
+            if (problem := _text(c.text)) is not None:
+                return problem
+            return [ev.Announced(c.text, by=actor.id)]
+        case cmd.CreateGroup():
+            if (problem := _text(c.name, limit=MAX_TITLE, what="Name")) is not None:
+                return problem
+            if c.cell_id not in state.cells:
+                return reject("unknown_cell", "There is no such venue in this session.")
+            if actor.role == "cell_host" and c.cell_id != actor.cell_id:
+                return reject("not_allowed", _NOT_ALLOWED)
+            if c.call_url is not None and not c.call_url.startswith(("https://", "http://")):
+                return reject("invalid_value", "A call link must start with https://.")
+            spec = ev.GroupSpec(
+                f"g{state.last_seq + 1}", c.name.strip(), c.cell_id, c.remote_seats, c.call_url
+            )
+            return [ev.GroupCreated(spec)]
+        case cmd.RenameGroup():
+            if c.group_id not in state.groups:
+                return reject("unknown_group", "There is no such table or group.")
+            if (problem := _text(c.name, limit=MAX_TITLE, what="Name")) is not None:
+                return problem
+            if not _governs_group(state, actor, c.group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            return [ev.GroupRenamed(c.group_id, c.name.strip())]
+        case cmd.SetRole() | cmd.RemoveParticipant() | cmd.MuteParticipant() | cmd.RotateToken():
+            return _manage(state, actor, c)
+    return reject("unknown_command", "hostkit does not know that command.")
+
+
+def _start_timer(state: SessionState, c: cmd.StartTimer, now: float) -> Decision:
+    phase = state.open_phase()
+    if phase is None:
+        return reject("phase_closed", "Open a phase before starting its timer.")
+    if c.duration_s is not None and not 0 < c.duration_s <= MAX_TIMER_S:
+        return reject("invalid_value", "A timer runs for between 1 second and 24 hours.")
+    timer = state.timer
+    if c.duration_s is None and timer is not None and timer.phase_id == phase.id:
+        if timer.running:
+            return reject("timer_running", "The timer is already running.")
+        return [ev.TimerStarted(phase.id, timer.remaining(now))]  # resume
+    return [ev.TimerStarted(phase.id, float(c.duration_s or phase.duration_s))]
+
+
+def _manage(
+    state: SessionState,
+    actor: Participant,
+    c: cmd.SetRole | cmd.RemoveParticipant | cmd.MuteParticipant | cmd.RotateToken,
+) -> Decision:
+    other = state.participants.get(c.participant_id)
+    if other is None or other.removed:
+        return reject("unknown_participant", "There is no such participant.")
+    if not _governs_participant(state, actor, other):
+        return reject("not_allowed", _NOT_ALLOWED)
+    if other.id == actor.id and not isinstance(c, cmd.RotateToken):
+        return reject("not_allowed", "You cannot do that to yourself.")
+    match c:
+        case cmd.SetRole():
+            return [ev.RoleChanged(other.id, c.role)]
+        case cmd.RemoveParticipant():
+            return [ev.ParticipantRemoved(other.id)]
+        case cmd.MuteParticipant():
+            return [ev.ParticipantMuted(other.id, c.muted)]
+        case cmd.RotateToken():
+            return [ev.TokenRotated(other.id, c.nonce)]
+
+
+def decide(
+    state: SessionState, actor: Participant | None, command: cmd.AnyCommand, *, now: float
+) -> Decision:
+    """The events a command yields, or why it is refused."""
+    if isinstance(command, cmd.Join):
+        return _join(state, command)
+    if actor is None or actor.id not in state.participants:
+        return reject("unknown_participant", "You are not part of this session.")
+    if actor.removed:
+        return reject("removed", "The host has removed you from this session.")
+    kind = command_type(command)
+    if kind == "rotate_token":
+        if actor.role != "host":
+            return reject("not_allowed", _NOT_ALLOWED)
+    elif not may(actor.role, kind):
+        return reject("not_allowed", _NOT_ALLOWED)
+    return _decide_as(state, actor, command, now)
