@@ -129,7 +129,10 @@ def apply(
         case ev.TimerStopped():
             state.timer = None
         case ev.ParticipantMoved():
-            state.participants[event.participant_id].group_id = event.group_id
+            moved = state.participants[event.participant_id]
+            moved.group_id = event.group_id
+            if event.group_id is not None:  # as on joining: a group's venue is its members'
+                moved.cell_id = state.groups[event.group_id].cell_id
             _lower(state, event.participant_id)
         case ev.Announced():
             state.announcements.append(Announcement(seq, event.text, at, event.by))
