@@ -54,7 +54,8 @@ def _governs_group(state: SessionState, actor: Participant, group_id: str | None
 def _governs_participant(state: SessionState, actor: Participant, other: Participant) -> bool:
     if actor.role == "host":
         return True
-    return actor.role == "cell_host" and other.cell_id == actor.cell_id
+    # never the lead host, who could not undo it: nobody may unmute themselves
+    return actor.role == "cell_host" and other.cell_id == actor.cell_id and other.role != "host"
 
 
 def _join(state: SessionState, c: cmd.Join) -> Decision:
