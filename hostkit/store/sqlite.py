@@ -1,0 +1,716 @@
+"""The SQLite event store: one file, WAL, group commit, safe for a second process.
+
+Writes go through a single writer task that owns the only write connection of this
+process. Concurrent ``append`` calls are queued; the writer takes everything queued,
+runs it as ONE transaction (a SAVEPOINT per batch, so a rejected batch leaves the
+others intact), commits once and resolves the callers' futures in the order they
+queued. One fsync thus acknowledges many appends.
+
+The writer runs each whole transaction as a single call on its own thread, with the
+plain ``sqlite3`` module. aiosqlite would hop threads once per statement, and on a
+fast disk such a hop costs about as much as the commit itself, which would eat the
+gain of group commit. Reads, checks and backups use aiosqlite.
+
+Another process (the ``hostkit`` CLI) may write the same file: every write
+transaction starts with ``BEGIN IMMEDIATE`` under a busy timeout, and each batch is
+validated against the log as it is inside that transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar
+
+import aiosqlite
+
+from hostkit.store.base import (
+    DuplicateCommand,
+    JoinCodeTaken,
+    SequenceConflict,
+    StoredEvent,
+    StoreError,
+)
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "hostkit.db"
+APPLICATION_ID = 0x484B4954  # "HKIT" in the SQLite header: marks the file as ours
+SCHEMA_VERSION = 1
+MAX_GROUP = 512  # batches per transaction; bounds one commit's latency
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_REPORT_CAP = 50  # problems listed per kind by check()
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        join_code TEXT UNIQUE NOT NULL,
+        created_at REAL NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS events (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at REAL NOT NULL,
+        actor TEXT,
+        command_id TEXT,
+        body TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    ) WITHOUT ROWID""",
+    """CREATE UNIQUE INDEX IF NOT EXISTS events_command
+        ON events (session_id, actor, command_id) WHERE command_id IS NOT NULL""",
+    """CREATE TABLE IF NOT EXISTS meta (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    )""",
+)
+_TABLES = frozenset({"sessions", "events", "meta"})
+_EVENT_COLUMNS = "session_id, seq, type, at, actor, command_id, body"
+_INSERT_EVENT = "INSERT INTO events (session_id, seq, type, at, actor, command_id, body) " + (
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_EVENTS = (
+    "SELECT session_id, seq, type, at, actor, command_id, body FROM events "
+    "WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+)
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+# --- the writer's side: plain sqlite3, run on the writer thread ---------------------
+
+
+class _Heads:
+    """Each touched session's head as seen inside the current write transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._known: dict[str, int | None] = {}  # None: no such session
+
+    def get(self, session_id: str) -> int | None:
+        if session_id not in self._known:
+            exists, head = self._conn.execute(
+                "SELECT (SELECT 1 FROM sessions WHERE id = ?), "
+                "(SELECT max(seq) FROM events WHERE session_id = ?)",
+                (session_id, session_id),
+            ).fetchone()
+            self._known[session_id] = (head or 0) if exists else None
+        return self._known[session_id]
+
+    def set(self, session_id: str, head: int) -> None:
+        self._known[session_id] = head
+
+
+class _Job(Protocol[T_co]):
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> T_co:
+        """Write inside the open transaction, or raise StoreError / IntegrityError."""
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        """What a constraint violation means for this job."""
+
+
+def _rows(events: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
+    return [(e.session_id, e.seq, e.type, e.at, e.actor, e.command_id, e.body) for e in events]
+
+
+@dataclass(frozen=True, slots=True)
+class _Append:
+    events: list[StoredEvent]
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> None:
+        session_id = self.events[0].session_id
+        head = heads.get(session_id)
+        if head is None:
+            raise StoreError(f"no session {session_id!r}")
+        if self.events[0].seq != head + 1:
+            raise SequenceConflict(
+                f"session {session_id!r} is at seq {head}; batch starts at {self.events[0].seq}"
+            )
+        conn.executemany(_INSERT_EVENT, _rows(self.events))
+        heads.set(session_id, self.events[-1].seq)
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        if "command_id" in str(error):
+            return DuplicateCommand(f"command already stored: {error}")
+        return SequenceConflict(f"seq already stored: {error}")
+
+
+@dataclass(frozen=True, slots=True)
+class _CreateSession:
+    session_id: str
+    join_code: str
+    created_at: float
+    events: list[StoredEvent]
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> None:
+        if heads.get(self.session_id) is not None:
+            raise SequenceConflict(f"session {self.session_id!r} already exists")
+        conn.execute(
+            "INSERT INTO sessions (id, join_code, created_at) VALUES (?, ?, ?)",
+            (self.session_id, self.join_code, self.created_at),
+        )
+        conn.executemany(_INSERT_EVENT, _rows(self.events))
+        heads.set(self.session_id, len(self.events))
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        if "join_code" in str(error):
+            return JoinCodeTaken(f"join code {self.join_code!r} is taken")
+        if "command_id" in str(error):
+            return DuplicateCommand(f"command repeated in the first events: {error}")
+        return SequenceConflict(f"session {self.session_id!r} already exists: {error}")
+
+
+@dataclass(frozen=True, slots=True)
+class _SetMetaIfAbsent:
+    key: str
+    value: str
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> str:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (self.key, self.value),
+        )
+        stored: str = conn.execute("SELECT value FROM meta WHERE key = ?", (self.key,)).fetchone()[
+            0
+        ]
+        return stored
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        return StoreError(f"could not store meta {self.key!r}: {error}")
+
+
+def _connect(
+    path: Path, busy_timeout: float, *, check_same_thread: bool = True
+) -> sqlite3.Connection:
+    """A connection that leaves transactions to us and waits for other writers."""
+    conn = sqlite3.connect(
+        path, isolation_level=None, timeout=busy_timeout, check_same_thread=check_same_thread
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    return conn
+
+
+def _prepare_schema(conn: sqlite3.Connection) -> None:
+    """Create the schema in a fresh file; refuse a file that is not a hostkit db."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        if app_id == 0 and not tables:
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif app_id != APPLICATION_ID or not _TABLES <= tables:
+            raise StoreError("the file is not a hostkit database")
+        elif version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database schema {version} is newer than this hostkit ({SCHEMA_VERSION})"
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupResult:
+    committed: bool
+    outcomes: list[object]  # per job, in order: its result or its StoreError
+
+
+class _Writer:
+    """The write connection and what runs on it; lives on the writer thread only."""
+
+    def __init__(self, path: Path, busy_timeout: float) -> None:
+        self._path = path
+        self._busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        conn = self._fresh_connection()
+        try:
+            _prepare_schema(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _fresh_connection(self) -> sqlite3.Connection:
+        conn = _connect(self._path, self._busy_timeout)
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(f"could not switch {self._path} to WAL (got {mode!r})")
+            conn.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def commit_group(self, jobs: Sequence[_Job[object]]) -> _GroupResult:
+        """Run every job in one transaction; a storage fault fails them all."""
+        try:
+            if self._conn is None:
+                self._conn = self._fresh_connection()
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            log.warning("cannot start a write transaction: %s", error)
+            return _GroupResult(False, [_fault(error) for _ in jobs])
+        heads = _Heads(conn)
+        try:
+            outcomes = [self._run_one(conn, job, heads) for job in jobs]
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            log.error("write transaction of %d batches failed: %s", len(jobs), error)
+            self._abandon_transaction(conn)
+            return _GroupResult(False, [_fault(error) for _ in jobs])
+        return _GroupResult(True, outcomes)
+
+    @staticmethod
+    def _run_one(conn: sqlite3.Connection, job: _Job[object], heads: _Heads) -> object:
+        conn.execute("SAVEPOINT batch")
+        try:
+            result = job.apply(conn, heads)
+        except (StoreError, sqlite3.IntegrityError) as error:
+            conn.execute("ROLLBACK TO batch")
+            conn.execute("RELEASE batch")
+            return error if isinstance(error, StoreError) else job.rejection(error)
+        conn.execute("RELEASE batch")
+        return result
+
+    def _abandon_transaction(self, conn: sqlite3.Connection) -> None:
+        """Roll back; if even that fails, drop the connection and reconnect next time."""
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+            self._conn = None
+
+
+def _fault(error: sqlite3.Error) -> StoreError:
+    fault = StoreError(f"storage failed, nothing was written: {error}")
+    fault.__cause__ = error
+    return fault
+
+
+# --- the async side -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pending(Generic[T]):
+    job: _Job[T]
+    future: asyncio.Future[T]
+
+
+def _event(row: Any) -> StoredEvent:
+    return StoredEvent(*row)
+
+
+def _check_batch(events: Sequence[StoredEvent], session_id: str) -> None:
+    """Reject malformed batches before they reach the writer: these are caller bugs."""
+    for index, event in enumerate(events):
+        if event.session_id != session_id:
+            raise ValueError(f"batch mixes sessions {session_id!r} and {event.session_id!r}")
+        if event.seq != events[0].seq + index:
+            raise SequenceConflict(f"batch seqs are not consecutive at {event.seq}")
+
+
+class SqliteStore:
+    """An EventStore in one SQLite file.
+
+    ``commits`` counts committed write transactions; with concurrent appends it
+    stays well below the number of appends, which is the point of group commit.
+    """
+
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
+        self.path = path
+        self.busy_timeout = busy_timeout
+        self.commits = 0
+        self._writer = _Writer(path, busy_timeout)
+        self._executor: ThreadPoolExecutor | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._queue: asyncio.Queue[_Pending[Any] | None] = asyncio.Queue()
+        self._writer_task: asyncio.Task[None] | None = None
+        self._accepting = False
+
+    async def __aenter__(self) -> SqliteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        if self._executor is not None:
+            raise RuntimeError("store is already open")
+        loop = asyncio.get_running_loop()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="hostkit-writer")
+        try:
+            await loop.run_in_executor(self._executor, self._writer.open)
+            self._reader = await self._connect_async(read_only=True)
+        except BaseException as error:
+            await self._shutdown_connections()
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(f"cannot open {self.path}: {error}") from error
+            raise
+        self._writer_task = asyncio.create_task(self._run_writer(), name="hostkit-store-writer")
+        self._accepting = True
+
+    async def close(self) -> None:
+        """Finish every append already queued, then release the file."""
+        if self._writer_task is None:
+            return
+        self._accepting = False
+        self._queue.put_nowait(None)
+        await self._writer_task
+        self._writer_task = None
+        await self._shutdown_connections()
+
+    async def _shutdown_connections(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        if self._executor is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._writer.close)
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    async def _connect_async(self, *, read_only: bool = False) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
+        if read_only:
+            try:
+                await conn.execute("PRAGMA query_only = 1")
+            except BaseException:
+                await conn.close()
+                raise
+        return conn
+
+    # --- writing ---
+
+    async def create_session(
+        self, session_id: str, join_code: str, created_at: float, events: list[StoredEvent]
+    ) -> None:
+        """Register a session and its first events (seq 1, 2, ...) in one transaction.
+
+        Raises JoinCodeTaken if the code is in use, SequenceConflict if the session
+        id already exists.
+        """
+        _check_batch(events, session_id)
+        if events and events[0].seq != 1:
+            raise SequenceConflict(f"a new session's log starts at seq 1, not {events[0].seq}")
+        await self._submit(_CreateSession(session_id, join_code, created_at, list(events)))
+
+    async def append(self, events: list[StoredEvent]) -> None:
+        """Durably append events of one existing session, continuing its log exactly.
+
+        Raises SequenceConflict if the first seq is not head + 1 (counting batches
+        queued before this one), DuplicateCommand if a command id is already stored,
+        and StoreError for an unknown session or a storage fault. Once queued, a batch
+        is written even if the caller is cancelled while waiting, unless it was
+        cancelled before the writer took it up.
+        """
+        if not events:
+            return
+        _check_batch(events, events[0].session_id)
+        await self._submit(_Append(list(events)))
+
+    async def set_meta_if_absent(self, key: str, value: str) -> str:
+        return await self._submit(_SetMetaIfAbsent(key, value))
+
+    async def _submit(self, job: _Job[T]) -> T:
+        if not self._accepting:
+            raise StoreError("the store is not open")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(job, future))
+        return await future
+
+    async def _run_writer(self) -> None:
+        """Take everything queued, commit it as one transaction, resolve in order."""
+        loop = asyncio.get_running_loop()
+        stopping = False
+        while not stopping:
+            first = await self._queue.get()
+            if first is None:
+                break
+            group: list[_Pending[Any]] = [first]
+            while len(group) < MAX_GROUP and not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is None:
+                    stopping = True
+                    break
+                group.append(item)
+            group = [p for p in group if not p.future.done()]  # drop batches whose caller left
+            if not group:
+                continue
+            try:
+                result = await loop.run_in_executor(
+                    self._executor, self._writer.commit_group, [p.job for p in group]
+                )
+            except asyncio.CancelledError:
+                for pending in group:
+                    pending.future.cancel()
+                raise
+            except Exception as error:  # the writer must outlive any single failure
+                log.exception("writer failed unexpectedly")
+                result = _GroupResult(False, [StoreError(f"writer failed: {error}") for _ in group])
+            if result.committed:
+                self.commits += 1
+            for pending, outcome in zip(group, result.outcomes, strict=True):
+                if pending.future.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    pending.future.set_exception(outcome)
+                else:
+                    pending.future.set_result(outcome)
+
+    # --- reading ---
+
+    def _read_conn(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise StoreError("the store is not open")
+        return self._reader
+
+    async def _fetch(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        try:
+            return list(await self._read_conn().execute_fetchall(sql, params))
+        except sqlite3.Error as error:
+            raise StoreError(f"read failed: {error}") from error
+
+    async def read(
+        self, session_id: str, after: int = 0, limit: int | None = None
+    ) -> list[StoredEvent]:
+        rows = await self._fetch(
+            _SELECT_EVENTS, (session_id, after, -1 if limit is None else limit)
+        )
+        return [_event(row) for row in rows]
+
+    async def head(self, session_id: str) -> int:
+        rows = await self._fetch("SELECT max(seq) FROM events WHERE session_id = ?", (session_id,))
+        return int(rows[0][0] or 0)
+
+    async def session_by_code(self, join_code: str) -> str | None:
+        rows = await self._fetch("SELECT id FROM sessions WHERE join_code = ?", (join_code,))
+        return str(rows[0][0]) if rows else None
+
+    async def session_exists(self, session_id: str) -> bool:
+        rows = await self._fetch("SELECT 1 FROM sessions WHERE id = ?", (session_id,))
+        return bool(rows)
+
+    async def list_sessions(self) -> list[tuple[str, str, float]]:
+        rows = await self._fetch(
+            "SELECT id, join_code, created_at FROM sessions ORDER BY created_at, id"
+        )
+        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
+
+    async def get_meta(self, key: str) -> str | None:
+        rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    # --- maintenance ---
+
+    async def check(self) -> list[str]:
+        """Problems found in the file, in words; empty if it is sound."""
+        conn = await self._connect_async(read_only=True)
+        try:
+            return await _find_problems(conn)
+        except sqlite3.Error as error:
+            return [f"database unreadable: {error}"]
+        finally:
+            await conn.close()
+
+    async def backup(self, dest: Path) -> None:
+        """Write a consistent copy of the database to dest while writes go on.
+
+        SQLite's online backup copies every page in one step inside a single read
+        transaction, so the copy is the state after some commit. The copy is made
+        beside dest and renamed into place, so dest is never half-written.
+        """
+        partial = dest.with_name(dest.name + ".partial")
+        partial.unlink(missing_ok=True)
+        source = await self._connect_async(read_only=True)
+        try:
+            target = await aiosqlite.connect(partial, isolation_level=None)
+            try:
+                await source.backup(target)
+                await target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                await target.close()
+            await asyncio.to_thread(_durable_replace, partial, dest)
+        except sqlite3.Error as error:
+            raise StoreError(f"backup to {dest} failed: {error}") from error
+        finally:
+            await source.close()
+            partial.unlink(missing_ok=True)
+
+
+async def _find_problems(conn: aiosqlite.Connection) -> list[str]:
+    problems: list[str] = []
+
+    async def rows(sql: str) -> list[Any]:
+        return list(await conn.execute_fetchall(sql))
+
+    integrity = [str(r[0]) for r in await rows("PRAGMA integrity_check")]
+    if integrity != ["ok"]:
+        problems += [f"integrity: {line}" for line in integrity]
+    app_id = (await rows("PRAGMA application_id"))[0][0]
+    if app_id != APPLICATION_ID:
+        problems.append(f"not marked as a hostkit database (application_id {app_id})")
+        return problems
+
+    def capped(kind: str, found: list[str]) -> list[str]:
+        if len(found) > _REPORT_CAP:
+            return [*found[:_REPORT_CAP], f"... and {len(found) - _REPORT_CAP} more {kind}"]
+        return found
+
+    gaps = await rows(
+        "SELECT session_id, prev, seq FROM ("
+        " SELECT session_id, seq, lag(seq, 1, 0) OVER (PARTITION BY session_id ORDER BY seq)"
+        " AS prev FROM events) WHERE seq != prev + 1 ORDER BY session_id, seq"
+    )
+    problems += capped(
+        "gaps",
+        [
+            f"session {sid!r}: seq jumps from {prev} to {seq} (missing {prev + 1}..{seq - 1})"
+            for sid, prev, seq in gaps
+        ],
+    )
+    orphans = await rows(
+        "SELECT DISTINCT session_id FROM events"
+        " WHERE session_id NOT IN (SELECT id FROM sessions) ORDER BY session_id"
+    )
+    problems += capped(
+        "orphans", [f"session {sid!r}: events without a session row" for (sid,) in orphans]
+    )
+    bodies = await rows(
+        "SELECT session_id, seq, typeof(body) = 'text' FROM events"
+        " WHERE typeof(body) != 'text' OR NOT json_valid(body) ORDER BY session_id, seq"
+    )
+    problems += capped(
+        "bad bodies",
+        [
+            f"session {sid!r} seq {seq}: body is {'not valid JSON' if is_text else 'not text'}"
+            for sid, seq, is_text in bodies
+        ],
+    )
+    return problems
+
+
+# --- files --------------------------------------------------------------------------
+
+
+def open_store(data_dir: Path) -> SqliteStore:
+    """The store of a data directory (not yet opened); creates the directory."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteStore(data_dir / DB_NAME)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _durable_replace(source: Path, dest: Path) -> None:
+    """Move source over dest so that after a crash dest is either old or new, whole."""
+    with source.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(source, dest)
+    _fsync_dir(dest.parent)
+
+
+def _validate_copy(candidate: Path) -> None:
+    """Raise StoreError unless candidate is a sound hostkit database file."""
+    with candidate.open("rb") as handle:
+        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            raise StoreError("not an SQLite database")
+    try:
+        conn = sqlite3.connect(candidate, isolation_level=None)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema")}
+            if app_id != APPLICATION_ID or not _TABLES <= tables:
+                raise StoreError("not a hostkit database")
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"schema {version} is newer than this hostkit ({SCHEMA_VERSION})")
+            integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            if integrity != ["ok"]:
+                raise StoreError("failed its integrity check: " + "; ".join(integrity[:5]))
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"unreadable: {error}") from error
+
+
+def _quiesce(db: Path) -> None:
+    """Fold db's WAL back into it, proving no one else has it open."""
+    try:
+        conn = sqlite3.connect(db, isolation_level=None, timeout=0)
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"{db} is in use; stop the server first ({error})") from error
+    if mode != "delete":
+        raise StoreError(f"{db} is in use; stop the server first")
+
+
+def restore(backup_file: Path, data_dir_db: Path) -> Path | None:
+    """Put a backup in place of the database; the server must be stopped.
+
+    The backup is copied next to the target, checked to be a sound hostkit database,
+    and renamed into place. A database already there is kept beside it, renamed
+    with a timestamp; its path is returned (None if there was none).
+    """
+    if not backup_file.is_file():
+        raise StoreError(f"no backup file at {backup_file}")
+    data_dir_db.parent.mkdir(parents=True, exist_ok=True)
+    incoming = data_dir_db.with_name(data_dir_db.name + ".restoring")
+    try:
+        shutil.copyfile(backup_file, incoming)
+        try:
+            _validate_copy(incoming)
+        except StoreError as error:
+            raise StoreError(f"{backup_file} cannot be restored: {error}") from error
+        kept: Path | None = None
+        if data_dir_db.exists():
+            _quiesce(data_dir_db)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            kept = data_dir_db.with_name(f"{data_dir_db.name}.replaced-{stamp}")
+            os.replace(data_dir_db, kept)
+        for leftover in ("-wal", "-shm"):  # a stale WAL would be replayed onto the backup
+            data_dir_db.with_name(data_dir_db.name + leftover).unlink(missing_ok=True)
+        _durable_replace(incoming, data_dir_db)
+        return kept
+    finally:
+        incoming.unlink(missing_ok=True)
