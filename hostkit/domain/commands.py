@@ -97,6 +97,12 @@ class MoveParticipant(Command, tag="move_participant", frozen=True):
     group_id: str | None
 
 
+class ChooseGroup(Command, tag="choose_group", frozen=True):
+    """Move yourself: scanning a table's QR code, or the law of two feet."""
+
+    group_id: str | None
+
+
 class Announce(Command, tag="announce", frozen=True):
     text: str
 
@@ -150,6 +156,7 @@ AnyCommand = (
     | ExtendTimer
     | StopTimer
     | MoveParticipant
+    | ChooseGroup
     | Announce
     | CreateGroup
     | RenameGroup
@@ -175,6 +182,7 @@ ClientCommand = (
     | ExtendTimer
     | StopTimer
     | MoveParticipant
+    | ChooseGroup
     | Announce
     | CreateGroup
     | RenameGroup

@@ -124,8 +124,9 @@ def apply(
                 state.timer.remaining_s, state.timer.since = event.remaining_s, at
                 state.timer.running = False
         case ev.TimerExtended():
-            if state.timer is not None:
-                state.timer.remaining_s += event.seconds
+            if state.timer is not None:  # from what is left, so a timer that ran out gets it all
+                state.timer.remaining_s = state.timer.remaining(at) + event.seconds
+                state.timer.since = at
         case ev.TimerStopped():
             state.timer = None
         case ev.ParticipantMoved():

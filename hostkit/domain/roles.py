@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "extend_timer": _LEAD,
     "stop_timer": _LEAD,
     "move_participant": _HOSTS,
+    "choose_group": _SPEAKERS,
     "announce": _HOSTS,
     "create_group": _HOSTS,
     "rename_group": _HOSTS,

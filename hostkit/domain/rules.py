@@ -216,6 +216,12 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             ):
                 return reject("not_allowed", _NOT_ALLOWED)
             return [ev.ParticipantMoved(other.id, c.group_id, by=actor.id)]
+        case cmd.ChooseGroup():
+            if c.group_id is not None and c.group_id not in state.groups:
+                return reject("unknown_group", "There is no such table or group.")
+            if c.group_id == actor.group_id:
+                return reject("already_there", "You are already in that group.")
+            return [ev.ParticipantMoved(actor.id, c.group_id, by=actor.id)]
         case cmd.Announce():
             if (problem := _text(c.text)) is not None:
                 return problem

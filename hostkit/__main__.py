@@ -1,0 +1,5 @@
+import sys
+
+from hostkit.cli import main
+
+sys.exit(main())

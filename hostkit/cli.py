@@ -1,0 +1,164 @@
+"""The ``hostkit`` command: a thin shell over the server and the session tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hostkit.domain.formats import FORMATS
+from hostkit.joining.address import NoReachableAddress, base_url
+from hostkit.joining.qr import qr_terminal
+from hostkit.live.hub import fold_log
+from hostkit.sessions import admin_url, create_session, links, signer_for
+from hostkit.settings import Settings
+from hostkit.store.sqlite import open_store
+
+
+def _base(args: argparse.Namespace) -> str:
+    try:
+        return base_url(host=args.host, port=args.port, public_url=args.public_url)
+    except (ValueError, NoReachableAddress) as error:
+        raise SystemExit(f"hostkit: {error}") from None
+
+
+async def _startup_text(data: Path, base: str) -> str:
+    """The admin link, and the newest session's host link and room QR code."""
+    store = open_store(data)
+    await store.open()
+    try:
+        lines = [
+            f"Admin link (create sessions; keep it private):\n  {await admin_url(store, base)}"
+        ]
+        sessions = await store.list_sessions()
+        if sessions:
+            session_id = sessions[-1][0]
+            state = fold_log(session_id, await store.read(session_id))
+            host = next(p for p in state.participants.values() if p.role == "host")
+            screen = next(p for p in state.participants.values() if p.screen)
+            found = links(base, await signer_for(store), state, host.id, screen.id)
+            lines += [
+                f"\nNewest session: {state.title}",
+                f"  Host console (keep it private): {found.host_url}",
+                f"  Projector view: {found.projector_url}",
+                f"  Room link: {found.room_url}   join code: {found.join_code}",
+                f"  Remote link: {found.remote_url}",
+                qr_terminal(found.room_url),
+            ]
+        else:
+            lines.append("\nNo sessions yet: open the admin link, or run `hostkit new`.")
+        return "\n".join(lines)
+    finally:
+        await store.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hostkit.server.app import create_app
+
+    settings = Settings.from_env(
+        data_dir=args.data, host=args.host, port=args.port, public_url=args.public_url
+    )
+    base = _base(args)
+    print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
+    print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws_ping_interval=settings.heartbeat_s,
+        ws_ping_timeout=settings.heartbeat_s,
+        ws_max_size=256 * 1024,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+async def _new(args: argparse.Namespace) -> int:
+    store = open_store(args.data)
+    await store.open()
+    try:
+        created = await create_session(
+            store,
+            base=_base(args),
+            title=args.title,
+            format_id=args.format,
+            purpose=args.purpose,
+            attribution=args.attribution,
+            venues=tuple(args.venue or ["Main room"]),
+        )
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps(created.as_dict()))
+    else:
+        print(f"Created “{args.title}” (join code {created.join_code})")
+        for key, value in created.as_dict().items():
+            print(f"  {key}: {value}")
+    return 0
+
+
+def _title(text: str) -> str:
+    if not text.strip() or len(text) > 200:
+        raise argparse.ArgumentTypeError("a title of 1 to 200 characters")
+    return text
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="hostkit", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def where(sub: argparse.ArgumentParser, default_port: int = 8000) -> None:
+        sub.add_argument(
+            "--data",
+            type=Path,
+            default=Path("hostkit-data"),
+            help="data directory (default: ./hostkit-data)",
+        )
+        sub.add_argument(
+            "--host",
+            default="0.0.0.0",  # noqa: S104 - the hall's phones
+            help="address to listen on (default: all)",
+        )
+        sub.add_argument("--port", type=int, default=default_port, help="port (default: 8000)")
+        sub.add_argument(
+            "--public-url",
+            help="the URL people reach hostkit at, if not this "
+            "machine's local address (e.g. behind a proxy)",
+        )
+
+    run = commands.add_parser("serve", help="run the server")
+    where(run)
+    run.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    run.set_defaults(handler=serve)
+
+    new = commands.add_parser("new", help="create a session")
+    where(new)
+    new.add_argument("--title", required=True, type=_title)
+    new.add_argument("--format", required=True, choices=sorted(FORMATS))
+    new.add_argument("--purpose", default="")
+    new.add_argument(
+        "--attribution",
+        default="attributed",
+        choices=["attributed", "pseudonymous", "chatham-house"],
+    )
+    new.add_argument("--venue", action="append", help="a venue (cell); repeat for several")
+    new.add_argument("--json", action="store_true", help="print the links as one JSON object")
+    new.set_defaults(handler=lambda args: asyncio.run(_new(args)))
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

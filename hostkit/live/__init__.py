@@ -1,0 +1,1 @@
+"""The live engine: sessions held in memory, commands committed, events fanned out."""

@@ -1,0 +1,216 @@
+"""The hub: where commands become durable events and reach everyone, in order.
+
+Per session it keeps two states: ``deciding`` (every event decided so far, committed
+or not, so concurrent commands pipeline into one group commit) and ``committed``
+(only what is on disk, the only state anyone is shown). Events are published strictly
+in sequence order once their batch is durable. If storage fails, the session is
+dropped from memory and reloaded from disk, so nothing unacknowledged survives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hostkit.domain import commands as cmd
+from hostkit.domain.events import AnyEvent, decode_event, encode_event, event_type
+from hostkit.domain.fold import apply
+from hostkit.domain.model import SessionState
+from hostkit.domain.rejections import Rejection
+from hostkit.domain.rules import decide
+from hostkit.fanout.base import Fanout
+from hostkit.store.base import EventStore, StoredEvent, StoreError
+
+RECENT = 2000  # committed events kept in memory for fast catch-up
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    command_id: str | None
+    seq: int  # the sequence number of the command's first event
+    duplicate: bool = False
+
+
+class StorageFailed(Exception):
+    """The command could not be made durable; it was not acknowledged."""
+
+
+def fold_log(session_id: str, log: list[StoredEvent]) -> SessionState:
+    state = SessionState(id=session_id)
+    for stored in log:
+        fold_stored(state, stored)
+    return state
+
+
+def fold_stored(state: SessionState, stored: StoredEvent) -> None:
+    apply(
+        state,
+        decode_event(stored.body),
+        seq=stored.seq,
+        at=stored.at,
+        actor=stored.actor,
+        command_id=stored.command_id,
+    )
+
+
+@dataclass(eq=False)
+class Live:
+    """One session in memory."""
+
+    deciding: SessionState
+    committed: SessionState
+    recent: deque[StoredEvent] = field(default_factory=lambda: deque(maxlen=RECENT))
+    durable: dict[int, StoredEvent] = field(default_factory=dict)  # committed, not yet published
+    inflight: dict[tuple[str, str], asyncio.Future[int]] = field(default_factory=dict)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # wakes long-pollers
+    broken: bool = False
+
+    @property
+    def head(self) -> int:
+        return self.committed.last_seq
+
+
+class Hub:
+    def __init__(
+        self, *, store: EventStore, fanout: Fanout, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store = store
+        self.fanout = fanout
+        self.clock = clock
+        self._live: dict[str, Live] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+        self.accepting = True
+
+    async def live(self, session_id: str) -> Live | None:
+        """The session in memory, loaded from the store on first use (None if unknown)."""
+        found = self._live.get(session_id)
+        if found is not None:
+            return found
+        lock = self._loading.setdefault(session_id, asyncio.Lock())
+        async with lock:
+            found = self._live.get(session_id)
+            if found is not None:
+                return found
+            log = await self.store.read(session_id)
+            if not log:
+                return None
+            loaded = Live(fold_log(session_id, log), fold_log(session_id, log))
+            loaded.recent.extend(log[-RECENT:])
+            self._live[session_id] = loaded
+            return loaded
+
+    async def submit(
+        self,
+        session_id: str,
+        actor_id: str | None,
+        command: cmd.AnyCommand,
+        command_id: str | None = None,
+    ) -> Ack | Rejection:
+        """Decide a command, make its events durable, then publish them.
+
+        Returns only after the durable commit. A repeated (actor, command_id) is
+        acknowledged again with its first sequence number and applied once.
+        """
+        live = await self.live(session_id)
+        if live is None:
+            return Rejection("unknown_session", "There is no such session.")
+        key = (actor_id, command_id) if actor_id is not None and command_id else None
+        if key is not None:
+            seen = live.deciding.commands.get(key)
+            if seen is not None:
+                if key in live.inflight:
+                    seen = await asyncio.shield(live.inflight[key])
+                return Ack(command_id, seen, duplicate=True)
+        actor = live.deciding.participants.get(actor_id) if actor_id else None
+        now = self.clock()
+        decision = decide(live.deciding, actor, command, now=now)
+        if isinstance(decision, Rejection):
+            return decision
+        batch = self._stamp(live, session_id, decision, now, actor_id, command_id)
+        future: asyncio.Future[int] | None = None
+        if key is not None:
+            future = asyncio.get_running_loop().create_future()
+            live.inflight[key] = future
+        try:
+            await self.store.append(batch)
+        except StoreError as error:
+            self._drop(session_id, live)
+            if future is not None:
+                future.set_exception(StorageFailed(str(error)))
+                future.exception()  # mark retrieved: waiters see it, nobody else must
+            raise StorageFailed(str(error)) from error
+        finally:
+            if key is not None:
+                live.inflight.pop(key, None)
+        if future is not None:
+            future.set_result(batch[0].seq)
+        await self._publish(session_id, live, batch)
+        return Ack(command_id, batch[0].seq)
+
+    def _stamp(
+        self,
+        live: Live,
+        session_id: str,
+        events: list[AnyEvent],
+        now: float,
+        actor_id: str | None,
+        command_id: str | None,
+    ) -> list[StoredEvent]:
+        """Number the events and fold them into the deciding state."""
+        batch = []
+        for index, event in enumerate(events):
+            stored = StoredEvent(
+                session_id=session_id,
+                seq=live.deciding.last_seq + 1,
+                type=event_type(event),
+                at=now,
+                actor=actor_id,
+                command_id=command_id if index == 0 else None,
+                body=encode_event(event),
+            )
+            apply(
+                live.deciding,
+                event,
+                seq=stored.seq,
+                at=now,
+                actor=actor_id,
+                command_id=stored.command_id,
+            )
+            batch.append(stored)
+        return batch
+
+    async def _publish(self, session_id: str, live: Live, batch: list[StoredEvent]) -> None:
+        """Publish every durable event that directly follows the published head."""
+        for stored in batch:
+            live.durable[stored.seq] = stored
+        ready = []
+        while (live.head + 1) in live.durable:
+            stored = live.durable.pop(live.head + 1)
+            fold_stored(live.committed, stored)
+            live.recent.append(stored)
+            ready.append(stored)
+        if ready:
+            live.changed.set()
+            live.changed = asyncio.Event()
+            await self.fanout.publish(session_id, ready)
+
+    def _drop(self, session_id: str, live: Live) -> None:
+        live.broken = True
+        live.changed.set()
+        if self._live.get(session_id) is live:
+            del self._live[session_id]
+
+    async def events_after(
+        self, session_id: str, after: int, limit: int = 1000
+    ) -> list[StoredEvent]:
+        """Committed events with seq > after, from memory when recent enough."""
+        live = await self.live(session_id)
+        if live is None:
+            return []
+        if live.recent and live.recent[0].seq <= after + 1:
+            return [e for e in live.recent if e.seq > after][:limit]
+        found = await self.store.read(session_id, after, limit)
+        return [e for e in found if e.seq <= live.head]

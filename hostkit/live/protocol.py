@@ -1,0 +1,98 @@
+"""The wire protocol shared by the WebSocket and the HTTP fallback (docs/protocol.md).
+
+Client messages are decoded into strict structs: unknown fields, wrong types and
+oversized ids are refused with a message naming the offending field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+from hostkit.domain.commands import ClientCommand
+from hostkit.domain.rejections import Rejection
+from hostkit.store.base import StoredEvent
+
+CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+class Hello(msgspec.Struct, tag="hello", forbid_unknown_fields=True, frozen=True):
+    token: Annotated[str, msgspec.Meta(max_length=512)]
+    last_seq: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+class CommandMessage(msgspec.Struct, tag="command", forbid_unknown_fields=True, frozen=True):
+    id: CommandId
+    command: ClientCommand
+
+
+class Ping(msgspec.Struct, tag="ping", forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+ClientMessage = Hello | CommandMessage | Ping
+
+_client_decoder: msgspec.json.Decoder[ClientMessage] = msgspec.json.Decoder(ClientMessage)
+_command_decoder: msgspec.json.Decoder[CommandMessage] = msgspec.json.Decoder(CommandMessage)
+_encoder = msgspec.json.Encoder()
+
+
+class BadMessage(Exception):
+    """A client message that is not valid JSON of a known shape; the text says why."""
+
+
+def decode_client(data: str | bytes) -> ClientMessage:
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise BadMessage(f"Message larger than {MAX_MESSAGE_BYTES} bytes.")
+    try:
+        return _client_decoder.decode(data)
+    except msgspec.DecodeError as error:
+        raise BadMessage(str(error)) from None
+
+
+def decode_command(data: bytes) -> CommandMessage:
+    """The body of an HTTP command post: ``{"id": ..., "command": {...}}``."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise BadMessage(f"Message larger than {MAX_MESSAGE_BYTES} bytes.")
+    try:
+        return _command_decoder.decode(data)
+    except msgspec.DecodeError as error:
+        raise BadMessage(str(error)) from None
+
+
+def event_json(stored: StoredEvent) -> dict[str, Any]:
+    return {
+        "seq": stored.seq,
+        "type": stored.type,
+        "at": stored.at,
+        "actor": stored.actor,
+        "command_id": stored.command_id,
+        "data": msgspec.Raw(stored.body.encode()),
+    }
+
+
+def events_message(events: list[StoredEvent]) -> bytes:
+    return _encoder.encode({"type": "events", "events": [event_json(e) for e in events]})
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return _encoder.encode(message)
+
+
+def ack_message(command_id: str, seq: int, duplicate: bool) -> dict[str, Any]:
+    return {"type": "ack", "id": command_id, "seq": seq, "duplicate": duplicate}
+
+
+def rejected_message(command_id: str | None, rejection: Rejection) -> dict[str, Any]:
+    return {
+        "type": "rejected",
+        "id": command_id,
+        "code": rejection.code,
+        "message": rejection.message,
+    }
+
+
+def error_message(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}

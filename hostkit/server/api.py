@@ -1,0 +1,102 @@
+"""The HTTP fallback: the same protocol for networks that block WebSockets.
+
+``GET events?after=N`` long-polls for committed events after N (or a snapshot when
+far behind); ``POST commands`` submits one command and answers after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hostkit.domain.rejections import Rejection
+from hostkit.live import protocol
+from hostkit.live.hub import StorageFailed
+from hostkit.live.view import snapshot
+from hostkit.server.auth import participant_for, token_from
+from hostkit.server.context import Context
+
+
+def _json(body: dict[str, object], status: int = 200) -> Response:
+    return Response(protocol.encode(body), status, media_type="application/json")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return _json(protocol.error_message(code, message), status)
+
+
+async def _caller(request: Request) -> tuple[Context, str, str] | Response:
+    ctx: Context = request.app.state.ctx
+    session_id = request.path_params["session_id"]
+    if await ctx.hub.live(session_id) is None:
+        return _error(404, "unknown_session", "There is no such session.")
+    who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
+    if who is None:
+        return _error(401, "unauthorised", "This link is not valid for this session.")
+    return ctx, session_id, who.id
+
+
+async def get_events(request: Request) -> Response:
+    caller = await _caller(request)
+    if isinstance(caller, Response):
+        return caller
+    ctx, session_id, _ = caller
+    try:
+        after = int(request.query_params.get("after", "0"))
+        wait = float(request.query_params.get("wait", "0"))
+    except ValueError:
+        return _error(400, "invalid_query", "after must be an integer and wait a number.")
+    if after < 0 or not 0 <= wait <= ctx.settings.long_poll_s:
+        return _error(
+            400, "invalid_query", f"after >= 0 and 0 <= wait <= {ctx.settings.long_poll_s}."
+        )
+    live = await ctx.hub.live(session_id)
+    if live is None:
+        return _error(404, "unknown_session", "There is no such session.")
+    if after > live.head or live.head - after > ctx.settings.snapshot_after:
+        return _json({"type": "snapshot", "state": snapshot(live.committed, now=ctx.hub.clock())})
+    if after == live.head and wait > 0:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await live.changed.wait()
+    events = await ctx.hub.events_after(session_id, after)
+    return Response(protocol.events_message(events), media_type="application/json")
+
+
+async def get_snapshot(request: Request) -> Response:
+    caller = await _caller(request)
+    if isinstance(caller, Response):
+        return caller
+    ctx, session_id, _ = caller
+    live = await ctx.hub.live(session_id)
+    assert live is not None
+    return _json({"type": "snapshot", "state": snapshot(live.committed, now=ctx.hub.clock())})
+
+
+async def post_command(request: Request) -> Response:
+    caller = await _caller(request)
+    if isinstance(caller, Response):
+        return caller
+    ctx, session_id, participant_id = caller
+    try:
+        message = protocol.decode_command(await request.body())
+    except protocol.BadMessage as error:
+        return _error(400, "invalid_message", str(error))
+    try:
+        outcome = await ctx.hub.submit(session_id, participant_id, message.command, message.id)
+    except StorageFailed:
+        return _error(503, "storage_failed", "The server could not save this; send it again.")
+    if isinstance(outcome, Rejection):
+        status = 403 if outcome.code == "not_allowed" else 422
+        return _json(protocol.rejected_message(message.id, outcome), status)
+    return _json(protocol.ack_message(message.id, outcome.seq, outcome.duplicate))
+
+
+async def healthz(request: Request) -> Response:
+    ctx: Context = request.app.state.ctx
+    if not ctx.hub.accepting:
+        return JSONResponse({"status": "stopping"}, 503)
+    return JSONResponse({"status": "ok"})

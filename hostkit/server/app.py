@@ -1,0 +1,73 @@
+"""The Starlette application: routes, and the resources opened in its lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from hostkit.assets import asset_dir
+from hostkit.fanout.memory import MemoryFanout
+from hostkit.joining.address import base_url
+from hostkit.live.hub import Hub
+from hostkit.server import api, pages
+from hostkit.server.context import Context
+from hostkit.server.headers import SecurityHeaders
+from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
+from hostkit.sessions import signer_for
+from hostkit.settings import Settings
+from hostkit.store.sqlite import open_store
+
+log = logging.getLogger("hostkit")
+
+
+def create_app(settings: Settings) -> Starlette:
+    templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = open_store(settings.data_dir)
+        await store.open()
+        fanout = MemoryFanout()
+        hub = Hub(store=store, fanout=fanout)
+        base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
+        ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
+        app.state.ctx = ctx
+        try:
+            yield
+        finally:
+            hub.accepting = False
+            for ws in list(ctx.connections):
+                with contextlib.suppress(Exception):
+                    await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
+            await fanout.close()
+            await store.close()
+
+    sid = "{session_id:str}"
+    routes = [
+        Route("/", pages.landing),
+        Route("/healthz", api.healthz),
+        Route("/join", pages.join_by_code, methods=["GET", "POST"]),
+        Route("/j/{code:str}/{where:str}", pages.join, methods=["GET", "POST"]),
+        Route("/admin", pages.admin, methods=["GET", "POST"]),
+        Route(f"/s/{sid}", pages.participant_page),
+        Route(f"/s/{sid}/act", pages.act, methods=["POST"]),
+        Route(f"/s/{sid}/host", pages.host_page),
+        Route(f"/s/{sid}/projector", pages.projector_page),
+        Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),
+        Route(f"/s/{sid}/qr/table/{{group_id:str}}.{{ext:str}}", pages.qr_code),
+        Route(f"/api/sessions/{sid}/events", api.get_events),
+        Route(f"/api/sessions/{sid}/snapshot", api.get_snapshot),
+        Route(f"/api/sessions/{sid}/commands", api.post_command, methods=["POST"]),
+        WebSocketRoute(f"/api/sessions/{sid}/live", live_socket),
+        Mount("/static", StaticFiles(directory=str(asset_dir("web") / "static")), name="static"),
+    ]
+    middleware = [Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=500)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

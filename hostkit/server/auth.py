@@ -1,0 +1,39 @@
+"""Who is calling: tokens from hellos, headers, cookies and links, resolved to participants."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+
+from hostkit.domain.model import Participant
+from hostkit.joining.tokens import TokenSigner
+from hostkit.live.hub import Hub
+
+
+def cookie_name(session_id: str) -> str:
+    return f"hk_{session_id}"
+
+
+def token_from(conn: HTTPConnection, session_id: str) -> str | None:
+    """A participant token from the Authorization header, else the session's cookie."""
+    header = conn.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return conn.cookies.get(cookie_name(session_id))
+
+
+async def participant_for(
+    hub: Hub, signer: TokenSigner, session_id: str, token: str | None
+) -> Participant | None:
+    """The participant a token stands for, if it is valid, current and not revoked."""
+    if not token:
+        return None
+    claim = signer.read_participant_token(token)
+    if claim is None or claim.session_id != session_id:
+        return None
+    live = await hub.live(session_id)
+    if live is None:
+        return None
+    found = live.committed.participants.get(claim.participant_id)
+    if found is None or found.removed or found.nonce != claim.nonce:
+        return None
+    return found

@@ -1,0 +1,26 @@
+"""Everything a request handler needs, opened in the app's lifespan and kept on app.state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.templating import Jinja2Templates
+
+from hostkit.fanout.base import Fanout
+from hostkit.joining.tokens import TokenSigner
+from hostkit.live.hub import Hub
+from hostkit.settings import Settings
+from hostkit.store.base import EventStore
+
+
+@dataclass(eq=False)
+class Context:
+    settings: Settings
+    store: EventStore
+    fanout: Fanout
+    hub: Hub
+    signer: TokenSigner
+    base_url: str
+    templates: Jinja2Templates
+    connections: set[Any] = field(default_factory=set)

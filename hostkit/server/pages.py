@@ -1,0 +1,327 @@
+"""The HTML pages: landing, join, participant, host console, projector, admin, QR codes.
+
+Every page works with plain forms and reloads; ``/s/{id}/act`` turns any form into a
+command, so JavaScript only makes the pages live, it is never required.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hostkit.domain.commands import ClientCommand, Join
+from hostkit.domain.formats import FORMATS
+from hostkit.domain.model import Participant
+from hostkit.domain.rejections import Rejection
+from hostkit.joining.joincode import normalise_join_code
+from hostkit.joining.qr import qr_png, qr_svg
+from hostkit.joining.tokens import new_id
+from hostkit.live.hub import StorageFailed
+from hostkit.live.view import snapshot
+from hostkit.server.auth import cookie_name, participant_for, token_from
+from hostkit.server.context import Context
+from hostkit.sessions import admin_url, create_session, room_url
+
+COOKIE_AGE = 60 * 60 * 24 * 60  # identity survives a browser restart for two months
+
+
+def _ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def _page(request: Request, template: str, status: int = 200, **values: Any) -> Response:
+    ctx = _ctx(request)
+    return ctx.templates.TemplateResponse(request, template, values, status_code=status)
+
+
+def _problem(request: Request, status: int, title: str, message: str) -> Response:
+    return _page(request, "problem.html", status, title=title, message=message)
+
+
+def _set_identity(response: Response, request: Request, session_id: str, token: str) -> None:
+    response.set_cookie(
+        cookie_name(session_id),
+        token,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+async def landing(request: Request) -> Response:
+    return _page(request, "landing.html")
+
+
+async def join_by_code(request: Request) -> Response:
+    """The page for someone whose phone cannot scan: type the code from the screen."""
+    if request.method == "GET":
+        return _page(request, "join_code.html", error=None)
+    form = await request.form()
+    code = normalise_join_code(str(form.get("code", "")))
+    where = "remote" if form.get("where") == "remote" else "room"
+    if code is None or await _ctx(request).store.session_by_code(code) is None:
+        error = "That code was not found. Check the code on the screen and try again."
+        return _page(request, "join_code.html", 422, error=error)
+    return RedirectResponse(f"/j/{code}/{where}", 303)
+
+
+async def join(request: Request) -> Response:
+    ctx = _ctx(request)
+    code = normalise_join_code(request.path_params["code"])
+    where = request.path_params["where"]
+    session_id = await ctx.store.session_by_code(code) if code else None
+    live = await ctx.hub.live(session_id) if session_id else None
+    if live is None or session_id is None or where not in ("room", "remote"):
+        return _problem(request, 404, "Session not found", "Check the link or the code.")
+    table = request.query_params.get("table")
+    group = live.committed.groups.get(table) if table else None
+    already = await participant_for(
+        ctx.hub, ctx.signer, session_id, token_from(request, session_id)
+    )
+    if already is not None and request.method == "GET" and group is None:
+        return RedirectResponse(f"/s/{session_id}", 303)
+    values = {
+        "state": live.committed,
+        "where": where,
+        "group": group,
+        "error": None,
+        "already": already,
+    }
+    if request.method == "GET":
+        return _page(request, "join.html", **values)
+    form = await request.form()
+    anonymous = form.get("anonymous") == "yes" or not str(form.get("name", "")).strip()
+    name = None if anonymous else str(form.get("name", ""))
+    if already is not None and group is not None:
+        moved = await _submit(
+            ctx, session_id, already.id, {"type": "choose_group", "group_id": group.id}
+        )
+        return RedirectResponse(f"/s/{session_id}?notice={quote(moved)}", 303)
+    participant_id, nonce = new_id(), new_id()
+    command = Join(participant_id, nonce, name, where, group_id=group.id if group else None)
+    try:
+        joined = await ctx.hub.submit(session_id, None, command)
+    except StorageFailed:
+        joined = Rejection("storage_failed", "The server could not save this. Try again.")
+    if isinstance(joined, Rejection):
+        return _page(request, "join.html", 422, **{**values, "error": joined.message})
+    response = RedirectResponse(f"/s/{session_id}", 303)
+    _set_identity(
+        response,
+        request,
+        session_id,
+        ctx.signer.participant_token(session_id, participant_id, nonce),
+    )
+    return response
+
+
+async def _who(request: Request) -> tuple[Context, str, Participant] | Response:
+    ctx = _ctx(request)
+    session_id = request.path_params["session_id"]
+    if await ctx.hub.live(session_id) is None:
+        return _problem(request, 404, "Session not found", "Check the link.")
+    who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
+    if who is None:
+        return _problem(
+            request,
+            401,
+            "Please join first",
+            "This browser has not joined this session. Use the link or code.",
+        )
+    return ctx, session_id, who
+
+
+def _keyed_entry(request: Request, target: str) -> Response | None:
+    """A secret link (?key=...) sets the identity cookie and redirects to a clean URL."""
+    key = request.query_params.get("key")
+    if not key:
+        return None
+    response = RedirectResponse(target, 303)
+    _set_identity(response, request, request.path_params["session_id"], key)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _page_values(ctx: Context, session_id: str, who: Participant) -> dict[str, Any]:
+    live_state = ctx.hub._live[session_id].committed
+    return {
+        "state": live_state,
+        "view": snapshot(live_state, now=ctx.hub.clock()),
+        "me": who,
+        "token": ctx.signer.participant_token(session_id, who.id, who.nonce),
+        "csrf": ctx.signer.csrf_token(f"{session_id}:{who.id}:{who.nonce}"),
+        "room_url": room_url(ctx.base_url, live_state.join_code),
+        "base_url": ctx.base_url,
+        "notice": None,
+    }
+
+
+async def participant_page(request: Request) -> Response:
+    found = await _who(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, who = found
+    values = _page_values(ctx, session_id, who)
+    values["notice"] = request.query_params.get("notice")
+    return _page(request, "participant.html", **values)
+
+
+async def host_page(request: Request) -> Response:
+    if (entry := _keyed_entry(request, f"/s/{request.path_params['session_id']}/host")) is not None:
+        return entry
+    found = await _who(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, who = found
+    if who.role not in ("host", "cell_host"):
+        return _problem(request, 403, "Hosts only", "This console is for the session's hosts.")
+    values = _page_values(ctx, session_id, who)
+    values["notice"] = request.query_params.get("notice")
+    values["formats"] = FORMATS
+    return _page(request, "host.html", **values)
+
+
+async def projector_page(request: Request) -> Response:
+    target = f"/s/{request.path_params['session_id']}/projector"
+    if (entry := _keyed_entry(request, target)) is not None:
+        return entry
+    found = await _who(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, who = found
+    values = _page_values(ctx, session_id, who)
+    values["qr"] = qr_svg(values["room_url"], title="QR code to join this session")
+    return _page(request, "projector.html", **values)
+
+
+def _form_command(form: FormData) -> dict[str, Any]:
+    """Form fields as a command: empty fields are absent, 'true'/'false' are booleans."""
+    command: dict[str, Any] = {}
+    for key, value in form.items():
+        if key in ("csrf", "back") or not isinstance(value, str) or value == "":
+            continue
+        command[key] = {"true": True, "false": False}.get(value, value)
+    return command
+
+
+async def _submit(
+    ctx: Context,
+    session_id: str,
+    participant_id: str,
+    fields: dict[str, Any],
+    command_id: str | None = None,
+) -> str:
+    """Submit a form-built command; return the message to show the person."""
+    try:
+        command = msgspec.convert(fields, ClientCommand, strict=False)
+    except msgspec.ValidationError as error:
+        return f"That did not work: {error}"
+    try:
+        outcome = await ctx.hub.submit(session_id, participant_id, command, command_id)
+    except StorageFailed:
+        return "The server could not save this. Please try again."
+    if isinstance(outcome, Rejection):
+        return outcome.message
+    return "Done."
+
+
+async def act(request: Request) -> Response:
+    """Any command as a plain form post (the no-JavaScript path), then back to the page."""
+    found = await _who(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, who = found
+    form = await request.form()
+    if not ctx.signer.check_csrf(f"{session_id}:{who.id}:{who.nonce}", str(form.get("csrf", ""))):
+        return _problem(request, 403, "Form expired", "Reload the page and try again.")
+    back = "host" if form.get("back") == "host" else ""
+    command_id = str(form.get("command_id", "")) or None
+    fields = _form_command(form)
+    fields.pop("command_id", None)
+    message = await _submit(ctx, session_id, who.id, fields, command_id)
+    target = f"/s/{session_id}/{back}".rstrip("/")
+    return RedirectResponse(f"{target}?notice={quote(message)}", 303)
+
+
+async def qr_code(request: Request) -> Response:
+    ctx = _ctx(request)
+    session_id = request.path_params["session_id"]
+    live = await ctx.hub.live(session_id)
+    if live is None:
+        return Response("No such session.", 404)
+    group_id = request.path_params.get("group_id")
+    if group_id is not None and group_id not in live.committed.groups:
+        return Response("No such table.", 404)
+    url = room_url(ctx.base_url, live.committed.join_code, group_id)
+    headers = {"Cache-Control": "public, max-age=300"}
+    if request.path_params["ext"] == "png":
+        return Response(qr_png(url), media_type="image/png", headers=headers)
+    title = "QR code to join at this table" if group_id else "QR code to join this session"
+    return Response(qr_svg(url, title=title), media_type="image/svg+xml", headers=headers)
+
+
+async def admin(request: Request) -> Response:
+    """Create sessions on the web: only with the admin link printed at first start."""
+    ctx = _ctx(request)
+    key = request.query_params.get("key") or request.cookies.get("hk_admin")
+    nonce = await ctx.store.get_meta("admin_nonce")
+    if not key or nonce is None or ctx.signer.read_admin_token(key) != nonce:
+        return _problem(
+            request,
+            403,
+            "Admin link needed",
+            "Use the admin link that hostkit printed when it first started.",
+        )
+    created = None
+    error = None
+    if request.method == "POST":
+        form = await request.form()
+        if not ctx.signer.check_csrf("admin", str(form.get("csrf", ""))):
+            return _problem(request, 403, "Form expired", "Reload the page and try again.")
+        title = str(form.get("title", "")).strip()
+        format_id = str(form.get("format", ""))
+        venues = tuple(v.strip() for v in str(form.get("venues", "")).split(",") if v.strip())
+        attribution = str(form.get("attribution", "attributed"))
+        if not title or len(title) > 200:
+            error = "Give the session a title (up to 200 characters)."
+        elif format_id not in FORMATS:
+            error = "Choose a format."
+        elif attribution not in ("attributed", "pseudonymous", "chatham-house"):
+            error = "Choose how contributions are attributed."
+        elif len(venues) > 20:
+            error = "At most 20 venues."
+        else:
+            created = await create_session(
+                ctx.store,
+                base=ctx.base_url,
+                title=title,
+                format_id=format_id,
+                purpose=str(form.get("purpose", ""))[:2000],
+                attribution=attribution,  # type: ignore[arg-type]
+                venues=venues or ("Main room",),
+            )
+    response = _page(
+        request,
+        "admin.html",
+        422 if error else 200,
+        formats=FORMATS,
+        created=created,
+        error=error,
+        csrf=ctx.signer.csrf_token("admin"),
+    )
+    if request.query_params.get("key"):
+        response.set_cookie(
+            "hk_admin", key, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        )
+    return response
+
+
+async def admin_link(ctx: Context) -> str:
+    return await admin_url(ctx.store, ctx.base_url)

@@ -1,0 +1,180 @@
+"""The live WebSocket: hello, catch-up, then events as they are committed.
+
+After the hello the server subscribes first and reads the backlog second, then skips
+anything it already sent, so the client sees every event once and in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from hostkit.domain.rejections import Rejection
+from hostkit.live import protocol
+from hostkit.live.hub import Hub, Live, StorageFailed
+from hostkit.live.subscription import Subscription
+from hostkit.live.view import snapshot
+from hostkit.server.auth import participant_for
+from hostkit.server.context import Context
+from hostkit.store.base import StoredEvent
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORISED = 4401
+CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_TOO_SLOW = 4408
+CLOSE_SHUTTING_DOWN = 4503
+
+
+class Connection:
+    def __init__(self, ws: WebSocket, ctx: Context, session_id: str) -> None:
+        self.ws, self.ctx, self.session_id = ws, ctx, session_id
+        self.send_lock = asyncio.Lock()
+        self.last_sent = 0
+
+    async def send(self, data: bytes) -> None:
+        async with self.send_lock:
+            await self.ws.send_text(data.decode())
+
+    async def send_events(self, events: list[StoredEvent]) -> None:
+        fresh = [e for e in events if e.seq > self.last_sent]
+        if fresh:
+            self.last_sent = fresh[-1].seq
+            await self.send(protocol.events_message(fresh))
+
+    async def catch_up(self, hub: Hub, live: Live, last_seq: int) -> None:
+        head = live.head
+        if last_seq > head or head - last_seq > self.ctx.settings.snapshot_after:
+            view = snapshot(live.committed, now=hub.clock())
+            self.last_sent = view["seq"]
+            await self.send(protocol.encode({"type": "snapshot", "state": view}))
+            return
+        self.last_sent = last_seq
+        while self.last_sent < head:
+            batch = await hub.events_after(self.session_id, self.last_sent)
+            if not batch:
+                break
+            await self.send_events(batch)
+
+    async def pump(self, subscription: Subscription) -> None:
+        """Forward committed events until the subscriber falls too far behind."""
+        while True:
+            batch = await subscription.next()
+            if batch is None:
+                await self.ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
+                return
+            await self.send_events(batch)
+
+    async def serve_commands(self, participant_id: str) -> None:
+        hub = self.ctx.hub
+        while True:
+            raw = await self.ws.receive_text()
+            try:
+                message = protocol.decode_client(raw)
+            except protocol.BadMessage as error:
+                await self.send(
+                    protocol.encode(protocol.error_message("invalid_message", str(error)))
+                )
+                continue
+            if isinstance(message, protocol.Ping):
+                await self.send(protocol.encode({"type": "pong", "server_time": hub.clock()}))
+                continue
+            if isinstance(message, protocol.Hello):
+                await self.send(
+                    protocol.encode(
+                        protocol.error_message("already_hello", "This connection has said hello.")
+                    )
+                )
+                continue
+            try:
+                outcome = await hub.submit(
+                    self.session_id, participant_id, message.command, message.id
+                )
+            except StorageFailed:
+                outcome = Rejection(
+                    "storage_failed",
+                    "The server could not save this; it was not recorded. It will be sent again.",
+                )
+            if isinstance(outcome, Rejection):
+                reply = protocol.rejected_message(message.id, outcome)
+            else:
+                reply = protocol.ack_message(message.id, outcome.seq, outcome.duplicate)
+            await self.send(protocol.encode(reply))
+
+
+async def live_socket(ws: WebSocket) -> None:
+    ctx: Context = ws.app.state.ctx
+    session_id = ws.path_params["session_id"]
+    await ws.accept()
+    connection = Connection(ws, ctx, session_id)
+    try:
+        async with asyncio.timeout(ctx.settings.hello_timeout_s):
+            raw = await ws.receive_text()
+        hello = protocol.decode_client(raw)
+    except (TimeoutError, protocol.BadMessage, KeyError) as error:
+        text = str(error) or "Say hello first."
+        await connection.send(protocol.encode(protocol.error_message("hello_required", text)))
+        await ws.close(CLOSE_UNAUTHORISED, "Say hello first.")
+        return
+    except WebSocketDisconnect:
+        return
+    if not isinstance(hello, protocol.Hello):
+        await connection.send(
+            protocol.encode(
+                protocol.error_message("hello_required", "The first message must be a hello.")
+            )
+        )
+        await ws.close(CLOSE_UNAUTHORISED, "Say hello first.")
+        return
+    live = await ctx.hub.live(session_id)
+    if live is None:
+        await ws.close(CLOSE_UNKNOWN_SESSION, "No such session.")
+        return
+    who = await participant_for(ctx.hub, ctx.signer, session_id, hello.token)
+    if who is None:
+        await connection.send(
+            protocol.encode(
+                protocol.error_message("unauthorised", "This link is not valid for this session.")
+            )
+        )
+        await ws.close(CLOSE_UNAUTHORISED, "Not a valid token for this session.")
+        return
+    subscription = Subscription(ctx.settings.queue_limit)
+    unsubscribe = ctx.fanout.subscribe(session_id, subscription.offer)
+    ctx.connections.add(ws)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        await connection.send(
+            protocol.encode(
+                {
+                    "type": "welcome",
+                    "participant_id": who.id,
+                    "role": who.role,
+                    "server_time": ctx.hub.clock(),
+                    "head": live.head,
+                }
+            )
+        )
+        await connection.catch_up(ctx.hub, live, hello.last_seq)
+        tasks = [
+            asyncio.create_task(connection.pump(subscription)),
+            asyncio.create_task(connection.serve_commands(who.id)),
+        ]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            failure = None if task.cancelled() else task.exception()
+            if failure is not None and not isinstance(failure, WebSocketDisconnect):
+                log.info("live connection ended: %r", failure)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        unsubscribe()
+        ctx.connections.discard(ws)

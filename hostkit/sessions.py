@@ -1,0 +1,123 @@
+"""Creating sessions and the links people use to reach them.
+
+Shared by ``hostkit new`` and the admin page, and safe to run beside a live server on
+the same data directory: it only writes a new session's first events.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from hostkit.domain import commands as cmd
+from hostkit.domain.events import AnyEvent, encode_event, event_type
+from hostkit.domain.fold import apply
+from hostkit.domain.formats import session_created
+from hostkit.domain.model import Attribution, SessionState
+from hostkit.domain.rejections import Rejection
+from hostkit.domain.rules import decide
+from hostkit.joining.joincode import new_join_code
+from hostkit.joining.tokens import TokenSigner, new_id, new_secret
+from hostkit.store.base import EventStore, JoinCodeTaken, StoredEvent
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLinks:
+    session_id: str
+    join_code: str
+    host_url: str
+    room_url: str
+    remote_url: str
+    projector_url: str
+    qr_svg_url: str
+    qr_png_url: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+async def signer_for(store: EventStore) -> TokenSigner:
+    """The server's signing key, made on first use and kept in the store."""
+    return TokenSigner(await store.set_meta_if_absent("signing_secret", new_secret()))
+
+
+async def admin_url(store: EventStore, base: str) -> str:
+    signer = await signer_for(store)
+    nonce = await store.set_meta_if_absent("admin_nonce", new_id())
+    return f"{base}/admin?key={signer.admin_token(nonce)}"
+
+
+def room_url(base: str, join_code: str, group_id: str | None = None) -> str:
+    url = f"{base}/j/{join_code}/room"
+    return f"{url}?table={group_id}" if group_id else url
+
+
+def links(
+    base: str, signer: TokenSigner, state: SessionState, host_id: str, screen_id: str
+) -> SessionLinks:
+    host, screen = state.participants[host_id], state.participants[screen_id]
+    sid = state.id
+    return SessionLinks(
+        session_id=sid,
+        join_code=state.join_code,
+        host_url=f"{base}/s/{sid}/host?key={signer.participant_token(sid, host.id, host.nonce)}",
+        room_url=room_url(base, state.join_code),
+        remote_url=f"{base}/j/{state.join_code}/remote",
+        projector_url=(
+            f"{base}/s/{sid}/projector?key={signer.participant_token(sid, screen.id, screen.nonce)}"
+        ),
+        qr_svg_url=f"{base}/s/{sid}/qr/room.svg",
+        qr_png_url=f"{base}/s/{sid}/qr/room.png",
+    )
+
+
+async def create_session(
+    store: EventStore,
+    *,
+    base: str,
+    title: str,
+    format_id: str,
+    purpose: str = "",
+    attribution: Attribution = "attributed",
+    venues: tuple[str, ...] = ("Main room",),
+    host_name: str | None = "Host",
+    clock: float | None = None,
+) -> SessionLinks:
+    """Create a session with a host and a projector screen; return its links."""
+    now = time.time() if clock is None else clock
+    signer = await signer_for(store)
+    session_id, host_id, screen_id = new_id(), new_id(), new_id()
+    for _attempt in range(20):
+        code = new_join_code()
+        state = SessionState(id=session_id)
+        first: list[AnyEvent] = [
+            session_created(
+                title=title,
+                format_id=format_id,
+                join_code=code,
+                purpose=purpose,
+                attribution=attribution,
+                venues=venues,
+            )
+        ]
+        apply(state, first[0], seq=1, at=now)
+        for pid, name, role, screen in (
+            (host_id, host_name, "host", False),
+            (screen_id, "Projector", "observer", True),
+        ):
+            join = cmd.Join(pid, new_id(), name, "room", role, screen=screen)  # type: ignore[arg-type]
+            decided = decide(state, None, join, now=now)
+            if isinstance(decided, Rejection):
+                raise RuntimeError(decided.message)
+            apply(state, decided[0], seq=state.last_seq + 1, at=now)
+            first.extend(decided)
+        stored = [
+            StoredEvent(session_id, seq, event_type(e), now, None, None, encode_event(e))
+            for seq, e in enumerate(first, 1)
+        ]
+        try:
+            await store.create_session(session_id, code, now, stored)
+        except JoinCodeTaken:
+            continue
+        return links(base, signer, state, host_id, screen_id)
+    raise RuntimeError("Could not find a free join code.")

@@ -1,0 +1,30 @@
+"""One settings object, built from CLI flags and environment, passed to everything."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("hostkit-data")
+    host: str = "0.0.0.0"  # noqa: S104 - phones in the hall must reach the laptop
+    port: int = 8000
+    public_url: str | None = None  # e.g. https://talk.example.org behind a proxy
+    queue_limit: int = 256  # event batches buffered per connection before it is dropped
+    snapshot_after: int = 500  # a client further behind than this gets a snapshot
+    long_poll_s: float = 25.0
+    hello_timeout_s: float = 10.0
+    heartbeat_s: float = 5.0  # WebSocket ping interval; a silent peer is dropped after 2x
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env: dict[str, object] = {}
+        if "HOSTKIT_DATA" in os.environ:
+            env["data_dir"] = Path(os.environ["HOSTKIT_DATA"])
+        if "HOSTKIT_PUBLIC_URL" in os.environ:
+            env["public_url"] = os.environ["HOSTKIT_PUBLIC_URL"]
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**env)  # type: ignore[arg-type]

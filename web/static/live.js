@@ -1,0 +1,159 @@
+/* hostkit live connection: hello + resume by sequence number, a persistent outbox,
+   WebSocket first and HTTP long-polling when WebSockets are blocked. */
+(function () {
+  "use strict";
+  function meta(name) { var m = document.querySelector('meta[name="' + name + '"]'); return m ? m.content : null; }
+
+  function Live(opts) {
+    this.session = meta("hk-session");
+    this.token = meta("hk-token");
+    this.me = meta("hk-me");
+    this.lastSeq = parseInt(meta("hk-seq") || "0", 10);
+    this.onEvents = opts.onEvents || function () {};
+    this.onSnapshot = opts.onSnapshot || function () { location.reload(); };
+    this.onRejected = opts.onRejected || function () {};
+    this.onStatus = opts.onStatus || function () {};
+    this.offset = 0; /* server time minus local time, seconds */
+    this.key = "hk-outbox-" + this.session + "-" + this.me;
+    this.outbox = this.load();
+    this.wsFailures = 0;
+    this.backoff = 1000;
+    this.mode = "ws";
+    this.connected = false;
+  }
+  Live.prototype.load = function () {
+    try { return JSON.parse(localStorage.getItem(this.key) || "[]"); } catch (e) { return []; }
+  };
+  Live.prototype.save = function () {
+    try { localStorage.setItem(this.key, JSON.stringify(this.outbox)); } catch (e) { /* private mode */ }
+  };
+  Live.prototype.newId = function () {
+    var a = new Uint8Array(12); (window.crypto || window.msCrypto).getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  };
+  Live.prototype.send = function (command) {
+    var item = { id: this.newId(), command: command };
+    this.outbox.push(item); this.save();
+    this.status();
+    if (this.connected) this.transmit(item);
+    return item.id;
+  };
+  Live.prototype.serverNow = function () { return Date.now() / 1000 + this.offset; };
+  Live.prototype.status = function () {
+    var pending = this.outbox.length;
+    if (this.connected) this.onStatus(pending ? "Connected · sending " + pending + "…" : "Connected", true);
+    else this.onStatus(pending ? "Reconnecting… your note is saved and will be sent." : "Reconnecting…", false);
+  };
+  Live.prototype.settle = function (msg) {
+    var before = this.outbox.length;
+    this.outbox = this.outbox.filter(function (i) { return i.id !== msg.id; });
+    if (this.outbox.length !== before) this.save();
+    if (msg.type === "rejected") this.onRejected(msg);
+    this.status();
+  };
+  Live.prototype.receive = function (msg) {
+    if (msg.type === "welcome" || msg.type === "pong") { this.offset = msg.server_time - Date.now() / 1000; }
+    if (msg.type === "welcome") { this.connected = true; this.backoff = 1000; this.wsFailures = 0; this.flush(); this.status(); }
+    else if (msg.type === "events") {
+      var fresh = msg.events.filter(function (e) { return e.seq > this.lastSeq; }, this);
+      if (fresh.length) { this.lastSeq = fresh[fresh.length - 1].seq; this.onEvents(fresh, this); }
+    } else if (msg.type === "snapshot") { this.lastSeq = msg.state.seq; this.onSnapshot(msg.state, this); }
+    else if (msg.type === "ack" || msg.type === "rejected") { this.settle(msg); }
+  };
+  Live.prototype.flush = function () { this.outbox.forEach(this.transmit, this); };
+  Live.prototype.transmit = function (item) {
+    var self = this;
+    if (this.mode === "ws" && this.ws && this.ws.readyState === 1) {
+      this.ws.send(JSON.stringify({ type: "command", id: item.id, command: item.command }));
+    } else if (this.mode === "http") {
+      fetch("/api/sessions/" + this.session + "/commands", {
+        method: "POST", headers: { "Content-Type": "application/json", "Authorization": "Bearer " + this.token },
+        body: JSON.stringify(item)
+      }).then(function (r) { return r.json().then(function (b) { if (r.status < 500) self.receive(b); }); })
+        .catch(function () { /* stays in the outbox */ });
+    }
+  };
+  Live.prototype.start = function () {
+    var self = this;
+    window.addEventListener("online", function () { self.reconnectSoon(0); });
+    this.status();
+    if (!("WebSocket" in window)) { this.mode = "http"; this.poll(); } else { this.open(); }
+  };
+  Live.prototype.reconnectSoon = function (delay) {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.mode === "ws" ? self.open() : self.poll(); }, delay);
+  };
+  Live.prototype.open = function () {
+    var self = this, proto = location.protocol === "https:" ? "wss://" : "ws://";
+    if (this.ws && this.ws.readyState < 2) return;
+    var ws = new WebSocket(proto + location.host + "/api/sessions/" + this.session + "/live");
+    this.ws = ws;
+    ws.onopen = function () { ws.send(JSON.stringify({ type: "hello", token: self.token, last_seq: self.lastSeq })); };
+    ws.onmessage = function (m) { try { self.receive(JSON.parse(m.data)); } catch (e) { /* ignore */ } };
+    ws.onclose = function (e) {
+      var wasConnected = self.connected;
+      self.connected = false; self.status();
+      if (e.code === 4401 || e.code === 4404) { self.onStatus("This link is no longer valid.", false); return; }
+      if (!wasConnected) self.wsFailures += 1;
+      if (self.wsFailures >= 3) { self.mode = "http"; }
+      self.backoff = Math.min(self.backoff * 2, 15000);
+      self.reconnectSoon(wasConnected ? 500 : self.backoff * (0.5 + Math.random() / 2));
+    };
+    clearInterval(this.pinger);
+    this.pinger = setInterval(function () { if (ws.readyState === 1) ws.send('{"type":"ping"}'); }, 20000);
+  };
+  Live.prototype.poll = function () {
+    var self = this;
+    fetch("/api/sessions/" + this.session + "/events?wait=25&after=" + this.lastSeq, {
+      headers: { "Authorization": "Bearer " + this.token }
+    }).then(function (r) {
+      if (r.status === 401 || r.status === 404) { self.onStatus("This link is no longer valid.", false); throw "stop"; }
+      return r.json();
+    }).then(function (body) {
+      if (!self.connected) { self.connected = true; self.flush(); }
+      self.backoff = 1000; self.receive(body); self.status(); self.reconnectSoon(0);
+    }).catch(function (e) {
+      if (e === "stop") return;
+      self.connected = false; self.status();
+      self.backoff = Math.min(self.backoff * 2, 15000); self.reconnectSoon(self.backoff);
+    });
+  };
+
+  /* The shared timer display: counts down locally from server time, never from the phone's clock.
+     Announced to screen readers at the start, at 5 minutes, 1 minute and the end only. */
+  Live.prototype.tickTimer = function () {
+    var self = this, first = document.getElementById("timer"), previous = null;
+    this.timerState = { remaining: null, running: false, at: 0 };
+    if (first && first.dataset.remaining) {
+      this.timerState = { remaining: parseFloat(first.dataset.remaining), running: first.dataset.running === "true",
+                          at: parseFloat(first.dataset.serverTime) };
+      this.offset = this.timerState.at - Date.now() / 1000;
+    }
+    function render() {
+      var el = document.getElementById("timer"), t = self.timerState;
+      if (!el) return;
+      if (t.remaining === null) { el.textContent = "No timer running"; previous = null; return; }
+      var left = t.running ? Math.max(0, t.remaining - (self.serverNow() - t.at)) : t.remaining;
+      el.textContent = Math.floor(left / 60) + " min " + Math.floor(left % 60) + " s left" + (t.running ? "" : " (paused)");
+      if (t.running && previous !== null) {
+        [[300, "5 minutes left"], [60, "1 minute left"], [0, "Time is up"]].forEach(function (mark) {
+          if (previous > mark[0] && left <= mark[0]) Live.announce(mark[1]);
+        });
+      }
+      previous = left;
+    }
+    render(); setInterval(render, 1000);
+    this.setTimer = function (remaining, running, at) {
+      self.timerState = { remaining: remaining, running: running, at: at };
+      if (remaining !== null && running && previous === null) Live.announce("Timer started: " + Math.round(remaining / 60) + " minutes");
+      previous = null; render();
+    };
+  };
+  Live.announce = function (text) {
+    var el = document.getElementById("announcer");
+    if (el) { el.textContent = ""; setTimeout(function () { el.textContent = text; }, 50); }
+  };
+  Live.meta = meta;
+  window.HostkitLive = Live;
+})();
