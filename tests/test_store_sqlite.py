@@ -253,6 +253,40 @@ async def test_concurrent_appends_land_gap_free_in_fewer_commits(store: SqliteSt
     assert await store.check() == []
 
 
+async def test_appends_are_acknowledged_in_the_order_they_were_queued(
+    store: SqliteStore,
+) -> None:
+    sessions = [f"s{i}" for i in range(4)]
+    for sid in sessions:
+        await new_session(store, sid)
+    acked: list[tuple[str, int]] = []
+
+    async def append(sid: str, seq: int) -> None:
+        await store.append(events(sid, seq, seq))
+        acked.append((sid, seq))
+
+    queued = [(sid, seq) for seq in range(2, 8) for sid in sessions]
+    await asyncio.gather(*(append(sid, seq) for sid, seq in queued))
+
+    assert acked == queued
+
+
+def test_store_can_be_reopened_in_another_event_loop(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / DB_NAME)
+
+    async def first() -> None:
+        async with store:
+            await new_session(store, "s")
+
+    async def second() -> int:
+        async with store:
+            await store.append(events("s", 2, 2))
+            return await store.head("s")
+
+    asyncio.run(first())
+    assert asyncio.run(second()) == 2
+
+
 async def test_append_to_closed_store_is_refused(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / DB_NAME)
     async with store:

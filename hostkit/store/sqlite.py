@@ -120,6 +120,16 @@ class _Job(Protocol[T_co]):
         """What a constraint violation means for this job."""
 
 
+def _event_rejection(error: sqlite3.IntegrityError) -> StoreError:
+    """Name the constraint an event insert broke."""
+    message = str(error)
+    if "events.command_id" in message:
+        return DuplicateCommand(f"command already stored: {message}")
+    if "events.seq" in message:
+        return SequenceConflict(f"seq already stored: {message}")
+    return StoreError(f"the database refused the events: {message}")
+
+
 def _rows(events: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
     return [(e.session_id, e.seq, e.type, e.at, e.actor, e.command_id, e.body) for e in events]
 
@@ -141,9 +151,7 @@ class _Append:
         heads.set(session_id, self.events[-1].seq)
 
     def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
-        if "command_id" in str(error):
-            return DuplicateCommand(f"command already stored: {error}")
-        return SequenceConflict(f"seq already stored: {error}")
+        return _event_rejection(error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +172,11 @@ class _CreateSession:
         heads.set(self.session_id, len(self.events))
 
     def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
-        if "join_code" in str(error):
+        if "sessions.join_code" in str(error):
             return JoinCodeTaken(f"join code {self.join_code!r} is taken")
-        if "command_id" in str(error):
-            return DuplicateCommand(f"command repeated in the first events: {error}")
-        return SequenceConflict(f"session {self.session_id!r} already exists: {error}")
+        if "sessions.id" in str(error):
+            return SequenceConflict(f"session {self.session_id!r} already exists")
+        return _event_rejection(error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +358,7 @@ class SqliteStore:
         self._writer = _Writer(path, busy_timeout)
         self._executor: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[_Pending[Any] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Pending[Any] | None] | None = None
         self._writer_task: asyncio.Task[None] | None = None
         self._accepting = False
 
@@ -379,7 +387,10 @@ class SqliteStore:
             if isinstance(error, sqlite3.Error):
                 raise StoreError(f"cannot open {self.path}: {error}") from error
             raise
-        self._writer_task = asyncio.create_task(self._run_writer(), name="hostkit-store-writer")
+        self._queue = asyncio.Queue()
+        self._writer_task = asyncio.create_task(
+            self._run_writer(self._queue), name="hostkit-store-writer"
+        )
         self._accepting = True
 
     async def close(self) -> None:
@@ -387,9 +398,11 @@ class SqliteStore:
         if self._writer_task is None:
             return
         self._accepting = False
-        self._queue.put_nowait(None)
+        if self._queue is not None:
+            self._queue.put_nowait(None)
         await self._writer_task
         self._writer_task = None
+        self._queue = None
         await self._shutdown_connections()
 
     async def _shutdown_connections(self) -> None:
@@ -441,26 +454,34 @@ class SqliteStore:
         await self._submit(_Append(list(events)))
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
+        """Store value under key unless one exists; return whichever is stored.
+
+        Stored values never change, so one found by a plain read is the answer and
+        no write transaction is needed.
+        """
+        existing = await self.get_meta(key)
+        if existing is not None:
+            return existing
         return await self._submit(_SetMetaIfAbsent(key, value))
 
     async def _submit(self, job: _Job[T]) -> T:
-        if not self._accepting:
+        if not self._accepting or self._queue is None:
             raise StoreError("the store is not open")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Pending(job, future))
         return await future
 
-    async def _run_writer(self) -> None:
+    async def _run_writer(self, queue: asyncio.Queue[_Pending[Any] | None]) -> None:
         """Take everything queued, commit it as one transaction, resolve in order."""
         loop = asyncio.get_running_loop()
         stopping = False
         while not stopping:
-            first = await self._queue.get()
+            first = await queue.get()
             if first is None:
                 break
             group: list[_Pending[Any]] = [first]
-            while len(group) < MAX_GROUP and not self._queue.empty():
-                item = self._queue.get_nowait()
+            while len(group) < MAX_GROUP and not queue.empty():
+                item = queue.get_nowait()
                 if item is None:
                     stopping = True
                     break
