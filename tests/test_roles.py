@@ -1,0 +1,139 @@
+"""Roles: every client command is allowed for exactly the roles the matrix names."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+
+import pytest
+
+from hostkit.domain import commands as cmd
+from hostkit.domain import events as ev
+from hostkit.domain.model import ROLES, Role, SessionState
+from hostkit.domain.roles import PERMISSIONS, may
+from tests.domain_helpers import T0, VENUE, code, fold, ok, person, run, session
+
+CLIENT_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.ClientCommand))
+ALL_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.AnyCommand))
+
+
+def tag(command_class: type[cmd.Command]) -> str:
+    return str(command_class.__struct_config__.tag)
+
+
+def stage(role: Role) -> SessionState:
+    """'me' (with ``role``) and 'other' at the hybrid table t1 in the hall, mid-round.
+
+    Round 1 is open with its timer running; each of them has posted a note and 'other'
+    has a hand up. Everything is folded directly, so even an observer can be staged.
+    """
+    state = session(person("me", role=role, group="t1"), person("other", group="t1"))
+    for event in (
+        ev.PhaseOpened("p2"),
+        ev.TimerStarted("p2", 1200.0),
+        ev.ContributionPosted("mine", "note", "My note", "me", "t1", "p2"),
+        ev.ContributionPosted("theirs", "note", "Their note", "other", "t1", "p2"),
+        ev.HandRaised("other", "t1"),
+    ):
+        fold(state, event, at=T0)
+    return state
+
+
+def _lower_own_hand(state: SessionState) -> cmd.LowerHand:
+    fold(state, ev.HandRaised("me", "t1"), at=T0)
+    return cmd.LowerHand()
+
+
+# For each client command: a command that is valid for 'me' on the stage whatever the
+# role, so that a refusal can only be due to the role. A builder may prepare the stage.
+VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
+    "post_contribution": lambda _: cmd.PostContribution("note", "We could share the hall"),
+    "withdraw_contribution": lambda _: cmd.WithdrawContribution("mine"),
+    "hide_contribution": lambda _: cmd.HideContribution("theirs"),
+    "cast_vote": lambda _: cmd.CastVote("theirs", 2),
+    "react": lambda _: cmd.React("theirs", "heart"),
+    "raise_hand": lambda _: cmd.RaiseHand(),
+    "lower_hand": _lower_own_hand,
+    "open_phase": lambda _: cmd.OpenPhase("p3"),
+    "close_phase": lambda _: cmd.ClosePhase("p2"),
+    "start_timer": lambda _: cmd.StartTimer(300),
+    "pause_timer": lambda _: cmd.PauseTimer(),
+    "extend_timer": lambda _: cmd.ExtendTimer(60),
+    "stop_timer": lambda _: cmd.StopTimer(),
+    "move_participant": lambda _: cmd.MoveParticipant("other", "t2"),
+    "choose_group": lambda _: cmd.ChooseGroup("t2"),
+    "announce": lambda _: cmd.Announce("Five minutes left"),
+    "create_group": lambda _: cmd.CreateGroup("Table 9", VENUE),
+    "rename_group": lambda _: cmd.RenameGroup("t1", "Window table"),
+    "set_role": lambda _: cmd.SetRole("other", "table_host"),
+    "remove_participant": lambda _: cmd.RemoveParticipant("other"),
+    "mute_participant": lambda _: cmd.MuteParticipant("other"),
+}
+
+
+def test_the_matrix_names_every_client_command_and_nothing_else() -> None:
+    assert set(PERMISSIONS) == {tag(c) for c in CLIENT_COMMANDS}
+    assert set(VALID) == set(PERMISSIONS)
+
+
+def test_only_join_and_rotate_token_are_kept_from_clients() -> None:
+    assert {tag(c) for c in ALL_COMMANDS} - {tag(c) for c in CLIENT_COMMANDS} == {
+        "join",
+        "rotate_token",
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("command_type", sorted(PERMISSIONS))
+def test_each_role_may_issue_exactly_the_commands_the_matrix_gives_it(
+    command_type: str, role: Role
+) -> None:
+    state = stage(role)
+    command = VALID[command_type](state)
+    assert cmd.command_type(command) == command_type
+    result = run(state, "me", command, T0 + 10)
+    if role in PERMISSIONS[command_type]:
+        assert ok(result)
+    else:
+        assert code(result) == "not_allowed"
+
+
+@pytest.mark.parametrize("command_type", sorted(PERMISSIONS))
+def test_an_observer_can_do_nothing(command_type: str) -> None:
+    state = stage("observer")
+    assert not may("observer", command_type)
+    assert code(run(state, "me", VALID[command_type](state), T0 + 10)) == "not_allowed"
+
+
+def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
+    lead_only = {t for t, roles in PERMISSIONS.items() if roles == {"host"}}
+    assert lead_only == {
+        "open_phase",
+        "close_phase",
+        "start_timer",
+        "pause_timer",
+        "extend_timer",
+        "stop_timer",
+        "set_role",
+        "remove_participant",
+    }
+
+
+def test_the_host_may_issue_every_client_command() -> None:
+    assert all(may("host", t) for t in PERMISSIONS)
+
+
+def test_an_unknown_command_type_is_allowed_for_nobody() -> None:
+    assert not any(may(role, "delete_everything") for role in ROLES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_host_may_rotate_a_token(role: Role) -> None:
+    state = stage(role)
+    result = run(state, "me", cmd.RotateToken("other", "fresh-nonce"), T0)
+    if role == "host":
+        assert ok(result) == [ev.TokenRotated("other", "fresh-nonce")]
+        assert state.participants["other"].nonce == "fresh-nonce"
+    else:
+        assert code(result) == "not_allowed"
+        assert state.participants["other"].nonce == "nonce-other"
