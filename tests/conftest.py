@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import browser
 from tests.harness import Server, running_server
+
+__all__ = ["browser"]
 
 
 @pytest.fixture

@@ -50,8 +50,11 @@ class Server:
         await store.open()
         try:
             return await create_session(
-                store, base=self.public_url, title=kwargs.pop("title", "Village hall"),
-                format_id=format_id, **kwargs,
+                store,
+                base=self.public_url,
+                title=kwargs.pop("title", "Village hall"),
+                format_id=format_id,
+                **kwargs,
             )
         finally:
             await store.close()
@@ -65,11 +68,18 @@ class Server:
 async def running_server(data_dir: Path, **overrides: Any) -> AsyncIterator[Server]:
     port = free_port()
     public = f"http://hall.test:{port}"
-    settings = Settings(data_dir=data_dir, host="127.0.0.1", port=port, public_url=public,
-                        **overrides)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", ws_ping_interval=settings.heartbeat_s,
-                            ws_ping_timeout=settings.heartbeat_s, lifespan="on")
+    settings = Settings(
+        data_dir=data_dir, host="127.0.0.1", port=port, public_url=public, **overrides
+    )
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_ping_interval=settings.heartbeat_s,
+        ws_ping_timeout=settings.heartbeat_s,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -123,8 +133,11 @@ class Person:
         """Open the live socket and say hello; returns the welcome message."""
         url = f"{self.server.ws_url}/api/sessions/{self.session_id}/live"
         self.ws = await websockets.connect(url)
-        hello = {"type": "hello", "token": self.token,
-                 "last_seq": self.last_seq if last_seq is None else last_seq}
+        hello = {
+            "type": "hello",
+            "token": self.token,
+            "last_seq": self.last_seq if last_seq is None else last_seq,
+        }
         await self.ws.send(json.dumps(hello))
         welcome = json.loads(await self.ws.recv())
         assert welcome["type"] == "welcome", welcome
@@ -154,9 +167,9 @@ class Person:
             await self._reader
         self.ws = None
 
-    async def wait_for(self, predicate: Any, timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Any, within: float = 5.0) -> Any:
         """Wait until predicate(self) is truthy, woken by each arriving message."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while not (result := predicate(self)):
                 self._arrived.clear()
                 await self._arrived.wait()
@@ -166,9 +179,16 @@ class Person:
         """Send a command on the socket and wait for its ack or rejection."""
         command_id = command_id or uuid.uuid4().hex
         await self.ws.send(json.dumps({"type": "command", "id": command_id, "command": command}))
-        return await self.wait_for(lambda p: next(
-            (m for m in p.inbox if m.get("id") == command_id and m["type"] in ("ack", "rejected")),
-            None))
+        return await self.wait_for(
+            lambda p: next(
+                (
+                    m
+                    for m in p.inbox
+                    if m.get("id") == command_id and m["type"] in ("ack", "rejected")
+                ),
+                None,
+            )
+        )
 
     async def post(self, command: dict[str, Any], command_id: str | None = None) -> httpx.Response:
         """Send a command through the HTTP fallback."""
@@ -176,12 +196,14 @@ class Person:
             return await http.post(
                 f"{self.server.url}/api/sessions/{self.session_id}/commands",
                 json={"id": command_id or uuid.uuid4().hex, "command": command},
-                headers=self.headers)
+                headers=self.headers,
+            )
 
     async def snapshot(self) -> dict[str, Any]:
         async with httpx.AsyncClient() as http:
             response = await http.get(
-                f"{self.server.url}/api/sessions/{self.session_id}/snapshot", headers=self.headers)
+                f"{self.server.url}/api/sessions/{self.session_id}/snapshot", headers=self.headers
+            )
             response.raise_for_status()
             return dict(response.json()["state"])
 

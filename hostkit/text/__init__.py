@@ -1,0 +1,1 @@
+"""Turning people's text into safe output."""
