@@ -217,6 +217,26 @@ async def test_repeated_command_in_the_same_commit_lands_once(store: SqliteStore
     assert await store.head("s") == 2
 
 
+async def test_batch_the_database_cannot_take_is_refused_alone(store: SqliteStore) -> None:
+    await new_session(store, "a")
+    await new_session(store, "b")
+    unbindable = StoredEvent("a", 3, "t", 1.0, None, None, {"not": "text"})  # type: ignore[arg-type]
+    commits_before = store.commits
+
+    bad, good = await asyncio.gather(
+        store.append([event("a", 2), unbindable]),
+        store.append(events("b", 2, 2)),
+        return_exceptions=True,
+    )
+
+    assert type(bad) is StoreError
+    assert good is None
+    assert store.commits == commits_before + 1
+    assert await store.head("a") == 1
+    assert await store.head("b") == 2
+    await store.append(events("a", 2, 2))
+
+
 async def test_join_code_taken_and_existing_session_id_are_refused(store: SqliteStore) -> None:
     await store.create_session("s1", "SAME", 1.0, events("s1", 1, 1))
 

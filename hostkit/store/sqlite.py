@@ -234,6 +234,17 @@ def _prepare_schema(conn: sqlite3.Connection) -> None:
         raise
 
 
+# Errors that condemn one batch (refused, bad values, broken constraints), not the storage.
+_BATCH_REJECTIONS: tuple[type[Exception], ...] = (
+    StoreError,
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+    OverflowError,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _GroupResult:
     committed: bool
@@ -292,17 +303,25 @@ class _Writer:
             log.error("write transaction of %d batches failed: %s", len(jobs), error)
             self._abandon_transaction(conn)
             return _GroupResult(False, [_fault(error) for _ in jobs])
+        except BaseException:
+            self._abandon_transaction(conn)  # never leave the next group inside this one
+            raise
         return _GroupResult(True, outcomes)
 
     @staticmethod
     def _run_one(conn: sqlite3.Connection, job: _Job[object], heads: _Heads) -> object:
+        """Apply one job under its own savepoint; its rejection spares the others."""
         conn.execute("SAVEPOINT batch")
         try:
             result = job.apply(conn, heads)
-        except (StoreError, sqlite3.IntegrityError) as error:
+        except _BATCH_REJECTIONS as error:
             conn.execute("ROLLBACK TO batch")
             conn.execute("RELEASE batch")
-            return error if isinstance(error, StoreError) else job.rejection(error)
+            if isinstance(error, StoreError):
+                return error
+            if isinstance(error, sqlite3.IntegrityError):
+                return job.rejection(error)
+            return StoreError(f"the database cannot take this batch: {error}")
         conn.execute("RELEASE batch")
         return result
 
