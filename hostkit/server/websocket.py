@@ -39,6 +39,16 @@ class Connection:
         async with self.send_lock:
             await self.ws.send_text(data.decode())
 
+    async def receive(self) -> str:
+        """The next text frame; a binary frame is a BadMessage (the protocol is JSON text)."""
+        message = await self.ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        text = message.get("text")
+        if text is None:
+            raise protocol.BadMessage("Binary frames are not accepted: send JSON in a text frame.")
+        return str(text)
+
     async def send_events(self, events: list[StoredEvent]) -> None:
         fresh = [e for e in events if e.seq > self.last_sent]
         if fresh:
@@ -71,9 +81,8 @@ class Connection:
     async def serve_commands(self, participant_id: str) -> None:
         hub = self.ctx.hub
         while True:
-            raw = await self.ws.receive_text()
             try:
-                message = protocol.decode_client(raw)
+                message = protocol.decode_client(await self.receive())
             except protocol.BadMessage as error:
                 await self.send(
                     protocol.encode(protocol.error_message("invalid_message", str(error)))
@@ -112,9 +121,9 @@ async def live_socket(ws: WebSocket) -> None:
     connection = Connection(ws, ctx, session_id)
     try:
         async with asyncio.timeout(ctx.settings.hello_timeout_s):
-            raw = await ws.receive_text()
+            raw = await connection.receive()
         hello = protocol.decode_client(raw)
-    except (TimeoutError, protocol.BadMessage, KeyError) as error:
+    except (TimeoutError, protocol.BadMessage) as error:
         text = str(error) or "Say hello first."
         await connection.send(protocol.encode(protocol.error_message("hello_required", text)))
         await ws.close(CLOSE_UNAUTHORISED, "Say hello first.")
