@@ -49,6 +49,7 @@ def _lower_own_hand(state: SessionState) -> cmd.LowerHand:
 VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "post_contribution": lambda _: cmd.PostContribution("note", "We could share the hall"),
     "withdraw_contribution": lambda _: cmd.WithdrawContribution("mine"),
+    "withdraw_all": lambda _: cmd.WithdrawAll(),
     "hide_contribution": lambda _: cmd.HideContribution("theirs"),
     "cast_vote": lambda _: cmd.CastVote("theirs", 2),
     "react": lambda _: cmd.React("theirs", "heart"),

@@ -327,6 +327,22 @@ def test_withdrawing_twice_is_refused_with_unknown_contribution(live: SessionSta
     assert code(run(live, "ana", cmd.WithdrawContribution(note))) == "unknown_contribution"
 
 
+def test_withdraw_all_takes_back_every_contribution_of_the_author_and_no_one_elses(
+    live: SessionState,
+) -> None:
+    mine = [post(live, "ben"), post(live, "ben")]
+    theirs = post(live, "ana")
+    assert ok(run(live, "ben", cmd.WithdrawAll())) == [ev.ContributionWithdrawn(c) for c in mine]
+    assert all(live.contributions[c].withdrawn for c in mine)
+    assert not live.contributions[theirs].withdrawn
+
+
+def test_withdraw_all_with_nothing_said_is_refused_with_nothing_to_withdraw(
+    live: SessionState,
+) -> None:
+    assert code(run(live, "ben", cmd.WithdrawAll())) == "nothing_to_withdraw"
+
+
 def test_withdrawing_something_that_never_existed_is_refused_with_unknown_contribution(
     live: SessionState,
 ) -> None:

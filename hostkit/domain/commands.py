@@ -46,6 +46,10 @@ class WithdrawContribution(Command, tag="withdraw_contribution", frozen=True):
     contribution_id: str
 
 
+class WithdrawAll(Command, tag="withdraw_all", frozen=True):
+    """Take back everything you said in this session, at once."""
+
+
 class HideContribution(Command, tag="hide_contribution", frozen=True):
     contribution_id: str
 
@@ -144,6 +148,7 @@ AnyCommand = (
     Join
     | PostContribution
     | WithdrawContribution
+    | WithdrawAll
     | HideContribution
     | CastVote
     | React
@@ -170,6 +175,7 @@ AnyCommand = (
 ClientCommand = (
     PostContribution
     | WithdrawContribution
+    | WithdrawAll
     | HideContribution
     | CastVote
     | React

@@ -15,6 +15,7 @@ _LEAD: frozenset[Role] = frozenset({"host"})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "post_contribution": _SPEAKERS,
     "withdraw_contribution": _SPEAKERS,
+    "withdraw_all": _SPEAKERS,
     "hide_contribution": _HOSTS | {"table_host"},
     "cast_vote": _SPEAKERS,
     "react": _SPEAKERS,

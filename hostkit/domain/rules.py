@@ -142,6 +142,13 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if state.contributions[c.contribution_id].author_id != actor.id:
                 return reject("not_author", "Only its author can withdraw a contribution.")
             return [ev.ContributionWithdrawn(c.contribution_id)]
+        case cmd.WithdrawAll():
+            mine = [
+                ev.ContributionWithdrawn(c.id)
+                for c in state.contributions.values()
+                if c.author_id == actor.id and not c.withdrawn
+            ]
+            return mine or reject("nothing_to_withdraw", "You have nothing left to withdraw.")
         case cmd.HideContribution():
             if (problem := _contribution_target(state, c.contribution_id)) is not None:
                 return problem
