@@ -143,7 +143,7 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return reject("not_author", "Only its author can withdraw a contribution.")
             return [ev.ContributionWithdrawn(c.contribution_id)]
         case cmd.WithdrawAll():
-            mine = [
+            mine: list[ev.AnyEvent] = [
                 ev.ContributionWithdrawn(c.id)
                 for c in state.contributions.values()
                 if c.author_id == actor.id and not c.withdrawn
