@@ -88,6 +88,7 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.RemoveParticipant("dee"))
     go("host", cmd.RotateToken("gus", "nonce-2"))
     go("host", cmd.StopTimer())
+    go("host", cmd.SetPhaseAttribution("p3", "confidential"))
     go("host", cmd.ClosePhase("p2"))
     return state, log
 

@@ -57,6 +57,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "lower_hand": _lower_own_hand,
     "open_phase": lambda _: cmd.OpenPhase("p3"),
     "close_phase": lambda _: cmd.ClosePhase("p2"),
+    "set_phase_attribution": lambda _: cmd.SetPhaseAttribution("p3", "chatham-house"),
     "start_timer": lambda _: cmd.StartTimer(300),
     "pause_timer": lambda _: cmd.PauseTimer(),
     "extend_timer": lambda _: cmd.ExtendTimer(60),
@@ -111,6 +112,7 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
     assert lead_only == {
         "open_phase",
         "close_phase",
+        "set_phase_attribution",
         "start_timer",
         "pause_timer",
         "extend_timer",

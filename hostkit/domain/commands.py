@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from hostkit.domain.model import ContributionKind, Reaction, Role, Where
+from hostkit.domain.model import ContributionKind, PhaseAttribution, Reaction, Role, Where
 
 MAX_TEXT = 2000
 MAX_NAME = 60
@@ -78,6 +78,13 @@ class OpenPhase(Command, tag="open_phase", frozen=True):
 
 class ClosePhase(Command, tag="close_phase", frozen=True):
     phase_id: str
+
+
+class SetPhaseAttribution(Command, tag="set_phase_attribution", frozen=True):
+    """Make one phase more private than the session (Chatham House for part of a meeting)."""
+
+    phase_id: str
+    attribution: PhaseAttribution | None  # None: back to the session's mode
 
 
 class StartTimer(Command, tag="start_timer", frozen=True):
@@ -156,6 +163,7 @@ AnyCommand = (
     | LowerHand
     | OpenPhase
     | ClosePhase
+    | SetPhaseAttribution
     | StartTimer
     | PauseTimer
     | ExtendTimer
@@ -183,6 +191,7 @@ ClientCommand = (
     | LowerHand
     | OpenPhase
     | ClosePhase
+    | SetPhaseAttribution
     | StartTimer
     | PauseTimer
     | ExtendTimer

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import msgspec
 
-from hostkit.domain.model import Attribution, CellKind, ContributionKind, Reaction, Role, Where
+from hostkit.domain.model import (
+    Attribution,
+    CellKind,
+    ContributionKind,
+    PhaseAttribution,
+    Reaction,
+    Role,
+    Where,
+)
 
 
 class Event(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
@@ -36,6 +44,7 @@ class PhaseSpec(msgspec.Struct, frozen=True):
     duration_s: int
     grouping: str
     allows: list[ContributionKind]
+    attribution: PhaseAttribution | None = None
 
 
 class SessionCreated(Event, tag="session_created", frozen=True):
@@ -113,6 +122,11 @@ class PhaseClosed(Event, tag="phase_closed", frozen=True):
     phase_id: str
 
 
+class PhaseAttributionSet(Event, tag="phase_attribution_set", frozen=True):
+    phase_id: str
+    attribution: PhaseAttribution | None
+
+
 class TimerStarted(Event, tag="timer_started", frozen=True):
     phase_id: str
     remaining_s: float
@@ -181,6 +195,7 @@ AnyEvent = (
     | HandLowered
     | PhaseOpened
     | PhaseClosed
+    | PhaseAttributionSet
     | TimerStarted
     | TimerPaused
     | TimerExtended

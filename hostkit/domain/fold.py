@@ -51,7 +51,15 @@ def apply(
             state.cells = {c.id: Cell(c.id, c.name, c.kind) for c in event.cells}
             state.groups = {g.id: _group(g) for g in event.groups}
             state.phases = [
-                Phase(p.id, p.title, p.question, p.duration_s, p.grouping, list(p.allows))
+                Phase(
+                    p.id,
+                    p.title,
+                    p.question,
+                    p.duration_s,
+                    p.grouping,
+                    list(p.allows),
+                    attribution=p.attribution,
+                )
                 for p in event.phases
             ]
         case ev.ParticipantJoined():
@@ -117,6 +125,10 @@ def apply(
                 closed.status = "closed"
             if state.timer is not None and state.timer.phase_id == event.phase_id:
                 state.timer = None
+        case ev.PhaseAttributionSet():
+            changed = state.phase(event.phase_id)
+            if changed is not None:
+                changed.attribution = event.attribution
         case ev.TimerStarted():
             state.timer = Timer(event.phase_id, event.remaining_s, at, running=True)
         case ev.TimerPaused():

@@ -15,12 +15,28 @@ Where = Literal["room", "remote"]
 CellKind = Literal["venue", "online"]
 ContributionKind = Literal["note", "question", "topic", "photo", "insight"]
 Attribution = Literal["attributed", "pseudonymous", "chatham-house"]
+# A phase may be more private than its session; "confidential": nothing of it is exported.
+PhaseAttribution = Literal["attributed", "pseudonymous", "chatham-house", "confidential"]
 PhaseStatus = Literal["pending", "open", "closed"]
 Reaction = Literal["agree", "heart", "thanks", "question"]
 
 ROLES: tuple[Role, ...] = ("host", "cell_host", "table_host", "participant", "observer")
 CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = ("note", "question", "topic", "photo", "insight")
 REACTIONS: tuple[Reaction, ...] = ("agree", "heart", "thanks", "question")
+
+# From least to most private: an export or a phase may move right, never left.
+PRIVACY: tuple[PhaseAttribution, ...] = (
+    "attributed",
+    "pseudonymous",
+    "chatham-house",
+    "confidential",
+)
+
+
+def most_private(*modes: PhaseAttribution | None) -> PhaseAttribution:
+    """The most private of the given modes (None stands for no preference)."""
+    return max((m for m in modes if m is not None), key=PRIVACY.index, default="attributed")
+
 
 PLENARY = ""  # the hands-up queue key of people not in any group
 
@@ -50,6 +66,7 @@ class Phase:
     grouping: str
     allows: list[ContributionKind]
     status: PhaseStatus = "pending"
+    attribution: PhaseAttribution | None = None  # None: the session's mode
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "lower_hand": _SPEAKERS,  # someone else's hand: see rules (hosts and their table host)
     "open_phase": _LEAD,
     "close_phase": _LEAD,
+    "set_phase_attribution": _LEAD,
     "start_timer": _LEAD,
     "pause_timer": _LEAD,
     "extend_timer": _LEAD,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.commands import MAX_NAME, MAX_TEXT, MAX_TIMER_S, MAX_TITLE, command_type
-from hostkit.domain.model import PLENARY, Participant, SessionState
+from hostkit.domain.model import PLENARY, PRIVACY, Participant, SessionState, most_private
 from hostkit.domain.rejections import Rejection, reject
 from hostkit.domain.roles import may
 
@@ -119,7 +119,8 @@ def _post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> D
             author_id=actor.id,
             group_id=group_id,
             phase_id=phase.id,
-            off_record=c.off_record,
+            # a confidential phase is recorded for the live moment only, never the harvest
+            off_record=c.off_record or phase.attribution == "confidential",
             photo_id=c.photo_id,
         )
     ]
@@ -196,6 +197,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if phase.status != "open":
                 return reject("phase_closed", "That phase is not open.")
             return [ev.PhaseClosed(c.phase_id)]
+        case cmd.SetPhaseAttribution():
+            return _set_phase_attribution(state, c)
         case cmd.StartTimer():
             return _start_timer(state, c, now)
         case cmd.PauseTimer():
@@ -257,6 +260,22 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
         case cmd.SetRole() | cmd.RemoveParticipant() | cmd.MuteParticipant() | cmd.RotateToken():
             return _manage(state, actor, c)
     return reject("unknown_command", "hostkit does not know that command.")
+
+
+def _set_phase_attribution(state: SessionState, c: cmd.SetPhaseAttribution) -> Decision:
+    phase = state.phase(c.phase_id)
+    if phase is None:
+        return reject("unknown_phase", "There is no such phase.")
+    now_mode = most_private(state.attribution, phase.attribution)
+    new_mode = most_private(state.attribution, c.attribution)
+    said = any(x.phase_id == phase.id for x in state.contributions.values())
+    # people spoke trusting the mode shown to them: it may tighten, never loosen, after that
+    if said and PRIVACY.index(new_mode) < PRIVACY.index(now_mode):
+        return reject(
+            "consent_locked",
+            "People have already spoken in this phase: it can become more private, not less.",
+        )
+    return [ev.PhaseAttributionSet(phase.id, c.attribution)]
 
 
 def _start_timer(state: SessionState, c: cmd.StartTimer, now: float) -> Decision:
