@@ -75,11 +75,17 @@ class Live:
 
 class Hub:
     def __init__(
-        self, *, store: EventStore, fanout: Fanout, clock: Callable[[], float] = time.time
+        self,
+        *,
+        store: EventStore,
+        fanout: Fanout,
+        clock: Callable[[], float] = time.time,
+        admit: Callable[[str, str | None, str], Rejection | None] | None = None,
     ) -> None:
         self.store = store
         self.fanout = fanout
         self.clock = clock
+        self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         self.accepting = True
@@ -124,6 +130,10 @@ class Hub:
                 if key in live.inflight:
                     seen = await asyncio.shield(live.inflight[key])
                 return Ack(command_id, seen, duplicate=True)
+        if self.admit is not None:
+            refused = self.admit(session_id, actor_id, cmd.command_type(command))
+            if refused is not None:
+                return refused
         actor = live.deciding.participants.get(actor_id) if actor_id else None
         now = self.clock()
         decision = decide(live.deciding, actor, command, now=now)
@@ -196,6 +206,12 @@ class Hub:
             live.changed.set()
             live.changed = asyncio.Event()
             await self.fanout.publish(session_id, ready)
+
+    def forget(self, session_id: str) -> None:
+        """Drop a deleted session from memory; anyone waiting on it wakes and finds it gone."""
+        live = self._live.get(session_id)
+        if live is not None:
+            self._drop(session_id, live)
 
     def _drop(self, session_id: str, live: Live) -> None:
         live.broken = True

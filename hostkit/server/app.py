@@ -20,6 +20,7 @@ from hostkit.live.hub import Hub
 from hostkit.server import api, pages
 from hostkit.server.context import Context
 from hostkit.server.headers import SecurityHeaders
+from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
@@ -36,9 +37,15 @@ def create_app(settings: Settings) -> Starlette:
         store = open_store(settings.data_dir)
         await store.open()
         fanout = MemoryFanout()
-        hub = Hub(store=store, fanout=fanout)
+        guard = Guard(
+            commands_per_participant=settings.command_rate,
+            joins_per_session=settings.join_rate,
+            max_connections_per_session=settings.max_connections,
+        )
+        hub = Hub(store=store, fanout=fanout, admit=guard.admit)
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
+        ctx.guard = guard
         app.state.ctx = ctx
         try:
             yield

@@ -77,3 +77,12 @@ class EventStore(Protocol):
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
         """Store value under key unless one exists; return whichever is stored."""
+
+    async def delete_session(self, session_id: str) -> bool:
+        """Erase a session and its whole log so its text is gone from the files too.
+
+        Returns whether there was such a session.
+        """
+
+    async def last_activity(self) -> list[tuple[str, float]]:
+        """(session_id, time of its latest event) of every session."""

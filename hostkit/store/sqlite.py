@@ -111,6 +111,9 @@ class _Heads:
     def set(self, session_id: str, head: int) -> None:
         self._known[session_id] = head
 
+    def forget(self, session_id: str) -> None:
+        self._known[session_id] = None
+
 
 class _Job(Protocol[T_co]):
     def apply(self, conn: sqlite3.Connection, heads: _Heads) -> T_co:
@@ -251,6 +254,20 @@ class _GroupResult:
     outcomes: list[object]  # per job, in order: its result or its StoreError
 
 
+@dataclass(frozen=True, slots=True)
+class _DeleteSession:
+    session_id: str
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> bool:
+        conn.execute("DELETE FROM events WHERE session_id = ?", (self.session_id,))
+        gone = conn.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,)).rowcount
+        heads.forget(self.session_id)
+        return bool(gone)
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        return StoreError(f"could not delete session {self.session_id!r}: {error}")
+
+
 class _Writer:
     """The write connection and what runs on it; lives on the writer thread only."""
 
@@ -280,10 +297,17 @@ class _Writer:
             if mode != "wal":
                 raise StoreError(f"could not switch {self._path} to WAL (got {mode!r})")
             conn.execute("PRAGMA synchronous = FULL")
+            # deleted rows are overwritten with zeros, so erased text is not left in free pages
+            conn.execute("PRAGMA secure_delete = ON")
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it, so no old page lingers there."""
+        if self._conn is not None:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def commit_group(self, jobs: Sequence[_Job[object]]) -> _GroupResult:
         """Run every job in one transaction; a storage fault fails them all."""
@@ -529,6 +553,16 @@ class SqliteStore:
                 else:
                     pending.future.set_result(outcome)
 
+    async def delete_session(self, session_id: str) -> bool:
+        """Erase a session's rows (zeroed by secure_delete), then truncate the WAL."""
+        found = await self._submit(_DeleteSession(session_id))
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._writer.checkpoint)
+        except sqlite3.Error as error:
+            raise StoreError(f"could not checkpoint after deleting: {error}") from error
+        return found
+
     # --- reading ---
 
     def _read_conn(self) -> aiosqlite.Connection:
@@ -567,6 +601,13 @@ class SqliteStore:
             "SELECT id, join_code, created_at FROM sessions ORDER BY created_at, id"
         )
         return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
+
+    async def last_activity(self) -> list[tuple[str, float]]:
+        rows = await self._fetch(
+            "SELECT s.id, coalesce((SELECT max(at) FROM events e WHERE e.session_id = s.id), "
+            "s.created_at) FROM sessions s ORDER BY s.created_at, s.id"
+        )
+        return [(str(r[0]), float(r[1])) for r in rows]
 
     async def get_meta(self, key: str) -> str | None:
         rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
