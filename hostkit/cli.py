@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,7 +59,7 @@ async def _startup_text(data: Path, base: str) -> str:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from hostkit.server.app import create_app
+    from hostkit.server.app import create_app, stop_gracefully
 
     settings = Settings.from_env(
         data_dir=args.data, host=args.host, port=args.port, public_url=args.public_url
@@ -66,8 +67,17 @@ def serve(args: argparse.Namespace) -> int:
     base = _base(args)
     print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
     print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+
+    class GracefulServer(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            for listening in self.servers:
+                listening.close()  # no new connections while the last commands finish
+            await stop_gracefully(app)
+            await super().shutdown(sockets)
+
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         ws_ping_interval=settings.heartbeat_s,
@@ -76,6 +86,7 @@ def serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         timeout_graceful_shutdown=5,
     )
+    GracefulServer(config).run()
     return 0
 
 

@@ -10,9 +10,10 @@ dropped from memory and reloaded from disk, so nothing unacknowledged survives.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from hostkit.domain import commands as cmd
@@ -36,6 +37,10 @@ class Ack:
 
 class StorageFailed(Exception):
     """The command could not be made durable; it was not acknowledged."""
+
+
+class ShuttingDown(Exception):
+    """The server is stopping: the command was not taken; the client sends it again later."""
 
 
 def fold_log(session_id: str, log: list[StoredEvent]) -> SessionState:
@@ -89,6 +94,30 @@ class Hub:
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         self.accepting = True
+        self._working = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def working(self) -> AsyncIterator[None]:
+        """Hold off a graceful stop while a command is decided, committed and answered."""
+        if not self.accepting:
+            raise ShuttingDown("the server is stopping")
+        self._working += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._working -= 1
+            if not self._working:
+                self._idle.set()
+
+    async def stop_accepting(self, grace: float) -> None:
+        """Take no new commands; wait up to grace seconds for those in hand to be answered."""
+        self.accepting = False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                await self._idle.wait()
 
     async def live(self, session_id: str) -> Live | None:
         """The session in memory, loaded from the store on first use (None if unknown)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.websockets import WebSocket
 
 from hostkit.assets import asset_dir
 from hostkit.fanout.memory import MemoryFanout
@@ -27,6 +29,26 @@ from hostkit.settings import Settings
 from hostkit.store.sqlite import open_store
 
 log = logging.getLogger("hostkit")
+
+
+async def stop_gracefully(app: Starlette, grace: float = 3.0) -> None:
+    """Finish the commands in hand, then ask every live client to reconnect (close 4503).
+
+    Runs before uvicorn's own shutdown, which would otherwise close sockets with a bare
+    1012 while acknowledgements are still on their way.
+    """
+    ctx: Context | None = getattr(app.state, "ctx", None)
+    if ctx is None:
+        return
+    await ctx.hub.stop_accepting(grace)
+
+    async def close(ws: WebSocket) -> None:
+        with contextlib.suppress(Exception):
+            await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
+
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(grace):
+            await asyncio.gather(*(close(ws) for ws in list(ctx.connections)))
 
 
 def create_app(settings: Settings) -> Starlette:

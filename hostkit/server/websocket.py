@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol
-from hostkit.live.hub import Hub, Live, StorageFailed
+from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed
 from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for
@@ -99,19 +99,26 @@ class Connection:
                 )
                 continue
             try:
-                outcome = await hub.submit(
-                    self.session_id, participant_id, message.command, message.id
-                )
-            except StorageFailed:
-                outcome = Rejection(
-                    "storage_failed",
-                    "The server could not save this; it was not recorded. It will be sent again.",
-                )
-            if isinstance(outcome, Rejection):
-                reply = protocol.rejected_message(message.id, outcome)
-            else:
-                reply = protocol.ack_message(message.id, outcome.seq, outcome.duplicate)
-            await self.send(protocol.encode(reply))
+                async with hub.working():
+                    await self.answer(participant_id, message)
+            except ShuttingDown:
+                continue  # left unanswered: the client resends it after reconnecting
+
+    async def answer(self, participant_id: str, message: protocol.CommandMessage) -> None:
+        try:
+            outcome = await self.ctx.hub.submit(
+                self.session_id, participant_id, message.command, message.id
+            )
+        except StorageFailed:
+            outcome = Rejection(
+                "storage_failed",
+                "The server could not save this; it was not recorded. It will be sent again.",
+            )
+        if isinstance(outcome, Rejection):
+            reply = protocol.rejected_message(message.id, outcome)
+        else:
+            reply = protocol.ack_message(message.id, outcome.seq, outcome.duplicate)
+        await self.send(protocol.encode(reply))
 
 
 async def live_socket(ws: WebSocket) -> None:
@@ -137,6 +144,9 @@ async def live_socket(ws: WebSocket) -> None:
             )
         )
         await ws.close(CLOSE_UNAUTHORISED, "Say hello first.")
+        return
+    if not ctx.hub.accepting:
+        await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
         return
     live = await ctx.hub.live(session_id)
     if live is None:
