@@ -16,7 +16,8 @@ from hostkit.joining.qr import qr_terminal
 from hostkit.live.hub import fold_log
 from hostkit.sessions import admin_url, create_session, links, signer_for
 from hostkit.settings import Settings
-from hostkit.store.sqlite import open_store
+from hostkit.store.base import StoreError
+from hostkit.store.sqlite import DB_NAME, SqliteStore, open_store, restore
 
 
 def _base(args: argparse.Namespace) -> str:
@@ -114,6 +115,44 @@ async def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db(args: argparse.Namespace) -> Path:
+    found = Path(args.data) / DB_NAME
+    if not found.is_file():
+        raise SystemExit(f"hostkit: no hostkit database at {found}")
+    return found
+
+
+async def _check(args: argparse.Namespace) -> int:
+    problems = await SqliteStore(_db(args)).check()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found in {_db(args)}")
+        return 1
+    print(f"ok: {_db(args)} is sound (integrity, sequence numbers, event bodies)")
+    return 0
+
+
+async def _backup(args: argparse.Namespace) -> int:
+    try:
+        await SqliteStore(_db(args)).backup(Path(args.out))
+    except StoreError as error:
+        raise SystemExit(f"hostkit: {error}") from None
+    print(f"Backed up {_db(args)} to {args.out}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    try:
+        kept = restore(Path(args.source), Path(args.data) / DB_NAME)
+    except StoreError as error:
+        raise SystemExit(f"hostkit: {error}") from None
+    print(f"Restored {args.source} into {args.data}")
+    if kept is not None:
+        print(f"The database it replaced is kept at {kept}")
+    return 0
+
+
 def _title(text: str) -> str:
     if not text.strip() or len(text) > 200:
         raise argparse.ArgumentTypeError("a title of 1 to 200 characters")
@@ -163,6 +202,23 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--venue", action="append", help="a venue (cell); repeat for several")
     new.add_argument("--json", action="store_true", help="print the links as one JSON object")
     new.set_defaults(handler=lambda args: asyncio.run(_new(args)))
+
+    def data_only(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--data", type=Path, default=Path("hostkit-data"), help="data directory")
+
+    check = commands.add_parser("check", help="verify the event log's integrity")
+    data_only(check)
+    check.set_defaults(handler=lambda args: asyncio.run(_check(args)))
+
+    backup = commands.add_parser("backup", help="copy the database, even while serving")
+    data_only(backup)
+    backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    backup.set_defaults(handler=lambda args: asyncio.run(_backup(args)))
+
+    put_back = commands.add_parser("restore", help="put a backup in place (server stopped)")
+    data_only(put_back)
+    put_back.add_argument("--from", dest="source", required=True, type=Path, help="the backup file")
+    put_back.set_defaults(handler=_restore)
     return top
 
 
