@@ -63,7 +63,11 @@ def serve(args: argparse.Namespace) -> int:
     from hostkit.server.app import create_app, stop_gracefully
 
     settings = Settings.from_env(
-        data_dir=args.data, host=args.host, port=args.port, public_url=args.public_url
+        data_dir=args.data,
+        host=args.host,
+        port=args.port,
+        public_url=args.public_url,
+        heartbeat_s=args.heartbeat,
     )
     base = _base(args)
     print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
@@ -186,6 +190,12 @@ def parser() -> argparse.ArgumentParser:
     where(run)
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    run.add_argument(
+        "--heartbeat",
+        type=float,
+        help="seconds between WebSocket pings; a peer silent for twice this is dropped "
+        "(default: 5)",
     )
     run.set_defaults(handler=serve)
 

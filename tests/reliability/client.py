@@ -87,7 +87,7 @@ class OutboxClient:
             "ping_interval": self.heartbeat_s,
             "ping_timeout": self.heartbeat_s,
             "open_timeout": 5,
-            "close_timeout": 2,
+            "close_timeout": min(2.0, self.heartbeat_s or 2.0),
             "max_size": None,
         }
         if self.rcvbuf is not None:
