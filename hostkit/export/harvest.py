@@ -1,0 +1,281 @@
+"""The harvest: what a session produced, read from its event log, with consent applied.
+
+Every export starts here, so consent is decided once: contributions that are off the
+record, withdrawn, hidden by a host or said in a confidential phase are left out; each
+author is shown per the most private of the session's mode, the phase's mode and the
+mode the export asked for. Renderers only ever see this model, never the raw state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from hostkit.domain.formats import FORMATS
+from hostkit.domain.model import (
+    PRIVACY,
+    Attribution,
+    Contribution,
+    ContributionKind,
+    PhaseAttribution,
+    SessionState,
+    most_private,
+)
+from hostkit.export.richtext import blocks, plain
+from hostkit.live.hub import fold_log
+from hostkit.store.base import EventStore
+from hostkit.text.markdown import render_markdown
+
+LINK_REL = "noopener noreferrer nofollow ugc"  # what render_markdown gives every link
+
+ANONYMOUS = "Anonymous"
+
+KIND_LABELS: dict[ContributionKind, str] = {
+    "note": "Note",
+    "question": "Question",
+    "topic": "Topic",
+    "photo": "Photo",
+    "insight": "Insight",
+}
+
+MODE_LABELS: dict[PhaseAttribution, str] = {
+    "attributed": "attributed: contributions carry their authors' names",
+    "pseudonymous": "pseudonymous: each author has a stable alias such as “Participant 3”",
+    "chatham-house": "Chatham House: what was said, never who said it",
+    "confidential": "confidential: nothing said in this phase is recorded",
+}
+
+
+class ConsentError(ValueError):
+    """An export was asked to be less private than the session allows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One exported contribution."""
+
+    number: int  # 1-based position in the transcript
+    id: str
+    seq: int
+    at: float
+    kind: ContributionKind
+    text: str  # as written (Markdown source)
+    html: str  # sanitised HTML of the text
+    phase_id: str
+    phase_title: str
+    group_name: str  # "" when said to everyone
+    cell_name: str
+    author: str | None  # None: not shown in this mode
+    dots: int
+    voters: int
+    reactions: int
+    photo_id: str | None
+
+    @property
+    def plain(self) -> str:
+        """The text as the digest shows it, without markup: what plain text formats carry."""
+        return "\n".join(plain(block) for block in blocks(self.html))
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def time(self) -> str:
+        return datetime.fromtimestamp(self.at, UTC).strftime("%H:%M")
+
+    @property
+    def iso_time(self) -> str:
+        return datetime.fromtimestamp(self.at, UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHarvest:
+    name: str  # "Everyone" for contributions to the whole room
+    cell_name: str
+    entries: list[Entry]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseHarvest:
+    id: str
+    number: int
+    title: str
+    question: str
+    attribution: PhaseAttribution  # the mode this phase is exported under
+    groups: list[GroupHarvest]
+    ranking: list[Entry]  # contributions with votes, most dots first
+
+    @property
+    def confidential(self) -> bool:
+        return self.attribution == "confidential"
+
+    @property
+    def entries(self) -> list[Entry]:
+        return sorted((e for g in self.groups for e in g.entries), key=lambda e: e.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class CellCount:
+    name: str
+    online: bool
+    people: int
+
+
+@dataclass(frozen=True, slots=True)
+class Harvest:
+    session_id: str
+    title: str
+    purpose: str
+    licence: str
+    format_name: str
+    format_summary: str
+    attribution: Attribution  # the export's mode (at least as private as the session's)
+    session_attribution: Attribution
+    language: str
+    started_at: float
+    as_of: float  # time of the last event: exports of the same log are identical
+    cells: list[CellCount]
+    in_room: int
+    remote: int
+    contributors: int
+    phases: list[PhaseHarvest]
+    entries: list[Entry] = field(default_factory=list)  # every exported contribution, in order
+
+    @property
+    def date(self) -> str:
+        return datetime.fromtimestamp(self.started_at, UTC).strftime("%-d %B %Y")
+
+    @property
+    def attribution_label(self) -> str:
+        return MODE_LABELS[self.attribution]
+
+    @property
+    def questions(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == "question"]
+
+    @property
+    def people(self) -> int:
+        return self.in_room + self.remote
+
+
+def _authors(state: SessionState, mode: PhaseAttribution) -> dict[str, str | None]:
+    """How each participant is shown under a mode; aliases follow join order, as live."""
+    shown: dict[str, str | None] = {}
+    people = [p for p in state.participants.values() if not p.screen]
+    for number, person in enumerate(people, 1):
+        if mode == "attributed":
+            shown[person.id] = person.name if person.name is not None else ANONYMOUS
+        elif mode == "pseudonymous":
+            shown[person.id] = f"Participant {number}"
+        else:
+            shown[person.id] = None
+    return shown
+
+
+def harvest_from_state(state: SessionState, attribution: Attribution | None = None) -> Harvest:
+    """The harvest of a folded session, exported as privately as ``attribution`` asks."""
+    asked = attribution or state.attribution
+    if PRIVACY.index(asked) < PRIVACY.index(state.attribution):
+        raise ConsentError(
+            f"This session is {state.attribution}: an export may be more private, not less."
+        )
+    authors = {mode: _authors(state, mode) for mode in PRIVACY}
+    modes = {p.id: most_private(asked, p.attribution) for p in state.phases}
+    exported = [
+        c
+        for c in sorted(state.contributions.values(), key=lambda c: c.seq)
+        if not (c.off_record or c.withdrawn or c.hidden)
+        and modes.get(c.phase_id, "confidential") != "confidential"
+    ]
+    entries = [
+        _entry(state, c, number, authors[modes[c.phase_id]]) for number, c in enumerate(exported, 1)
+    ]
+    phases: list[PhaseHarvest] = []
+    for number, phase in enumerate(state.phases, 1):
+        by_group: dict[tuple[str, str], list[Entry]] = {}
+        for e in entries:
+            if e.phase_id == phase.id:
+                by_group.setdefault((e.group_name, e.cell_name), []).append(e)
+        groups = [
+            GroupHarvest(name or "Everyone", cell, group_entries)
+            for (name, cell), group_entries in by_group.items()
+        ]
+        ranking = sorted(
+            (e for g in groups for e in g.entries if e.dots), key=lambda e: (-e.dots, e.seq)
+        )
+        phases.append(
+            PhaseHarvest(
+                phase.id, number, phase.title, phase.question, modes[phase.id], groups, ranking
+            )
+        )
+    people = [p for p in state.participants.values() if not p.screen]
+    template = FORMATS.get(state.format)
+    return Harvest(
+        session_id=state.id,
+        title=state.title,
+        purpose=state.purpose,
+        licence=state.licence,
+        format_name=template.name if template else state.format,
+        format_summary=template.summary if template else "",
+        attribution=asked,
+        session_attribution=state.attribution,
+        language="en",
+        started_at=state.created_at,
+        as_of=max([state.created_at, *(c.at for c in state.contributions.values())]),
+        cells=[
+            CellCount(c.name, c.kind == "online", sum(1 for p in people if p.cell_id == c.id))
+            for c in state.cells.values()
+        ],
+        in_room=sum(1 for p in people if p.where == "room"),
+        remote=sum(1 for p in people if p.where == "remote"),
+        contributors=len({c.author_id for c in exported}),
+        phases=phases,
+        entries=entries,
+    )
+
+
+def _safe_html(text: str) -> str:
+    # nh3 keeps the rel of a link whose unsafe href it removed; rel without href is
+    # invalid HTML, so such a link becomes a plain placeholder <a> (valid, not a link)
+    return render_markdown(text).replace(f'<a rel="{LINK_REL}">', "<a>")
+
+
+def _entry(
+    state: SessionState, c: Contribution, number: int, authors: dict[str, str | None]
+) -> Entry:
+    group = state.groups.get(c.group_id) if c.group_id else None
+    author = state.participants.get(c.author_id)
+    # without a group, the venue is the author's: a clue to who it was, so only if named
+    named = any(a is not None for a in authors.values())
+    cell_id = group.cell_id if group else author.cell_id if author and named else ""
+    cell = state.cells.get(cell_id)
+    phase = state.phase(c.phase_id)
+    return Entry(
+        number=number,
+        id=c.id,
+        seq=c.seq,
+        at=c.at,
+        kind=c.kind,
+        text=c.text,
+        html=_safe_html(c.text),
+        phase_id=c.phase_id,
+        phase_title=phase.title if phase else "",
+        group_name=group.name if group else "",
+        cell_name=cell.name if cell else "",
+        author=authors.get(c.author_id),
+        dots=sum(c.votes.values()),
+        voters=len(c.votes),
+        reactions=sum(len(who) for who in c.reactions.values()),
+        photo_id=c.photo_id,
+    )
+
+
+async def read_harvest(
+    store: EventStore, session_id: str, attribution: Attribution | None = None
+) -> Harvest | None:
+    """The harvest of a stored session (None if there is no such session)."""
+    if not await store.session_exists(session_id):
+        return None
+    state = fold_log(session_id, await store.read(session_id))
+    return harvest_from_state(state, attribution)

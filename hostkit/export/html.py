@@ -1,0 +1,19 @@
+"""The HTML digest: one self-contained, accessible file (styles inline, no requests)."""
+
+from __future__ import annotations
+
+from hostkit.export.harvest import Harvest
+from hostkit.export.templates import environment, stamp, stylesheet
+
+
+def digest_html(harvest: Harvest, *, large: bool = False) -> str:
+    """The digest as HTML; ``large`` gives the single-column, 18pt-and-up variant."""
+    as_of_iso, as_of_text = stamp(harvest.as_of)
+    template = environment().get_template("digest.html.j2")
+    return template.render(
+        h=harvest,
+        large=large,
+        css=stylesheet("large-print.css" if large else "digest.css"),
+        as_of_iso=as_of_iso,
+        as_of_text=as_of_text,
+    )

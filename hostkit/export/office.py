@@ -1,0 +1,177 @@
+"""DOCX (python-docx) and ODT (odfdo): the digest for councils and funders.
+
+Both follow the HTML digest's order and headings, so a screen reader's outline is the
+same in every format; document title and language are set in the files' metadata.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import docx
+import odfdo
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from hostkit.export.harvest import Entry, Harvest
+from hostkit.export.richtext import Block, Run, blocks, plain
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    runs: Block
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+Part = Heading | Para | Table
+
+
+def _text(text: str) -> Para:
+    return Para([Run(text)])
+
+
+def _entry(e: Entry) -> Iterator[Part]:
+    meta = f"{e.kind_label} · {e.time}"
+    if e.author:
+        meta += f" · {e.author}"
+    if e.dots:
+        meta += f" · {e.dots} dot{'' if e.dots == 1 else 's'}"
+    yield Para([Run(meta, italic=True)])
+    if e.kind == "photo":
+        yield _text("Photo (image not included), described as:")
+    for block in blocks(e.html):
+        yield Para(block)
+
+
+def outline(h: Harvest) -> Iterator[Part]:
+    """The digest as a flat list of headings, paragraphs and tables."""
+    yield Heading(0, h.title)
+    yield _text(f"Digest of a {h.format_name} held on {h.date}")
+    yield Heading(1, "About this session")
+    if h.purpose:
+        yield _text(f"Purpose: {h.purpose}")
+    yield _text(f"Venues: {', '.join(c.name for c in h.cells)}")
+    yield _text(f"Authors: this digest is {h.attribution_label}.")
+    yield _text(f"Licence: {h.licence or 'No licence given'}")
+    yield Heading(1, "Who took part")
+    yield _text(
+        f"{h.people} people took part: {h.in_room} in the room and {h.remote} remotely. "
+        f"{h.contributors} of them added to the harvest, which holds "
+        f"{len(h.entries)} contributions."
+    )
+    yield Table(
+        "People in each venue",
+        ["Venue", "People"],
+        [[c.name + (" (online)" if c.online else ""), str(c.people)] for c in h.cells],
+    )
+    for p in h.phases:
+        yield Heading(1, f"{p.number}. {p.title}")
+        yield _text(f"Question: “{p.question}”")
+        if p.confidential:
+            yield _text("This phase was confidential: nothing said in it was recorded.")
+            continue
+        if not p.groups:
+            yield _text("Nothing was harvested in this phase.")
+            continue
+        for g in p.groups:
+            yield Heading(2, g.name + (f" · {g.cell_name}" if g.cell_name else ""))
+            for e in g.entries:
+                yield from _entry(e)
+        if p.ranking:
+            yield Heading(2, "Votes")
+            yield Table(
+                f"Votes in {p.title}, most dots first",
+                ["Rank", "Contribution", "Dots", "Voters"],
+                [
+                    [str(i), e.plain[:160], str(e.dots), str(e.voters)]
+                    for i, e in enumerate(p.ranking, 1)
+                ],
+            )
+    if h.questions:
+        yield Heading(1, "Open questions")
+        for e in h.questions:
+            yield _text(f"{e.plain} ({e.phase_title})")
+    yield Heading(1, "How to respond")
+    yield _text(
+        "If you could not be there, your view still counts: reply to whoever sent you "
+        "this digest with your answer to any of the questions above."
+    )
+
+
+def digest_docx(h: Harvest) -> bytes:
+    document = docx.Document()
+    document.core_properties.title = h.title
+    document.core_properties.language = h.language
+    document.core_properties.author = "hostkit"
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), h.language)
+    document.styles["Normal"].element.get_or_add_rPr().append(lang)
+    for part in outline(h):
+        match part:
+            case Heading():
+                document.add_heading(part.text, level=part.level)
+            case Para():
+                paragraph = document.add_paragraph()
+                for run in part.runs:
+                    added = paragraph.add_run(run.text)
+                    added.bold, added.italic = run.bold or None, run.italic or None
+            case Table():
+                document.add_paragraph(part.caption, style="Caption")
+                table = document.add_table(rows=1, cols=len(part.header), style="Table Grid")
+                for cell, text in zip(table.rows[0].cells, part.header, strict=True):
+                    cell.text = text
+                    cell.paragraphs[0].runs[0].bold = True
+                header = table.rows[0]._tr.get_or_add_trPr()
+                repeat = OxmlElement("w:tblHeader")  # marks the row as the header row
+                header.append(repeat)
+                for row in part.rows:
+                    for cell, text in zip(table.add_row().cells, row, strict=True):
+                        cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def digest_odt(h: Harvest) -> bytes:
+    document = odfdo.Document("text")
+    document.meta.set_title(h.title)
+    document.meta.set_language(h.language)
+    body = document.body
+    body.clear()
+    tables = 0
+    for part in outline(h):
+        match part:
+            case Heading():
+                if part.level == 0:
+                    body.append(odfdo.Paragraph(part.text, style="Title"))
+                else:
+                    body.append(odfdo.Header(part.level, part.text))
+            case Para():
+                body.append(odfdo.Paragraph(plain(part.runs)))
+            case Table():
+                tables += 1
+                body.append(odfdo.Paragraph(part.caption, style="Table"))
+                table = odfdo.Table(f"Table{tables}")
+                table.append_row(odfdo.Row())
+                table.set_row_values(0, part.header)
+                for row in part.rows:
+                    table.append_row(odfdo.Row())
+                    table.set_row_values(table.height - 1, row)
+                body.append(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,37 @@
+"""The Jinja2 environments that read the templates in ``exports/``.
+
+Kept apart from the renderers so an organisation's restyled ``exports/`` folder is read
+the same way by every format.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+
+import jinja2
+
+from hostkit.assets import asset_dir
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """``*.html.j2`` templates are autoescaped; ``*.txt.j2`` and ``*.md.j2`` are not."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(asset_dir("exports")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def stylesheet(name: str) -> str:
+    return (asset_dir("exports") / name).read_text(encoding="utf-8")
+
+
+def stamp(at: float) -> tuple[str, str]:
+    """(ISO 8601, human) for a time, in UTC: the server keeps no time zone per session."""
+    moment = datetime.fromtimestamp(at, UTC)
+    return moment.isoformat(timespec="seconds"), moment.strftime("%-d %B %Y, %H:%M UTC")
