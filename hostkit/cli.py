@@ -157,6 +157,31 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export(args: argparse.Namespace) -> int:
+    from hostkit.export.formats import render
+    from hostkit.export.harvest import ConsentError, read_harvest
+
+    if not args.data.is_dir():
+        raise SystemExit(f"hostkit: there is no data directory at {args.data}")
+    store = open_store(args.data)
+    await store.open()
+    try:
+        harvest = await read_harvest(store, args.session_id, args.attribution)
+    except ConsentError as error:
+        raise SystemExit(f"hostkit: {error}") from None
+    finally:
+        await store.close()
+    if harvest is None:
+        raise SystemExit(f"hostkit: there is no session {args.session_id!r} in {args.data}")
+    body = await asyncio.to_thread(render, harvest, args.format)
+    if str(args.out) == "-":
+        sys.stdout.buffer.write(body)
+    else:
+        args.out.write_bytes(body)
+        print(f"Wrote {args.format} of “{harvest.title}” to {args.out}", file=sys.stderr)
+    return 0
+
+
 def _title(text: str) -> str:
     if not text.strip() or len(text) > 200:
         raise argparse.ArgumentTypeError("a title of 1 to 200 characters")
@@ -229,6 +254,20 @@ def parser() -> argparse.ArgumentParser:
     data_only(put_back)
     put_back.add_argument("--from", dest="source", required=True, type=Path, help="the backup file")
     put_back.set_defaults(handler=_restore)
+
+    from hostkit.export.formats import CHOICES
+
+    export = commands.add_parser("export", help="export a session's digest or transcript")
+    export.add_argument("--data", type=Path, default=Path("hostkit-data"), help="data directory")
+    export.add_argument("session_id")
+    export.add_argument("--format", required=True, choices=CHOICES)
+    export.add_argument(
+        "--attribution",
+        choices=["attributed", "pseudonymous", "chatham-house"],
+        help="export more privately than the session's mode (never less)",
+    )
+    export.add_argument("--out", required=True, type=Path, help="file to write, or - for stdout")
+    export.set_defaults(handler=lambda args: asyncio.run(_export(args)))
     return top
 
 
