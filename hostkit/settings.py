@@ -18,7 +18,7 @@ class Settings:
     long_poll_s: float = 25.0
     hello_timeout_s: float = 10.0
     heartbeat_s: float = 5.0  # WebSocket ping interval; a silent peer is dropped after 2x
-    command_rate: str = "20/second;300/minute"  # per participant (limits' notation)
+    command_rate: str = "600/minute"  # per participant: bursts fine, floods not
     join_rate: str = "600/minute"  # per session: a whole hall scanning at once
     max_connections: int = 1000  # live connections per session
     photo_max_bytes: int = 8 * 1024 * 1024

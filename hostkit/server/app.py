@@ -19,7 +19,7 @@ from hostkit.assets import asset_dir
 from hostkit.fanout.memory import MemoryFanout
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
-from hostkit.server import api, pages
+from hostkit.server import api, hosting, pages, photos
 from hostkit.server.context import Context
 from hostkit.server.headers import SecurityHeaders
 from hostkit.server.limits import Guard
@@ -88,6 +88,10 @@ def create_app(settings: Settings) -> Starlette:
         Route("/admin", pages.admin, methods=["GET", "POST"]),
         Route(f"/s/{sid}", pages.participant_page),
         Route(f"/s/{sid}/act", pages.act, methods=["POST"]),
+        Route(f"/s/{sid}/photos", photos.upload_photo, methods=["POST"]),
+        Route(f"/s/{sid}/photos/{{photo_id:str}}", photos.get_photo),
+        Route(f"/s/{sid}/host/rotate", hosting.rotate_link, methods=["POST"]),
+        Route(f"/s/{sid}/host/delete", hosting.delete_session, methods=["POST"]),
         Route(f"/s/{sid}/host", pages.host_page),
         Route(f"/s/{sid}/projector", pages.projector_page),
         Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),

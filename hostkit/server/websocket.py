@@ -27,6 +27,22 @@ CLOSE_UNAUTHORISED = 4401
 CLOSE_UNKNOWN_SESSION = 4404
 CLOSE_TOO_SLOW = 4408
 CLOSE_SHUTTING_DOWN = 4503
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_SESSION_DELETED = 4410
+CLOSE_TOO_MANY = 4429
+
+# Events after which a connection re-checks that its token still stands.
+_REVOKING = frozenset({"participant_removed", "token_rotated"})
+
+
+def same_origin(ws: WebSocket, base_url: str) -> bool:
+    """A browser's Origin must be this server (as reached, or its public URL)."""
+    origin = ws.headers.get("origin")
+    if origin is None:  # not a browser: the token in the hello is the whole proof
+        return True
+    scheme = "https" if ws.url.scheme == "wss" else "http"
+    here = f"{scheme}://{ws.headers.get('host', '')}"
+    return origin.rstrip("/") in (here, base_url.rstrip("/"))
 
 
 class Connection:
@@ -34,6 +50,8 @@ class Connection:
         self.ws, self.ctx, self.session_id = ws, ctx, session_id
         self.send_lock = asyncio.Lock()
         self.last_sent = 0
+        self.participant_id = ""
+        self.nonce: str | None = None  # the token's nonce, once the hello checked out
 
     async def send(self, data: bytes) -> None:
         async with self.send_lock:
@@ -77,6 +95,15 @@ class Connection:
                 await self.ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
                 return
             await self.send_events(batch)
+            if self.nonce is not None and any(e.type in _REVOKING for e in batch):
+                if not await self.still_admitted():
+                    await self.ws.close(CLOSE_UNAUTHORISED, "The host has withdrawn this link.")
+                    return
+
+    async def still_admitted(self) -> bool:
+        live = await self.ctx.hub.live(self.session_id)
+        me = live.committed.participants.get(self.participant_id) if live else None
+        return me is not None and not me.removed and me.nonce == self.nonce
 
     async def serve_commands(self, participant_id: str) -> None:
         hub = self.ctx.hub
@@ -124,6 +151,9 @@ class Connection:
 async def live_socket(ws: WebSocket) -> None:
     ctx: Context = ws.app.state.ctx
     session_id = ws.path_params["session_id"]
+    if not same_origin(ws, ctx.base_url):
+        await ws.close(CLOSE_FORBIDDEN_ORIGIN, "Cross-origin connections are refused.")
+        return
     await ws.accept()
     connection = Connection(ws, ctx, session_id)
     try:
@@ -161,6 +191,10 @@ async def live_socket(ws: WebSocket) -> None:
         )
         await ws.close(CLOSE_UNAUTHORISED, "Not a valid token for this session.")
         return
+    if not ctx.guard.open_connection(session_id):
+        await ws.close(CLOSE_TOO_MANY, "This session has as many connections as it can take.")
+        return
+    connection.participant_id, connection.nonce = who.id, who.nonce
     subscription = Subscription(ctx.settings.queue_limit)
     unsubscribe = ctx.fanout.subscribe(session_id, subscription.offer)
     ctx.connections.add(ws)
@@ -197,3 +231,4 @@ async def live_socket(ws: WebSocket) -> None:
                 await task
         unsubscribe()
         ctx.connections.discard(ws)
+        ctx.guard.close_connection(session_id)

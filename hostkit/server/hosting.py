@@ -1,0 +1,150 @@
+"""What the lead host does to a session as a whole: new links, deleting it; and retention.
+
+Rotating gives a participant (usually the host themself, or the projector) a fresh
+nonce, which revokes every link made with the old one: open connections holding it
+are closed and the next request with it gets 401. Deleting erases the session's log,
+its join code and its photos from disk (see ``SqliteStore.delete_session``), and
+``purge`` does the same for every session idle longer than the retention period.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hostkit.domain.commands import RotateToken
+from hostkit.domain.rejections import Rejection
+from hostkit.joining.tokens import new_id
+from hostkit.live.hub import StorageFailed
+from hostkit.server.auth import cookie_name, participant_for, token_from
+from hostkit.server.context import Context
+from hostkit.server.photos import delete_photos
+from hostkit.server.websocket import CLOSE_SESSION_DELETED
+from hostkit.store.base import EventStore
+
+RETENTION_DAYS = 90  # a session idle this long is deleted by `hostkit purge`
+
+
+def _answer(request: Request, status: int, title: str, message: str, **extra: str) -> Response:
+    """JSON for API callers (bearer token), a plain page for the host console's forms."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return JSONResponse({"title": title, "message": message, **extra}, status)
+    ctx: Context = request.app.state.ctx
+    values = {"title": title, "message": message, "notice": None}
+    return ctx.templates.TemplateResponse(request, "problem.html", values, status_code=status)
+
+
+async def _lead_host(request: Request) -> tuple[Context, str, str, str] | Response:
+    """(ctx, session, host id, csrf key) for the lead host with a valid form; else an answer."""
+    ctx: Context = request.app.state.ctx
+    session_id = request.path_params["session_id"]
+    if await ctx.hub.live(session_id) is None:
+        return _answer(request, 404, "Session not found", "There is no such session.")
+    who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
+    if who is None:
+        return _answer(request, 401, "Please join first", "This link is not valid here.")
+    if who.role != "host":
+        return _answer(request, 403, "Lead host only", "Only the lead host can do this.")
+    return ctx, session_id, who.id, f"{session_id}:{who.id}:{who.nonce}"
+
+
+async def _form_ok(request: Request, ctx: Context, key: str) -> dict[str, str] | None:
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    if not bearer and not ctx.signer.check_csrf(key, fields.get("csrf", "")):
+        return None
+    return fields
+
+
+async def rotate_link(request: Request) -> Response:
+    """POST /s/{id}/host/rotate: a fresh link for participant_id (default: the host)."""
+    found = await _lead_host(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, host_id, key = found
+    fields = await _form_ok(request, ctx, key)
+    if fields is None:
+        return _answer(request, 403, "Form expired", "Reload the page and try again.")
+    target = fields.get("participant_id") or host_id
+    nonce = new_id()
+    try:
+        outcome = await ctx.hub.submit(session_id, host_id, RotateToken(target, nonce))
+    except StorageFailed:
+        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+    if isinstance(outcome, Rejection):
+        status = 403 if outcome.code == "not_allowed" else 422
+        return _answer(request, status, "Not done", outcome.message, code=outcome.code)
+    live = await ctx.hub.live(session_id)
+    assert live is not None
+    person = live.committed.participants[target]
+    token = ctx.signer.participant_token(session_id, target, nonce)
+    page = "projector" if person.screen else "host" if person.role in ("host", "cell_host") else ""
+    link = f"{ctx.base_url}/s/{session_id}/{page}?key={token}" if page else ""
+    message = (
+        f"The old link no longer works. The new link is: {link}"
+        if link
+        else ("Their old link no longer works; they can join again with the room or remote link.")
+    )
+    response = _answer(request, 200, "New link made", message, link=link)
+    if target == host_id:  # keep this browser signed in as the host
+        response.set_cookie(
+            cookie_name(session_id),
+            token,
+            max_age=60 * 60 * 24 * 60,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def erase_session(store: EventStore, data_dir: Path, session_id: str) -> bool:
+    """Delete a session's log, join code and photos from disk."""
+    found = await store.delete_session(session_id)
+    delete_photos(data_dir, session_id)
+    return found
+
+
+async def delete_session(request: Request) -> Response:
+    """POST /s/{id}/host/delete with confirm=<join code>: erase the session for good."""
+    found = await _lead_host(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, _, key = found
+    fields = await _form_ok(request, ctx, key)
+    if fields is None:
+        return _answer(request, 403, "Form expired", "Reload the page and try again.")
+    live = await ctx.hub.live(session_id)
+    assert live is not None
+    if fields.get("confirm", "").strip().upper() != live.committed.join_code:
+        return _answer(
+            request, 422, "Not deleted", "Type the session's join code to confirm deleting it."
+        )
+    await erase_session(ctx.store, ctx.settings.data_dir, session_id)
+    ctx.hub.forget(session_id)
+    for ws in list(ctx.connections):
+        if ws.path_params.get("session_id") == session_id:
+            with contextlib.suppress(Exception):
+                await ws.close(CLOSE_SESSION_DELETED, "The host has deleted this session.")
+    response = _answer(
+        request, 200, "Session deleted", "The session, its notes and its photos are gone."
+    )
+    response.delete_cookie(cookie_name(session_id))
+    return response
+
+
+async def purge(
+    store: EventStore, data_dir: Path, *, days: float = RETENTION_DAYS, now: float | None = None
+) -> list[str]:
+    """Delete every session whose last event is older than ``days``; return their ids."""
+    cutoff = (time.time() if now is None else now) - days * 86400
+    expired = [sid for sid, last in await store.last_activity() if last < cutoff]
+    for session_id in expired:
+        await erase_session(store, data_dir, session_id)
+    return expired
