@@ -192,6 +192,13 @@ async def live_socket(ws: WebSocket) -> None:
         await ws.close(CLOSE_UNAUTHORISED, "Not a valid token for this session.")
         return
     if not ctx.guard.open_connection(session_id):
+        await connection.send(
+            protocol.encode(
+                protocol.error_message(
+                    "too_many_connections", "This session is full right now: try again soon."
+                )
+            )
+        )
         await ws.close(CLOSE_TOO_MANY, "This session has as many connections as it can take.")
         return
     connection.participant_id, connection.nonce = who.id, who.nonce

@@ -1,0 +1,87 @@
+"""Abuse limits are per participant and per session, never per IP address.
+
+Every client here comes from 127.0.0.1, like a village hall behind one public address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.harness import Person, Server, running_server
+from tests.security.support import ok
+
+
+def note(text: str) -> dict[str, str]:
+    return {"type": "post_contribution", "kind": "note", "text": text}
+
+
+async def test_300_people_behind_one_address_are_never_throttled_by_each_other(
+    server: Server,
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    gate = asyncio.Semaphore(25)
+
+    async def arrive(n: int) -> int:
+        async with gate:
+            person = await Person.join(server, links.room_url, f"Person {n}")
+            return (await person.post(note(f"Hello from {n}"))).status_code
+
+    statuses = await asyncio.gather(*(arrive(n) for n in range(300)))
+
+    assert statuses == [200] * 300
+    snapshot = await host.snapshot()
+    assert len([c for c in snapshot["contributions"] if c["text"].startswith("Hello")]) == 300
+
+
+async def test_one_flooding_token_is_throttled_and_nobody_else_is(tmp_path: Path) -> None:
+    async with running_server(tmp_path / "data", command_rate="30/minute") as server:
+        links = await server.new_session("world-cafe")
+        host = Person.from_link(server, links.host_url)
+        await host.connect()
+        await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+        flooder = await Person.join(server, links.room_url, "Flood")
+        neighbour = await Person.join(server, links.room_url, "Neighbour")
+        await flooder.connect()
+
+        replies = [await flooder.send(note(f"spam {n}")) for n in range(40)]
+
+        codes = [r.get("code", r["type"]) for r in replies]
+        assert codes == ["ack"] * 30 + ["rate_limited"] * 10
+        assert "wait a moment" in replies[-1]["message"]
+        over_http = await flooder.post(note("more spam"))
+        assert (over_http.status_code, over_http.json()["code"]) == (422, "rate_limited")
+        assert (await neighbour.post(note("I am still heard"))).status_code == 200
+
+
+async def test_joining_is_limited_per_session_not_per_address(tmp_path: Path) -> None:
+    async with running_server(tmp_path / "data", join_rate="5/minute") as server:
+        busy = await server.new_session("world-cafe")
+        quiet = await server.new_session("circle")
+        for n in range(5):
+            await Person.join(server, busy.room_url, f"Person {n}")
+        async with httpx.AsyncClient() as http:
+            refused = await http.post(server.local(busy.room_url), data={"name": "One too many"})
+        assert refused.status_code == 422
+        assert "Too many requests" in refused.text
+        await Person.join(server, quiet.room_url, "Elsewhere")  # another session is unaffected
+
+
+async def test_a_session_takes_at_most_its_cap_of_live_connections(tmp_path: Path) -> None:
+    async with running_server(tmp_path / "data", max_connections=3) as server:
+        links = await server.new_session("world-cafe")
+        people = [await Person.join(server, links.room_url, f"P{n}") for n in range(4)]
+        for person in people[:3]:
+            await person.connect()
+        with pytest.raises(AssertionError, match="too_many_connections"):
+            await people[3].connect()  # no welcome, but a reason
+        await people[3].ws.wait_closed()
+        assert people[3].ws.close_code == 4429
+        await people[0].disconnect()
+        await people[3].connect()  # a place came free
