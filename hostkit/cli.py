@@ -89,6 +89,7 @@ def serve(args: argparse.Namespace) -> int:
         ws_ping_timeout=settings.heartbeat_s,
         ws_max_size=256 * 1024,
         log_level=args.log_level,
+        access_log=False,  # access logs would keep every participant's IP address
         timeout_graceful_shutdown=5,
     )
     GracefulServer(config).run()
@@ -182,6 +183,22 @@ async def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _purge(args: argparse.Namespace) -> int:
+    from hostkit.server.hosting import purge
+
+    _db(args)
+    store = open_store(args.data)
+    await store.open()
+    try:
+        gone = await purge(store, Path(args.data), days=args.days)
+    finally:
+        await store.close()
+    for session_id in gone:
+        print(f"deleted session {session_id}")
+    print(f"{len(gone)} session(s) idle for more than {args.days:g} days deleted")
+    return 0
+
+
 def _title(text: str) -> str:
     if not text.strip() or len(text) > 200:
         raise argparse.ArgumentTypeError("a title of 1 to 200 characters")
@@ -249,6 +266,15 @@ def parser() -> argparse.ArgumentParser:
     data_only(backup)
     backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
     backup.set_defaults(handler=lambda args: asyncio.run(_backup(args)))
+
+    purge = commands.add_parser(
+        "purge", help="delete sessions idle longer than the retention period (run from cron)"
+    )
+    data_only(purge)
+    purge.add_argument(
+        "--days", type=float, default=90, help="retention in days since the last event (90)"
+    )
+    purge.set_defaults(handler=lambda args: asyncio.run(_purge(args)))
 
     put_back = commands.add_parser("restore", help="put a backup in place (server stopped)")
     data_only(put_back)

@@ -1,0 +1,136 @@
+"""Privacy: withdrawing, deleting a session and purging old ones really remove the data."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from hostkit.sessions import create_session
+from hostkit.store.sqlite import open_store
+from tests.harness import Person, Server
+from tests.security.support import csrf_for, jpeg, ok
+
+SECRET_NOTE = "Zebra crossing by the old mill 7f3a"
+SECRET_NAME = "Ottoline Quibble"
+
+
+def on_disk(data_dir: Path) -> bytes:
+    """Every byte hostkit has written: the database, its WAL and shared memory, photos."""
+    return b"".join(p.read_bytes() for p in sorted(data_dir.rglob("*")) if p.is_file())
+
+
+async def session_with_secrets(server: Server) -> tuple[Person, Person, str]:
+    links = await server.new_session("world-cafe", title="Mill conversation")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    ottoline = await Person.join(server, links.remote_url, SECRET_NAME)
+    await ottoline.connect()
+    await ok(ottoline.send({"type": "post_contribution", "kind": "note", "text": SECRET_NOTE}))
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        uploaded = await http.post(
+            f"/s/{host.session_id}/photos",
+            files={"photo": ("p.jpg", jpeg())},
+            headers=ottoline.headers,
+        )
+    assert uploaded.status_code == 200
+    return host, ottoline, links.join_code
+
+
+async def test_a_deleted_session_is_gone_from_the_files_on_disk(server: Server) -> None:
+    other = await server.new_session("circle", title="Another village")
+    host, ottoline, join_code = await session_with_secrets(server)
+    assert SECRET_NOTE.encode() in on_disk(server.data_dir)
+    assert SECRET_NAME.encode() in on_disk(server.data_dir)
+
+    cookies = {f"hk_{host.session_id}": host.token}
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
+        answer = await http.post(
+            f"/s/{host.session_id}/host/delete",
+            data={"csrf": csrf_for(server, host), "confirm": join_code.lower()},
+        )
+        assert answer.status_code == 200 and "deleted" in answer.text
+        assert (await http.get(f"/s/{host.session_id}")).status_code == 404
+        assert (await http.get(f"/j/{join_code}/room")).status_code == 404
+
+    assert ottoline._reader is not None
+    await ottoline._reader
+    assert ottoline.ws.close_code == 4410  # told, not left hanging
+    raw = on_disk(server.data_dir)
+    assert SECRET_NOTE.encode() not in raw
+    assert SECRET_NAME.encode() not in raw
+    assert b"Mill conversation" not in raw
+    assert not (server.data_dir / "photos" / host.session_id).exists()
+    # the other session is untouched
+    survivor = await Person.join(server, other.room_url, "Still here")
+    assert (await survivor.snapshot())["session"]["title"] == "Another village"
+
+
+async def test_deleting_needs_the_join_code_typed_to_confirm(server: Server) -> None:
+    host, _, _ = await session_with_secrets(server)
+    cookies = {f"hk_{host.session_id}": host.token}
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
+        answer = await http.post(
+            f"/s/{host.session_id}/host/delete",
+            data={"csrf": csrf_for(server, host), "confirm": "oops"},
+        )
+    assert answer.status_code == 422 and "join code" in answer.text
+    assert SECRET_NOTE.encode() in on_disk(server.data_dir)
+    assert any(c["text"] == SECRET_NOTE for c in (await host.snapshot())["contributions"])
+
+
+async def test_a_participant_withdraws_everything_they_said(server: Server) -> None:
+    host, ottoline, _ = await session_with_secrets(server)
+    await ok(ottoline.send({"type": "post_contribution", "kind": "question", "text": "Why?"}))
+    await ok(host.send({"type": "post_contribution", "kind": "note", "text": "Host note"}))
+
+    await ok(ottoline.send({"type": "withdraw_all"}))
+
+    texts = [c["text"] for c in (await host.snapshot())["contributions"]]
+    assert texts == ["Host note"]
+    cookies = {f"hk_{host.session_id}": host.token}
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
+        console = await http.get(f"/s/{host.session_id}/host")
+    assert SECRET_NOTE not in console.text and "Host note" in console.text
+    again = await ottoline.send({"type": "withdraw_all"})
+    assert again["code"] == "nothing_to_withdraw"
+
+
+async def test_purge_deletes_sessions_idle_past_the_retention_period(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = open_store(data)
+    await store.open()
+    try:
+        long_ago = time.time() - 120 * 86400
+        old = await create_session(
+            store,
+            base="http://hall.test",
+            title="Forgotten 1999",
+            format_id="circle",
+            clock=long_ago,
+        )
+        fresh = await create_session(
+            store, base="http://hall.test", title="Last week", format_id="circle"
+        )
+    finally:
+        await store.close()
+    assert b"Forgotten 1999" in on_disk(data)
+
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "hostkit", "purge", "--data", str(data), "--days", "90"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    assert f"deleted session {old.session_id}" in done.stdout
+    assert fresh.session_id not in done.stdout
+    assert b"Forgotten 1999" not in on_disk(data)
+    assert b"Last week" in on_disk(data)
