@@ -210,6 +210,16 @@ def harvest_from_state(state: SessionState, attribution: Attribution | None = No
             )
         )
     people = [p for p in state.participants.values() if not p.screen]
+    # by where people are, not which table: a remote person at a hybrid hall table is online
+    online = state.online_cell()
+    venue = state.first_venue()
+    counts = dict.fromkeys(state.cells, 0)
+    for p in people:
+        at = online if p.where == "remote" else state.cells.get(p.cell_id)
+        if p.where == "room" and (at is None or at.kind == "online"):
+            at = venue
+        if at is not None:
+            counts[at.id] += 1
     template = FORMATS.get(state.format)
     return Harvest(
         session_id=state.id,
@@ -223,10 +233,7 @@ def harvest_from_state(state: SessionState, attribution: Attribution | None = No
         language="en",
         started_at=state.created_at,
         as_of=max([state.created_at, *(c.at for c in state.contributions.values())]),
-        cells=[
-            CellCount(c.name, c.kind == "online", sum(1 for p in people if p.cell_id == c.id))
-            for c in state.cells.values()
-        ],
+        cells=[CellCount(c.name, c.kind == "online", counts[c.id]) for c in state.cells.values()],
         in_room=sum(1 for p in people if p.where == "room"),
         remote=sum(1 for p in people if p.where == "remote"),
         contributors=len({c.author_id for c in exported}),

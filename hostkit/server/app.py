@@ -19,7 +19,7 @@ from hostkit.assets import asset_dir
 from hostkit.fanout.memory import MemoryFanout
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
-from hostkit.server import api, hosting, pages, photos
+from hostkit.server import api, downloads, hosting, pages, photos
 from hostkit.server.context import Context
 from hostkit.server.headers import SecurityHeaders
 from hostkit.server.limits import Guard
@@ -96,6 +96,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(f"/s/{sid}/projector", pages.projector_page),
         Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/qr/table/{{group_id:str}}.{{ext:str}}", pages.qr_code),
+        Route(f"/s/{sid}/export/{{format:str}}", downloads.export),
         Route(f"/api/sessions/{sid}/events", api.get_events),
         Route(f"/api/sessions/{sid}/snapshot", api.get_snapshot),
         Route(f"/api/sessions/{sid}/commands", api.post_command, methods=["POST"]),
