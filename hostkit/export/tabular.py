@@ -2,7 +2,7 @@
 
 The column names and the JSON schema are part of hostkit's public interface: add
 columns at the end, never rename, and bump ``SCHEMA`` on any incompatible change.
-The schema is documented in ``docs/transcript-json.md``.
+The schema is documented in ``exports/README.md``.
 """
 
 from __future__ import annotations
