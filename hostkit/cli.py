@@ -160,14 +160,16 @@ def _restore(args: argparse.Namespace) -> int:
 
 async def _export(args: argparse.Namespace) -> int:
     from hostkit.export.formats import render
-    from hostkit.export.harvest import ConsentError, read_harvest
+    from hostkit.export.harvest import ConsentError, photos_in, read_harvest
+    from hostkit.server.photos import photo_dir
 
     if not args.data.is_dir():
         raise SystemExit(f"hostkit: there is no data directory at {args.data}")
     store = open_store(args.data)
     await store.open()
     try:
-        harvest = await read_harvest(store, args.session_id, args.attribution)
+        photos = photos_in(photo_dir(args.data, args.session_id))
+        harvest = await read_harvest(store, args.session_id, args.attribution, photos)
     except ConsentError as error:
         raise SystemExit(f"hostkit: {error}") from None
     finally:

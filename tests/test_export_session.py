@@ -26,15 +26,18 @@ import docx
 import httpx
 import lxml.html
 import odfdo
+import PIL.Image
+import PIL.ImageDraw
 import pypdf
 import pytest
 
 from hostkit.cli import main as hostkit_main
 from hostkit.domain.model import Attribution
 from hostkit.export.formats import CHOICES, EXPORT_FORMATS, render
-from hostkit.export.harvest import Harvest, read_harvest
+from hostkit.export.harvest import Harvest, photos_in, read_harvest
+from hostkit.server.photos import photo_dir
 from hostkit.store.sqlite import open_store
-from tests.harness import Person, running_server
+from tests.harness import Person, Server, running_server
 
 NAMES = {
     "ana": "Ana Quillfeather",
@@ -83,6 +86,26 @@ async def _ok(person: Person, command: dict[str, Any]) -> dict[str, Any]:
 async def _post(person: Person, kind: str, text: str, **extra: Any) -> str:
     reply = await _ok(person, {"type": "post_contribution", "kind": kind, "text": text, **extra})
     return f"c{reply['seq']}"
+
+
+def flipchart() -> bytes:
+    """A small 'photo' of a flipchart, as a phone would send it."""
+    image = PIL.Image.new("RGB", (320, 240), "white")
+    PIL.ImageDraw.Draw(image).ellipse((40, 40, 200, 200), outline="red", width=6)
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
+async def _upload_photo(server: Server, person: Person) -> str:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{server.url}/s/{person.session_id}/photos",
+            files={"photo": ("flipchart.jpg", flipchart(), "image/jpeg")},
+            headers=person.headers,
+        )
+    assert response.status_code == 200, response.text
+    return str(response.json()["photo_id"])
 
 
 async def _build(data_dir: Path) -> Scene:
@@ -134,9 +157,8 @@ async def _build(data_dir: Path) -> Scene:
         await _post(bart, "note", "Kx05 between us: the council sold it", off_record=True)
         taken_back = await _post(carys, "note", "Kx06 I take this back")
         await _ok(carys, {"type": "withdraw_contribution", "contribution_id": taken_back})
-        await _post(
-            carys, "photo", "Kx07 Flipchart: three circles of ideas", photo_id="flipchart-1"
-        )
+        photo_id = await _upload_photo(server, carys)
+        await _post(carys, "photo", "Kx07 Flipchart: three circles of ideas", photo_id=photo_id)
         rude = await _post(bart, "note", "Kx08 a rude remark")
         await _ok(host, {"type": "hide_contribution", "contribution_id": rude})
         await _post(bart, "note", "Kx09 See [the plan](https://example.org/plan) for details")
@@ -175,7 +197,8 @@ def harvest_of(scene: Scene, mode: Attribution | None = None) -> Harvest:
         store = open_store(scene.data_dir)
         await store.open()
         try:
-            found = await read_harvest(store, scene.session_id, mode)
+            photos = photos_in(photo_dir(scene.data_dir, scene.session_id))
+            found = await read_harvest(store, scene.session_id, mode, photos)
         finally:
             await store.close()
         assert found is not None
@@ -353,7 +376,8 @@ def test_no_script_handler_or_dangerous_link_survives_in_html(
     exports: dict[str, dict[str, bytes]], name: str
 ) -> None:
     page = lxml.html.fromstring(exports["attributed"][name])
-    assert not page.xpath("//script | //iframe | //object | //embed | //img")
+    assert not page.xpath("//script | //iframe | //object | //embed | //*[not(self::figure)]/img")
+    assert all(i.get("src").startswith("data:image/jpeg;") for i in page.xpath("//img"))
     for element in page.iter():
         for attribute, value in element.attrib.items():
             assert not attribute.lower().startswith("on"), (element.tag, attribute)
@@ -398,6 +422,26 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused(scene: Scene) ->
 
 
 # -- the formats themselves ----------------------------------------------------------------------
+
+
+def test_photos_are_inside_the_digests_with_their_description_as_alternative_text(
+    exports: dict[str, dict[str, bytes]], tmp_path: Path
+) -> None:
+    description = "Kx07 Flipchart: three circles of ideas"
+    page = lxml.html.fromstring(exports["attributed"]["digest-html"])
+    (img,) = page.xpath("//figure/img")
+    assert img.get("src").startswith("data:image/jpeg;base64,")
+    assert img.get("alt") == description
+    document = docx.Document(io.BytesIO(exports["attributed"]["digest-docx"]))
+    (shape,) = document.inline_shapes
+    assert shape._inline.docPr.get("descr") == description
+    path = tmp_path / "d.odt"
+    path.write_bytes(exports["attributed"]["digest-odt"])
+    (frame,) = odfdo.Document(path).body.get_frames()
+    assert frame.svg_description == description
+    reader = pypdf.PdfReader(io.BytesIO(exports["attributed"]["digest-pdf"]))
+    sizes = [image.image.size for page in reader.pages for image in page.images if image.image]
+    assert (320, 240) in sizes  # the photo (the others are emoji glyphs)
 
 
 @pytest.mark.parametrize("name", ["digest-pdf", "digest-large-print-pdf"])

@@ -8,8 +8,11 @@ mode the export asked for. Renderers only ever see this model, never the raw sta
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hostkit.domain.formats import FORMATS
 from hostkit.domain.model import (
@@ -44,6 +47,26 @@ MODE_LABELS: dict[PhaseAttribution, str] = {
     "chatham-house": "Chatham House: what was said, never who said it",
     "confidential": "confidential: nothing said in this phase is recorded",
 }
+
+
+PhotoSource = Callable[[str], bytes | None]  # photo id -> the stored JPEG, if it is there
+_PHOTO_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def no_photos(photo_id: str) -> bytes | None:
+    return None
+
+
+def photos_in(folder: Path) -> PhotoSource:
+    """Photos stored as ``<id>.jpg`` in a folder; read when a renderer asks for one."""
+
+    def read(photo_id: str) -> bytes | None:
+        path = folder / f"{photo_id}.jpg"
+        if not _PHOTO_ID.match(photo_id) or not path.is_file():
+            return None
+        return path.read_bytes()
+
+    return read
 
 
 class ConsentError(ValueError):
@@ -141,6 +164,10 @@ class Harvest:
     contributors: int
     phases: list[PhaseHarvest]
     entries: list[Entry] = field(default_factory=list)  # every exported contribution, in order
+    photos: PhotoSource = no_photos  # read lazily, in the renderer's thread
+
+    def photo(self, entry: Entry) -> bytes | None:
+        return self.photos(entry.photo_id) if entry.photo_id else None
 
     @property
     def date(self) -> str:
@@ -173,7 +200,9 @@ def _authors(state: SessionState, mode: PhaseAttribution) -> dict[str, str | Non
     return shown
 
 
-def harvest_from_state(state: SessionState, attribution: Attribution | None = None) -> Harvest:
+def harvest_from_state(
+    state: SessionState, attribution: Attribution | None = None, photos: PhotoSource = no_photos
+) -> Harvest:
     """The harvest of a folded session, exported as privately as ``attribution`` asks."""
     asked = attribution or state.attribution
     if PRIVACY.index(asked) < PRIVACY.index(state.attribution):
@@ -239,6 +268,7 @@ def harvest_from_state(state: SessionState, attribution: Attribution | None = No
         contributors=len({c.author_id for c in exported}),
         phases=phases,
         entries=entries,
+        photos=photos,
     )
 
 
@@ -279,10 +309,13 @@ def _entry(
 
 
 async def read_harvest(
-    store: EventStore, session_id: str, attribution: Attribution | None = None
+    store: EventStore,
+    session_id: str,
+    attribution: Attribution | None = None,
+    photos: PhotoSource = no_photos,
 ) -> Harvest | None:
     """The harvest of a stored session (None if there is no such session)."""
     if not await store.session_exists(session_id):
         return None
     state = fold_log(session_id, await store.read(session_id))
-    return harvest_from_state(state, attribution)
+    return harvest_from_state(state, attribution, photos)

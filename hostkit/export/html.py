@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from hostkit.export.harvest import Harvest
+import base64
+
+from hostkit.export.harvest import Entry, Harvest
 from hostkit.export.templates import environment, stamp, stylesheet
 
 
 def digest_html(harvest: Harvest, *, large: bool = False) -> str:
     """The digest as HTML; ``large`` gives the single-column, 18pt-and-up variant."""
     as_of_iso, as_of_text = stamp(harvest.as_of)
+
+    def photo_uri(entry: Entry) -> str | None:
+        """The photo inline, so the file stays self-contained (stored photos are JPEGs)."""
+        photo = harvest.photo(entry)
+        return f"data:image/jpeg;base64,{base64.b64encode(photo).decode()}" if photo else None
+
     template = environment().get_template("digest.html.j2")
     return template.render(
         h=harvest,
@@ -16,4 +24,5 @@ def digest_html(harvest: Harvest, *, large: bool = False) -> str:
         css=stylesheet("large-print.css" if large else "digest.css"),
         as_of_iso=as_of_iso,
         as_of_text=as_of_text,
+        photo_uri=photo_uri,
     )

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import docx
 import odfdo
+import PIL.Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
 from hostkit.export.harvest import Entry, Harvest
 from hostkit.export.richtext import Block, Run, blocks, plain
@@ -31,27 +33,35 @@ class Para:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    jpeg: bytes
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     caption: str
     header: list[str]
     rows: list[list[str]]
 
 
-Part = Heading | Para | Table
+Part = Heading | Para | Picture | Table
 
 
 def _text(text: str) -> Para:
     return Para([Run(text)])
 
 
-def _entry(e: Entry) -> Iterator[Part]:
+def _entry(e: Entry, photo: bytes | None) -> Iterator[Part]:
     meta = f"{e.kind_label} · {e.time}"
     if e.author:
         meta += f" · {e.author}"
     if e.dots:
         meta += f" · {e.dots} dot{'' if e.dots == 1 else 's'}"
     yield Para([Run(meta, italic=True)])
-    if e.kind == "photo":
+    if photo is not None:
+        yield Picture(photo, e.plain)
+    elif e.kind == "photo":
         yield _text("Photo (image not included), described as:")
     for block in blocks(e.html):
         yield Para(block)
@@ -90,7 +100,7 @@ def outline(h: Harvest) -> Iterator[Part]:
         for g in p.groups:
             yield Heading(2, g.name + (f" · {g.cell_name}" if g.cell_name else ""))
             for e in g.entries:
-                yield from _entry(e)
+                yield from _entry(e, h.photo(e))
         if p.ranking:
             yield Heading(2, "Votes")
             yield Table(
@@ -129,6 +139,9 @@ def digest_docx(h: Harvest) -> bytes:
                 for run in part.runs:
                     added = paragraph.add_run(run.text)
                     added.bold, added.italic = run.bold or None, run.italic or None
+            case Picture():
+                shape = document.add_picture(io.BytesIO(part.jpeg), width=Cm(14))
+                shape._inline.docPr.set("descr", part.description)  # the alternative text
             case Table():
                 document.add_paragraph(part.caption, style="Caption")
                 table = document.add_table(rows=1, cols=len(part.header), style="Table Grid")
@@ -162,6 +175,17 @@ def digest_odt(h: Harvest) -> bytes:
                     body.append(odfdo.Header(part.level, part.text))
             case Para():
                 body.append(odfdo.Paragraph(plain(part.runs)))
+            case Picture():
+                with PIL.Image.open(io.BytesIO(part.jpeg)) as image:
+                    width, height = image.size
+                uri = document.add_file(io.BytesIO(part.jpeg))
+                frame = odfdo.Frame.image_frame(
+                    uri, size=("14cm", f"{14 * height / width:.2f}cm"), anchor_type="as-char"
+                )
+                frame.svg_description = part.description  # the alternative text
+                holder = odfdo.Paragraph()
+                holder.append(frame)
+                body.append(holder)
             case Table():
                 tables += 1
                 body.append(odfdo.Paragraph(part.caption, style="Table"))

@@ -15,9 +15,10 @@ from starlette.responses import Response
 
 from hostkit.domain.model import Attribution
 from hostkit.export.formats import CHOICES, filename, media_type, render
-from hostkit.export.harvest import ConsentError, harvest_from_state
+from hostkit.export.harvest import ConsentError, harvest_from_state, photos_in
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
+from hostkit.server.photos import photo_dir
 
 MODES: tuple[str, ...] = get_args(Attribution)
 
@@ -57,7 +58,8 @@ async def export(request: Request) -> Response:
     if asked is not None and mode is None:
         return _problem(request, 400, "No such mode", f"Choose one of: {', '.join(MODES)}.")
     try:
-        harvest = harvest_from_state(live.committed, mode)
+        photos = photos_in(photo_dir(ctx.settings.data_dir, session_id))
+        harvest = harvest_from_state(live.committed, mode, photos)
     except ConsentError as error:
         return _problem(request, 400, "Not allowed by consent", str(error))
     body = await asyncio.to_thread(render, harvest, name)
