@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -109,3 +110,28 @@ async def test_a_cross_origin_websocket_is_refused_at_the_handshake(server: Serv
     for origin in (server.url, server.public_url):  # this server, as reached or as published
         async with websockets.connect(url, origin=websockets.Origin(origin)) as ws:
             await ws.send('{"type": "ping"}')  # accepted: the hello is what is checked next
+
+
+async def test_the_host_console_removes_someone_and_makes_a_new_host_link(
+    server: Server, browser: Any
+) -> None:
+    links = await server.new_session("world-cafe")
+    troll = await Person.join(server, links.remote_url, "Troll")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(server.local(links.host_url))
+
+    await page.get_by_label("Someone disrupting the session").select_option(label="Troll")
+    await page.get_by_role("button", name="Remove them").click()
+
+    await page.get_by_text("Done.").wait_for()
+    assert (await troll.post({"type": "raise_hand"})).status_code == 401
+    await page.get_by_role("button", name="Make a new host link").click()
+    shown = await page.get_by_text("The new link is:").inner_text()
+    new_link = shown.split("The new link is: ")[1].strip()
+    async with httpx.AsyncClient(follow_redirects=True) as stranger:
+        assert (await stranger.get(server.local(links.host_url))).status_code == 401
+        assert (await stranger.get(server.local(new_link))).status_code == 200
+    await page.goto(f"{server.url}/s/{links.session_id}/host")  # this browser is still the host
+    assert await page.get_by_role("heading", name="Host console").is_visible()
+    await context.close()
