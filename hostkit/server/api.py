@@ -19,6 +19,8 @@ from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 
+MAX_COMMAND_BYTES = 64 * 1024  # the longest text is 2000 characters; nothing needs more
+
 
 def _json(body: dict[str, object], status: int = 200) -> Response:
     return Response(protocol.encode(body), status, media_type="application/json")
@@ -81,8 +83,13 @@ async def post_command(request: Request) -> Response:
     if isinstance(caller, Response):
         return caller
     ctx, session_id, participant_id = caller
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_COMMAND_BYTES:
+            return _error(413, "message_too_large", "A command is at most 64 KB.")
     try:
-        message = protocol.decode_command(await request.body())
+        message = protocol.decode_command(body)
     except protocol.BadMessage as error:
         return _error(400, "invalid_message", str(error))
     try:

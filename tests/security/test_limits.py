@@ -85,3 +85,19 @@ async def test_a_session_takes_at_most_its_cap_of_live_connections(tmp_path: Pat
         assert people[3].ws.close_code == 4429
         await people[0].disconnect()
         await people[3].connect()  # a place came free
+
+
+async def test_an_oversized_command_is_refused_without_being_decoded(server: Server) -> None:
+    links = await server.new_session("world-cafe")
+    rhian = await Person.join(server, links.room_url, "Rhian")
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{server.url}/api/sessions/{rhian.session_id}/commands",
+            content=b'{"id": "x", "command": {"type": "post_contribution", "text": "'
+            + b"a" * (1024 * 1024)
+            + b'"}}',
+            headers={**rhian.headers, "Content-Type": "application/json"},
+        )
+    assert (response.status_code, response.json()["code"]) == (413, "message_too_large")
+    too_long = await rhian.post({"type": "post_contribution", "kind": "note", "text": "a" * 2001})
+    assert (too_long.status_code, too_long.json()["code"]) == (422, "text_too_long")
