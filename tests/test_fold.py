@@ -89,6 +89,8 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.RotateToken("gus", "nonce-2"))
     go("host", cmd.StopTimer())
     go("host", cmd.SetPhaseAttribution("p3", "confidential"))
+    go("host", cmd.PublishDigest("a-link-nobody-can-guess", "pseudonymous", T0 + 86400 * 30))
+    go("host", cmd.RevokeDigest("a-link-nobody-can-guess"))
     go("host", cmd.ClosePhase("p2"))
     return state, log
 

@@ -44,6 +44,11 @@ def _lower_own_hand(state: SessionState) -> cmd.LowerHand:
     return cmd.LowerHand()
 
 
+def _revoke_a_published_digest(state: SessionState) -> cmd.RevokeDigest:
+    fold(state, ev.DigestPublished("an-unguessable-link", "attributed"), at=T0)
+    return cmd.RevokeDigest("an-unguessable-link")
+
+
 # For each client command: a command that is valid for 'me' on the stage whatever the
 # role, so that a refusal can only be due to the role. A builder may prepare the stage.
 VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
@@ -58,6 +63,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "open_phase": lambda _: cmd.OpenPhase("p3"),
     "close_phase": lambda _: cmd.ClosePhase("p2"),
     "set_phase_attribution": lambda _: cmd.SetPhaseAttribution("p3", "chatham-house"),
+    "revoke_digest": _revoke_a_published_digest,
     "start_timer": lambda _: cmd.StartTimer(300),
     "pause_timer": lambda _: cmd.PauseTimer(),
     "extend_timer": lambda _: cmd.ExtendTimer(60),
@@ -82,6 +88,7 @@ def test_only_join_and_rotate_token_are_kept_from_clients() -> None:
     assert {tag(c) for c in ALL_COMMANDS} - {tag(c) for c in CLIENT_COMMANDS} == {
         "join",
         "rotate_token",
+        "publish_digest",
     }
 
 
@@ -113,6 +120,7 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
         "open_phase",
         "close_phase",
         "set_phase_attribution",
+        "revoke_digest",
         "start_timer",
         "pause_timer",
         "extend_timer",

@@ -999,3 +999,41 @@ def test_a_refused_command_never_changes_the_state(
     result = decide(live, who, command, now=T0 + 30)
     assert isinstance(result, Rejection)
     assert live == before
+
+
+# --- consent: phase modes and published digests ---------------------------------------
+
+
+def test_a_phase_mode_cannot_loosen_once_people_have_spoken(live: SessionState) -> None:
+    ok(run(live, "host", cmd.SetPhaseAttribution("p2", "chatham-house")))
+    post(live, "ana")
+    refused = run(live, "host", cmd.SetPhaseAttribution("p2", "attributed"))
+    assert code(refused) == "consent_locked"
+    assert live.phase("p2").attribution == "chatham-house"  # type: ignore[union-attr]
+
+
+def test_a_digest_is_published_at_a_server_chosen_link(state: SessionState) -> None:
+    (event,) = ok(run(state, "host", cmd.PublishDigest("x" * 22, "pseudonymous", T0 + 60)))
+    assert event == ev.DigestPublished("x" * 22, "pseudonymous", T0 + 60)
+    assert state.publications["x" * 22].open(T0 + 59)
+    assert not state.publications["x" * 22].open(T0 + 60)
+
+
+def test_a_digest_is_never_published_less_private_than_the_session(state: SessionState) -> None:
+    state.attribution = "pseudonymous"
+    refused = run(state, "host", cmd.PublishDigest("x" * 22, "attributed"))
+    assert code(refused) == "less_private"
+    assert state.publications == {}
+
+
+def test_only_the_lead_host_publishes_or_revokes(state: SessionState) -> None:
+    assert code(run(state, "cellhost", cmd.PublishDigest("x" * 22))) == "not_allowed"
+    ok(run(state, "host", cmd.PublishDigest("x" * 22)))
+    assert code(run(state, "cellhost", cmd.RevokeDigest("x" * 22))) == "not_allowed"
+
+
+def test_revoking_closes_the_link_and_twice_is_refused(state: SessionState) -> None:
+    ok(run(state, "host", cmd.PublishDigest("x" * 22)))
+    ok(run(state, "host", cmd.RevokeDigest("x" * 22)))
+    assert not state.publications["x" * 22].open(T0)
+    assert code(run(state, "host", cmd.RevokeDigest("x" * 22))) == "unknown_link"

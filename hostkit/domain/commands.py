@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import msgspec
 
-from hostkit.domain.model import ContributionKind, PhaseAttribution, Reaction, Role, Where
+from hostkit.domain.model import (
+    Attribution,
+    ContributionKind,
+    PhaseAttribution,
+    Reaction,
+    Role,
+    Where,
+)
 
 MAX_TEXT = 2000
 MAX_NAME = 60
@@ -85,6 +92,18 @@ class SetPhaseAttribution(Command, tag="set_phase_attribution", frozen=True):
 
     phase_id: str
     attribution: PhaseAttribution | None  # None: back to the session's mode
+
+
+class PublishDigest(Command, tag="publish_digest", frozen=True):
+    """Publish the digest at a read-only link; the adapter picks the unguessable link."""
+
+    link: str
+    attribution: Attribution | None = None  # None: the session's mode
+    expires_at: float | None = None
+
+
+class RevokeDigest(Command, tag="revoke_digest", frozen=True):
+    link: str
 
 
 class StartTimer(Command, tag="start_timer", frozen=True):
@@ -164,6 +183,8 @@ AnyCommand = (
     | OpenPhase
     | ClosePhase
     | SetPhaseAttribution
+    | PublishDigest
+    | RevokeDigest
     | StartTimer
     | PauseTimer
     | ExtendTimer
@@ -179,7 +200,8 @@ AnyCommand = (
     | RotateToken
 )
 
-# Commands a client may send itself; Join and RotateToken are issued by the server.
+# Commands a client may send itself; Join, RotateToken and PublishDigest are issued by the
+# server (they carry secrets the server must choose).
 ClientCommand = (
     PostContribution
     | WithdrawContribution
@@ -192,6 +214,7 @@ ClientCommand = (
     | OpenPhase
     | ClosePhase
     | SetPhaseAttribution
+    | RevokeDigest
     | StartTimer
     | PauseTimer
     | ExtendTimer

@@ -127,6 +127,16 @@ class PhaseAttributionSet(Event, tag="phase_attribution_set", frozen=True):
     attribution: PhaseAttribution | None
 
 
+class DigestPublished(Event, tag="digest_published", frozen=True):
+    link: str
+    attribution: Attribution
+    expires_at: float | None = None
+
+
+class DigestRevoked(Event, tag="digest_revoked", frozen=True):
+    link: str
+
+
 class TimerStarted(Event, tag="timer_started", frozen=True):
     phase_id: str
     remaining_s: float
@@ -196,6 +206,8 @@ AnyEvent = (
     | PhaseOpened
     | PhaseClosed
     | PhaseAttributionSet
+    | DigestPublished
+    | DigestRevoked
     | TimerStarted
     | TimerPaused
     | TimerExtended

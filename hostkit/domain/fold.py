@@ -16,6 +16,7 @@ from hostkit.domain.model import (
     Hand,
     Participant,
     Phase,
+    Publication,
     SessionState,
     Timer,
 )
@@ -129,6 +130,12 @@ def apply(
             changed = state.phase(event.phase_id)
             if changed is not None:
                 changed.attribution = event.attribution
+        case ev.DigestPublished():
+            state.publications[event.link] = Publication(
+                event.link, event.attribution, at, event.expires_at
+            )
+        case ev.DigestRevoked():
+            state.publications[event.link].revoked = True
         case ev.TimerStarted():
             state.timer = Timer(event.phase_id, event.remaining_s, at, running=True)
         case ev.TimerPaused():

@@ -133,6 +133,20 @@ class Announcement:
 
 
 @dataclass(slots=True)
+class Publication:
+    """The digest at an unguessable read-only link, for people who could not attend."""
+
+    link: str  # the secret part of the link; chosen by the server, never by a client
+    attribution: Attribution  # as private as the session, or more
+    published_at: float
+    expires_at: float | None = None
+    revoked: bool = False
+
+    def open(self, now: float) -> bool:
+        return not self.revoked and (self.expires_at is None or now < self.expires_at)
+
+
+@dataclass(slots=True)
 class SessionState:
     id: str
     title: str = ""
@@ -151,6 +165,7 @@ class SessionState:
     contributions: dict[str, Contribution] = field(default_factory=dict)
     hands: dict[str, list[Hand]] = field(default_factory=dict)  # group id (or PLENARY) -> queue
     announcements: list[Announcement] = field(default_factory=list)
+    publications: dict[str, Publication] = field(default_factory=dict)  # link -> publication
     commands: dict[tuple[str, str], int] = field(default_factory=dict)  # (actor, id) -> seq
 
     def phase(self, phase_id: str) -> Phase | None:

@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "open_phase": _LEAD,
     "close_phase": _LEAD,
     "set_phase_attribution": _LEAD,
+    "revoke_digest": _LEAD,
     "start_timer": _LEAD,
     "pause_timer": _LEAD,
     "extend_timer": _LEAD,

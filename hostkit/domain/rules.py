@@ -17,6 +17,7 @@ from hostkit.domain.roles import may
 Decision = list[ev.AnyEvent] | Rejection
 
 _NOT_ALLOWED = "Your role does not allow this."
+_SPOKEN = "People have already spoken in this phase: it can become more private, not less."
 
 
 def _text(text: str, *, limit: int = MAX_TEXT, what: str = "Text") -> Rejection | None:
@@ -199,6 +200,13 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             return [ev.PhaseClosed(c.phase_id)]
         case cmd.SetPhaseAttribution():
             return _set_phase_attribution(state, c)
+        case cmd.PublishDigest():
+            return _publish(state, c, now)
+        case cmd.RevokeDigest():
+            found = state.publications.get(c.link)
+            if found is None or found.revoked:
+                return reject("unknown_link", "There is no such published link.")
+            return [ev.DigestRevoked(c.link)]
         case cmd.StartTimer():
             return _start_timer(state, c, now)
         case cmd.PauseTimer():
@@ -271,11 +279,20 @@ def _set_phase_attribution(state: SessionState, c: cmd.SetPhaseAttribution) -> D
     said = any(x.phase_id == phase.id for x in state.contributions.values())
     # people spoke trusting the mode shown to them: it may tighten, never loosen, after that
     if said and PRIVACY.index(new_mode) < PRIVACY.index(now_mode):
-        return reject(
-            "consent_locked",
-            "People have already spoken in this phase: it can become more private, not less.",
-        )
+        return reject("consent_locked", _SPOKEN)
     return [ev.PhaseAttributionSet(phase.id, c.attribution)]
+
+
+def _publish(state: SessionState, c: cmd.PublishDigest, now: float) -> Decision:
+    mode = c.attribution or state.attribution
+    if PRIVACY.index(mode) < PRIVACY.index(state.attribution):
+        why = f"This session is {state.attribution}: a digest may be more private, not less."
+        return reject("less_private", why)
+    if c.expires_at is not None and c.expires_at <= now:
+        return reject("invalid_value", "A link must expire in the future.")
+    if len(c.link) < 16 or c.link in state.publications:
+        return reject("invalid_value", "That link cannot be used.")
+    return [ev.DigestPublished(c.link, mode, c.expires_at)]
 
 
 def _start_timer(state: SessionState, c: cmd.StartTimer, now: float) -> Decision:
@@ -326,7 +343,7 @@ def decide(
     if actor.removed:
         return reject("removed", "The host has removed you from this session.")
     kind = command_type(command)
-    if kind == "rotate_token":
+    if kind in ("rotate_token", "publish_digest"):
         if actor.role != "host":
             return reject("not_allowed", _NOT_ALLOWED)
     elif not may(actor.role, kind):
