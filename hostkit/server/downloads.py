@@ -1,24 +1,41 @@
-"""Downloads of a session's digest and transcripts from the host console.
+"""Getting the harvest to people: downloads for the host, and published digests.
 
-Only the lead host may download: an export gathers the whole harvest in one file.
-The harvest is taken from the committed state in the event loop (so it is one
+Only the lead host may download or publish: an export gathers the whole harvest in one
+file. The harvest is taken from the committed state in the event loop (so it is one
 consistent moment of the session); rendering, which can be slow, runs in a thread.
+
+A published digest lives at ``/d/{session}/{link}``: the link is 128 random bits chosen
+here (never by a client), the page is read-only, and it is built afresh on each visit
+from the log, so anything withdrawn or hidden since publishing disappears from it too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from typing import get_args
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from hostkit.domain.commands import PublishDigest
 from hostkit.domain.model import Attribution
+from hostkit.domain.rejections import Rejection
 from hostkit.export.formats import CHOICES, filename, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state, photos_in
+from hostkit.export.html import digest_html
+from hostkit.live.hub import StorageFailed
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.photos import photo_dir
+
+MAX_DAYS = 366
+# A published digest has inline styles and photos and nothing else: no script at all.
+PUBLISHED_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 
 MODES: tuple[str, ...] = get_args(Attribution)
 
@@ -69,5 +86,75 @@ async def export(request: Request) -> Response:
         headers={
             "Content-Disposition": f'attachment; filename="{filename(harvest, name)}"',
             "Cache-Control": "no-store",
+        },
+    )
+
+
+async def publish(request: Request) -> Response:
+    """``POST /s/{id}/publish`` (attribution, days): a new read-only link to the digest."""
+    ctx: Context = request.app.state.ctx
+    session_id = request.path_params["session_id"]
+    if await ctx.hub.live(session_id) is None:
+        return _problem(request, 404, "Session not found", "Check the link.")
+    who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
+    if who is None:
+        return _problem(request, 401, "Please join first", "Open your host link first.")
+    if who.role != "host":
+        return _problem(request, 403, "Hosts only", "Only the session's host can publish.")
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    if not bearer and not ctx.signer.check_csrf(
+        f"{session_id}:{who.id}:{who.nonce}", fields.get("csrf", "")
+    ):
+        return _problem(request, 403, "Form expired", "Reload the page and try again.")
+    mode = _mode(fields.get("attribution") or None)
+    if fields.get("attribution") and mode is None:
+        return _problem(request, 400, "No such mode", f"Choose one of: {', '.join(MODES)}.")
+    days = fields.get("days", "").strip()
+    if days and not (days.isdigit() and 1 <= int(days) <= MAX_DAYS):
+        return _problem(request, 400, "Check the days", f"Give 1 to {MAX_DAYS} days, or none.")
+    expires = ctx.hub.clock() + int(days) * 86400 if days else None
+    link = secrets.token_urlsafe(16)
+    try:
+        outcome = await ctx.hub.submit(session_id, who.id, PublishDigest(link, mode, expires))
+    except StorageFailed:
+        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+    if isinstance(outcome, Rejection):
+        return _problem(request, 422, "Not published", outcome.message)
+    url = f"{ctx.base_url}/d/{session_id}/{link}"
+    if bearer:
+        return JSONResponse({"url": url, "link": link, "expires_at": expires})
+    notice = quote(f"Published: {url}")
+    return RedirectResponse(f"/s/{session_id}/host?notice={notice}", 303)
+
+
+async def published(request: Request) -> Response:
+    """``GET /d/{id}/{link}[/large-print]``: the published digest, to anyone with the link."""
+    ctx: Context = request.app.state.ctx
+    session_id = request.path_params["session_id"]
+    live = await ctx.hub.live(session_id)
+    found = live.committed.publications.get(request.path_params["link"]) if live else None
+    if live is None or found is None:
+        return _problem(request, 404, "Not found", "Check the link you were sent.")
+    if not found.open(ctx.hub.clock()):
+        return _problem(
+            request, 410, "No longer published", "Ask whoever sent you the link for a new one."
+        )
+    photos = photos_in(photo_dir(ctx.settings.data_dir, session_id))
+    harvest = harvest_from_state(live.committed, found.attribution, photos)
+    variant = request.path_params.get("variant")
+    if variant not in (None, "large-print"):
+        return _problem(request, 404, "Not found", "Check the link you were sent.")
+    large = variant == "large-print"
+    page = await asyncio.to_thread(digest_html, harvest, large=large)
+    return Response(
+        page,
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": PUBLISHED_CSP,
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex, nofollow",
         },
     )
