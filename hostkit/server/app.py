@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/", pages.landing),
         Route("/healthz", api.healthz),
+        Route("/sw.js", pages.service_worker),
         Route("/join", pages.join_by_code, methods=["GET", "POST"]),
         Route("/j/{code:str}/{where:str}", pages.join, methods=["GET", "POST"]),
         Route("/admin", pages.admin, methods=["GET", "POST"]),
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(f"/s/{sid}/host/delete", hosting.delete_session, methods=["POST"]),
         Route(f"/s/{sid}/host", pages.host_page),
         Route(f"/s/{sid}/projector", pages.projector_page),
+        Route(f"/s/{sid}/cards", pages.table_cards),
         Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/qr/table/{{group_id:str}}.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/export/{{format:str}}", downloads.export),

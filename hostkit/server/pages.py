@@ -12,8 +12,9 @@ from urllib.parse import quote
 import msgspec
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
+from hostkit.assets import asset_dir
 from hostkit.domain.commands import ClientCommand, Join
 from hostkit.domain.formats import FORMATS
 from hostkit.domain.model import Participant
@@ -53,6 +54,12 @@ def _set_identity(response: Response, request: Request, session_id: str, token: 
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+
+
+async def service_worker(request: Request) -> Response:
+    """The offline-reload worker, served from the root so its scope covers /s/ pages."""
+    path = asset_dir("web") / "static" / "sw.js"
+    return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 async def landing(request: Request) -> Response:
@@ -199,6 +206,30 @@ async def projector_page(request: Request) -> Response:
     values = _page_values(ctx, session_id, who)
     values["qr"] = qr_svg(values["room_url"], title="QR code to join this session")
     return _page(request, "projector.html", **values)
+
+
+async def table_cards(request: Request) -> Response:
+    """Print-ready cards, a page per table with its QR code: for the session's hosts."""
+    found = await _who(request)
+    if isinstance(found, Response):
+        return found
+    ctx, session_id, who = found
+    if who.role not in ("host", "cell_host"):
+        return _problem(request, 403, "Hosts only", "Table cards are for the session's hosts.")
+    values = _page_values(ctx, session_id, who)
+    state = values["state"]
+    values["cards"] = [
+        {
+            "group": group,
+            "qr": qr_svg(
+                room_url(ctx.base_url, state.join_code, group.id),
+                title=f"QR code to join at {group.name}",
+            ),
+        }
+        for group in state.groups.values()
+        if who.role == "host" or group.cell_id == who.cell_id
+    ]
+    return _page(request, "cards.html", **values)
 
 
 def _form_command(form: FormData) -> dict[str, Any]:

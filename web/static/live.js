@@ -35,14 +35,15 @@
     var item = { id: this.newId(), command: command };
     this.outbox.push(item); this.save();
     this.status();
-    if (this.connected) this.transmit(item);
+    if (this.connected && navigator.onLine !== false) this.transmit(item);
     return item.id;
   };
   Live.prototype.serverNow = function () { return Date.now() / 1000 + this.offset; };
   Live.prototype.status = function () {
     var pending = this.outbox.length;
     if (this.connected) this.onStatus(pending ? "Connected · sending " + pending + "…" : "Connected", true);
-    else this.onStatus(pending ? "Reconnecting… your note is saved and will be sent." : "Reconnecting…", false);
+    else if (pending) this.onStatus("Reconnecting… your note is saved and will be sent.", false);
+    else this.onStatus(this.everConnected ? "Reconnecting…" : "Connecting…", !this.everConnected);
   };
   Live.prototype.settle = function (msg) {
     var before = this.outbox.length;
@@ -53,7 +54,7 @@
   };
   Live.prototype.receive = function (msg) {
     if (msg.type === "welcome" || msg.type === "pong") { this.offset = msg.server_time - Date.now() / 1000; }
-    if (msg.type === "welcome") { this.connected = true; this.backoff = 1000; this.wsFailures = 0; this.flush(); this.status(); }
+    if (msg.type === "welcome") { this.connected = true; this.everConnected = true; this.backoff = 1000; this.wsFailures = 0; this.flush(); this.status(); }
     else if (msg.type === "events") {
       var fresh = msg.events.filter(function (e) { return e.seq > this.lastSeq; }, this);
       if (fresh.length) { this.lastSeq = fresh[fresh.length - 1].seq; this.onEvents(fresh, this); }
@@ -76,6 +77,10 @@
   Live.prototype.start = function () {
     var self = this;
     window.addEventListener("online", function () { self.reconnectSoon(0); });
+    window.addEventListener("offline", function () {
+      self.connected = false; self.status();
+      if (self.ws && self.ws.readyState < 2) self.ws.close();
+    });
     this.status();
     if (!("WebSocket" in window)) { this.mode = "http"; this.poll(); } else { this.open(); }
   };
@@ -95,6 +100,7 @@
       var wasConnected = self.connected;
       self.connected = false; self.status();
       if (e.code === 4401 || e.code === 4404) { self.onStatus("This link is no longer valid.", false); return; }
+      if (navigator.onLine === false) return; /* the "online" event reconnects */
       if (!wasConnected) self.wsFailures += 1;
       if (self.wsFailures >= 3) { self.mode = "http"; }
       self.backoff = Math.min(self.backoff * 2, 15000);
@@ -111,7 +117,7 @@
       if (r.status === 401 || r.status === 404) { self.onStatus("This link is no longer valid.", false); throw "stop"; }
       return r.json();
     }).then(function (body) {
-      if (!self.connected) { self.connected = true; self.flush(); }
+      if (!self.connected) { self.connected = true; self.everConnected = true; self.flush(); }
       self.backoff = 1000; self.receive(body); self.status(); self.reconnectSoon(0);
     }).catch(function (e) {
       if (e === "stop") return;
@@ -122,6 +128,12 @@
 
   /* The shared timer display: counts down locally from server time, never from the phone's clock.
      Announced to screen readers at the start, at 5 minutes, 1 minute and the end only. */
+  function timeLeft(left) {
+    if (left <= 0) return "Time is up";
+    if (left >= 60) { var m = Math.ceil(left / 60); return m + (m === 1 ? " minute left" : " minutes left"); }
+    var s = Math.ceil(left); return s + (s === 1 ? " second left" : " seconds left");
+  }
+  Live.timeLeft = timeLeft;
   Live.prototype.tickTimer = function () {
     var self = this, first = document.getElementById("timer"), previous = null;
     this.timerState = { remaining: null, running: false, at: 0 };
@@ -131,11 +143,13 @@
       this.offset = this.timerState.at - Date.now() / 1000;
     }
     function render() {
-      var el = document.getElementById("timer"), t = self.timerState;
+      var el = document.getElementById("timer"), part = document.getElementById("timer-part"), t = self.timerState;
       if (!el) return;
+      if (part) part.hidden = t.remaining === null;
       if (t.remaining === null) { el.textContent = "No timer running"; previous = null; return; }
       var left = t.running ? Math.max(0, t.remaining - (self.serverNow() - t.at)) : t.remaining;
-      el.textContent = Math.floor(left / 60) + " min " + Math.floor(left % 60) + " s left" + (t.running ? "" : " (paused)");
+      var text = timeLeft(left) + (t.running ? "" : " (paused)");
+      if (el.textContent !== text) el.textContent = text;
       if (t.running && previous !== null) {
         [[300, "5 minutes left"], [60, "1 minute left"], [0, "Time is up"]].forEach(function (mark) {
           if (previous > mark[0] && left <= mark[0]) Live.announce(mark[1]);
@@ -145,8 +159,9 @@
     }
     render(); setInterval(render, 1000);
     this.setTimer = function (remaining, running, at) {
+      var starting = remaining !== null && running && !self.timerState.running;
       self.timerState = { remaining: remaining, running: running, at: at };
-      if (remaining !== null && running && previous === null) Live.announce("Timer started: " + Math.round(remaining / 60) + " minutes");
+      if (starting) Live.announce("Timer started: " + timeLeft(remaining));
       previous = null; render();
     };
   };

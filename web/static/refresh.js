@@ -4,7 +4,7 @@
   "use strict";
   var pending = null;
   function refresh() {
-    fetch(location.pathname, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+    fetch(location.pathname + location.search, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
       var fresh = new DOMParser().parseFromString(html, "text/html");
       document.querySelectorAll("[data-live]").forEach(function (old) {
         var next = fresh.querySelector('[data-live="' + old.dataset.live + '"]');

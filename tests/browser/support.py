@@ -1,0 +1,61 @@
+"""Helpers for browser tests: people as browser contexts, and axe-core checks.
+
+Each person gets their own browser context (their own cookies and localStorage), the way
+each person in a hall has their own phone.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import PIL.Image
+import zxingcpp
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, BrowserContext, Page
+
+from tests.harness import Server
+
+PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+
+_axe = Axe()
+
+
+async def assert_accessible(page: Page, what: str) -> None:
+    """Zero axe-core violations (WCAG 2.x A/AA and best practices) on the page as it is now."""
+    results = await _axe.run(page)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+async def open_as(browser: Browser, url: str, **options: Any) -> tuple[BrowserContext, Page]:
+    context = await browser.new_context(**{**LAPTOP, **options})
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    await page.goto(url)
+    return context, page
+
+
+async def join(
+    browser: Browser, server: Server, link: str, name: str | None, **options: Any
+) -> tuple[BrowserContext, Page]:
+    """Open a join link and join, by name or anonymously, as a person would."""
+    context, page = await open_as(browser, server.local(link), **options)
+    if name is None:
+        await page.get_by_label("Stay anonymous").check()
+    else:
+        await page.get_by_label("Your name").fill(name)
+    await page.get_by_role("button", name="Join").click()
+    await page.wait_for_url("**/s/*")
+    return context, page
+
+
+async def scan_qr(page: Page, selector: str) -> str:
+    """Read the QR code drawn at ``selector`` the way a phone camera would: from pixels."""
+    png = await page.locator(selector).screenshot()
+    image = PIL.Image.open(io.BytesIO(png)).convert("L")
+    found = [
+        r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode
+    ]
+    assert len(found) == 1, f"expected one QR code at {selector}, found {found}"
+    return found[0]
