@@ -1,0 +1,66 @@
+"""Zero axe-core violations on the pages nobody is live on: landing, join by code, admin."""
+
+from __future__ import annotations
+
+from playwright.async_api import Browser, expect
+
+from hostkit.sessions import admin_url
+from hostkit.store.sqlite import open_store
+from tests.browser.support import PHONE, assert_accessible, open_as
+from tests.harness import Server
+
+
+async def test_joining_by_code_is_accessible_including_its_error(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    _, page = await open_as(browser, server.url + "/", **PHONE)
+    await assert_accessible(page, "landing page")
+    await page.get_by_role("link", name="Type a join code").click()
+    await assert_accessible(page, "join-by-code page")
+
+    await page.get_by_label("The 6-character code").fill("NOPE00")
+    await page.get_by_role("button", name="Continue").click()
+    await expect(page.get_by_role("alert")).to_contain_text("That code was not found")
+    await expect(page.get_by_label("The 6-character code")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await assert_accessible(page, "join-by-code page with an error")
+
+    await page.get_by_label("The 6-character code").fill(links.join_code.lower())
+    await page.get_by_label("Joining from elsewhere").check()
+    await page.get_by_role("button", name="Continue").click()
+    await expect(page.get_by_text("from elsewhere")).to_be_visible()
+    await page.get_by_label("Stay anonymous").check()
+    await page.get_by_role("button", name="Join").click()
+    await expect(page.locator("#connection")).to_have_text("Connected")
+    await expect(page.locator(".you")).to_contain_text("You are Anonymous")
+    await assert_accessible(page, "participant page, anonymous and remote, no phase open")
+
+
+async def test_the_admin_page_is_accessible_before_and_after_creating_a_session(
+    browser: Browser, server: Server
+) -> None:
+    store = open_store(server.data_dir)
+    await store.open()
+    try:
+        link = await admin_url(store, server.public_url)
+    finally:
+        await store.close()
+    _, page = await open_as(browser, server.local(link))
+    await assert_accessible(page, "admin page")
+    await page.get_by_label("Title").fill("Llanfair village plan")
+    await page.get_by_role("button", name="Create session").click()
+    await expect(page.get_by_role("heading", name="Session created")).to_be_visible()
+    await assert_accessible(page, "admin page with a new session")
+
+
+async def test_table_cards_are_for_hosts_only(browser: Browser, server: Server) -> None:
+    links = await server.new_session("world-cafe")
+    _, page = await open_as(browser, server.local(links.room_url))
+    await page.get_by_label("Your name").fill("Rhian")
+    await page.get_by_role("button", name="Join").click()
+    await page.wait_for_url("**/s/*")
+    response = await page.goto(f"{server.url}/s/{links.session_id}/cards")
+    assert response is not None and response.status == 403
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Hosts only")
