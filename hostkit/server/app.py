@@ -21,7 +21,7 @@ from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
 from hostkit.server import api, downloads, hosting, pages, photos
 from hostkit.server.context import Context
-from hostkit.server.headers import SecurityHeaders
+from hostkit.server.headers import SameOriginPosts, SecurityHeaders
 from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
@@ -108,5 +108,9 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute(f"/api/sessions/{sid}/live", live_socket),
         Mount("/static", StaticFiles(directory=str(asset_dir("web") / "static")), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=500)]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(SameOriginPosts),
+        Middleware(GZipMiddleware, minimum_size=500),
+    ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -131,3 +131,21 @@ async def test_form_posts_without_the_csrf_token_change_nothing(server: Server) 
     snapshot = await host.snapshot()
     assert snapshot["announcements"] == [] and snapshot["seq"] == 3  # created, host, screen
     await host.connect()  # the link was not rotated and the session not deleted
+
+
+async def test_a_cross_site_form_post_is_refused_even_where_no_token_can_be(
+    server: Server,
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = Person.from_link(server, links.host_url)
+    room = server.local(links.room_url)
+    async with httpx.AsyncClient() as http:
+        forced = await http.post(
+            room, data={"name": "Forced"}, headers={"Origin": "https://evil.example"}
+        )
+        assert forced.status_code == 403
+        for origin in (server.url, server.public_url):  # this server, as reached or published
+            joined = await http.post(room, data={"name": "Welcome"}, headers={"Origin": origin})
+            assert joined.status_code == 303
+    names = [p["name"] for p in (await host.snapshot())["participants"]]
+    assert "Forced" not in names and names.count("Welcome") == 2
