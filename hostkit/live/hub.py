@@ -14,9 +14,12 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import msgspec
 
 from hostkit.domain import commands as cmd
+from hostkit.domain import events as ev
 from hostkit.domain.events import AnyEvent, decode_event, encode_event, event_type
 from hostkit.domain.fold import apply
 from hostkit.domain.model import SessionState
@@ -256,6 +259,25 @@ class Hub:
         if live is None:
             return []
         if live.recent and live.recent[0].seq <= after + 1:
-            return [e for e in live.recent if e.seq > after][:limit]
+            return redacted(live.committed, [e for e in live.recent if e.seq > after][:limit])
         found = await self.store.read(session_id, after, limit)
-        return [e for e in found if e.seq <= live.head]
+        return redacted(live.committed, [e for e in found if e.seq <= live.head])
+
+
+def redacted(state: SessionState, events: list[StoredEvent]) -> list[StoredEvent]:
+    """The events, without the words of contributions since withdrawn or hidden.
+
+    Whoever replays the log (a new phone, the events API) must not read what its
+    author took back or a host hid; the withdrawal events that follow still apply.
+    """
+    out = []
+    for stored in events:
+        if stored.type == "contribution_posted":
+            event = decode_event(stored.body)
+            assert isinstance(event, ev.ContributionPosted)
+            now = state.contributions.get(event.contribution_id)
+            if now is not None and (now.withdrawn or now.hidden):
+                blank = msgspec.structs.replace(event, text="", photo_id=None)
+                stored = replace(stored, body=encode_event(blank))
+        out.append(stored)
+    return out

@@ -134,3 +134,31 @@ async def test_purge_deletes_sessions_idle_past_the_retention_period(tmp_path: P
     assert fresh.session_id not in done.stdout
     assert b"Forgotten 1999" not in on_disk(data)
     assert b"Last week" in on_disk(data)
+
+
+async def test_withdrawn_and_hidden_words_are_not_replayed_to_anyone(server: Server) -> None:
+    host, ottoline, _ = await session_with_secrets(server)
+    hidden = await ok(
+        ottoline.send({"type": "post_contribution", "kind": "note", "text": "Rude remark 42"})
+    )
+    await ok(host.send({"type": "hide_contribution", "contribution_id": f"c{hidden['seq']}"}))
+    await ok(ottoline.send({"type": "withdraw_all"}))
+    latecomer = await Person.join(
+        server, f"{server.url}/j/{(await host.snapshot())['session']['join_code']}/room", "Late"
+    )
+
+    async with httpx.AsyncClient() as http:
+        replay = await http.get(
+            f"{server.url}/api/sessions/{host.session_id}/events",
+            params={"after": 0},
+            headers=latecomer.headers,
+        )
+    assert replay.status_code == 200
+    assert "contribution_posted" in replay.text  # the events are there ...
+    assert (
+        SECRET_NOTE not in replay.text and "Rude remark 42" not in replay.text
+    )  # ... not the words
+    await latecomer.connect(last_seq=0)
+    await latecomer.wait_for(lambda p: p.events_of("contribution_withdrawn"))
+    posted = [e["data"]["text"] for e in latecomer.events_of("contribution_posted")]
+    assert posted and set(posted) == {""}
