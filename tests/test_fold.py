@@ -26,6 +26,7 @@ from tests.domain_helpers import (
     run,
     session,
 )
+from tests.format_helpers import busy_format_steps
 
 PEOPLE = (
     person("host", role="host"),
@@ -92,6 +93,7 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.PublishDigest("a-link-nobody-can-guess", "pseudonymous", T0 + 86400 * 30))
     go("host", cmd.RevokeDigest("a-link-nobody-can-guess"))
     go("host", cmd.ClosePhase("p2"))
+    busy_format_steps(go)
     return state, log
 
 

@@ -12,6 +12,7 @@ from hostkit.domain import events as ev
 from hostkit.domain.model import ROLES, Role, SessionState
 from hostkit.domain.roles import PERMISSIONS, may
 from tests.domain_helpers import T0, VENUE, code, fold, ok, person, run, session
+from tests.format_helpers import FORMAT_VALID
 
 CLIENT_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.ClientCommand))
 ALL_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.AnyCommand))
@@ -76,6 +77,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "set_role": lambda _: cmd.SetRole("other", "table_host"),
     "remove_participant": lambda _: cmd.RemoveParticipant("other"),
     "mute_participant": lambda _: cmd.MuteParticipant("other"),
+    **FORMAT_VALID,
 }
 
 
@@ -127,6 +129,14 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
         "stop_timer",
         "set_role",
         "remove_participant",
+        "propose_seating",
+        "adjust_seating",
+        "apply_seating",
+        "form_groups",
+        "add_phase",
+        "edit_phase",
+        "remove_phase",
+        "move_phase",
     }
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import msgspec
 
 from hostkit.domain.model import (
+    Answer,
     Attribution,
     ContributionKind,
+    Grouping,
+    Hat,
     PhaseAttribution,
     Reaction,
     Role,
@@ -170,6 +173,121 @@ class RotateToken(Command, tag="rotate_token", frozen=True):
     nonce: str
 
 
+# --- hosting formats: seating, talking piece, questions, phases, topics, hats, hands ---
+
+
+class ProposeSeating(Command, tag="propose_seating", frozen=True):
+    """Propose the next round's tables: table hosts and callers stay, travellers mix."""
+
+    seed: int = 0
+
+
+class AdjustSeating(Command, tag="adjust_seating", frozen=True):
+    participant_id: str
+    group_id: str
+
+
+class ApplySeating(Command, tag="apply_seating", frozen=True):
+    pass
+
+
+class FormGroups(Command, tag="form_groups", frozen=True):
+    """1-2-4-All: pairs (size 2) from everyone, or fours (size 4) from the current pairs."""
+
+    size: int
+    seed: int = 0
+
+
+class SetSpeakingOrder(Command, tag="set_speaking_order", frozen=True):
+    """Publish a circle's order (everyone in it, room and remote alternating by default)."""
+
+    group_id: str | None = None
+    room_first: bool = True
+    turn_s: int | None = None
+    order: list[str] | None = None  # the host's own order; None: hostkit's
+
+
+class PassTalkingPiece(Command, tag="pass_talking_piece", frozen=True):
+    """Hand the piece on: after speaking, or ``passed`` without speaking."""
+
+    group_id: str | None = None
+    passed: bool = False
+
+
+class MarkAnswered(Command, tag="mark_answered", frozen=True):
+    contribution_id: str
+    answer: Answer = "answered"
+
+
+class AddPhase(Command, tag="add_phase", frozen=True):
+    """A new phase; ``allows`` is a list, or comma-separated kinds (from a plain form)."""
+
+    title: str
+    question: str
+    duration_s: int
+    grouping: Grouping = "plenary"
+    allows: list[ContributionKind] | str | None = None  # None: notes, questions, insights, photos
+    position: int | None = None  # None: at the end
+
+
+class EditPhase(Command, tag="edit_phase", frozen=True):
+    phase_id: str
+    title: str | None = None
+    question: str | None = None
+    duration_s: int | None = None
+    grouping: Grouping | None = None
+    allows: list[ContributionKind] | str | None = None
+
+
+class RemovePhase(Command, tag="remove_phase", frozen=True):
+    phase_id: str
+
+
+class MovePhase(Command, tag="move_phase", frozen=True):
+    phase_id: str
+    position: int
+
+
+class SetCallUrl(Command, tag="set_call_url", frozen=True):
+    group_id: str
+    call_url: str | None = None  # None removes it
+
+
+class CallHost(Command, tag="call_host", frozen=True):
+    text: str = ""
+
+
+class ResolveCall(Command, tag="resolve_call", frozen=True):
+    call_id: str
+
+
+class PlaceTopic(Command, tag="place_topic", frozen=True):
+    """Put an Open Space topic in the time x space grid; it becomes a group to join."""
+
+    contribution_id: str
+    slot: str
+    space: str
+    cell_id: str | None = None  # None: the online cell for online spaces is not guessed
+
+
+class SetHat(Command, tag="set_hat", frozen=True):
+    participant_id: str
+    hat: Hat
+    on: bool = True
+
+
+class MoveHand(Command, tag="move_hand", frozen=True):
+    participant_id: str
+    position: int = 0  # 0: to the front of the queue
+
+
+class SortHands(Command, tag="sort_hands", frozen=True):
+    """Alternate the room and remote hands of a queue, ``first`` side first."""
+
+    group_id: str | None = None
+    first: Where = "remote"
+
+
 AnyCommand = (
     Join
     | PostContribution
@@ -198,6 +316,24 @@ AnyCommand = (
     | RemoveParticipant
     | MuteParticipant
     | RotateToken
+    | ProposeSeating
+    | AdjustSeating
+    | ApplySeating
+    | FormGroups
+    | SetSpeakingOrder
+    | PassTalkingPiece
+    | MarkAnswered
+    | AddPhase
+    | EditPhase
+    | RemovePhase
+    | MovePhase
+    | SetCallUrl
+    | CallHost
+    | ResolveCall
+    | PlaceTopic
+    | SetHat
+    | MoveHand
+    | SortHands
 )
 
 # Commands a client may send itself; Join, RotateToken and PublishDigest are issued by the
@@ -227,6 +363,24 @@ ClientCommand = (
     | SetRole
     | RemoveParticipant
     | MuteParticipant
+    | ProposeSeating
+    | AdjustSeating
+    | ApplySeating
+    | FormGroups
+    | SetSpeakingOrder
+    | PassTalkingPiece
+    | MarkAnswered
+    | AddPhase
+    | EditPhase
+    | RemovePhase
+    | MovePhase
+    | SetCallUrl
+    | CallHost
+    | ResolveCall
+    | PlaceTopic
+    | SetHat
+    | MoveHand
+    | SortHands
 )
 
 

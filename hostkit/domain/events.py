@@ -9,9 +9,11 @@ from __future__ import annotations
 import msgspec
 
 from hostkit.domain.model import (
+    Answer,
     Attribution,
     CellKind,
     ContributionKind,
+    Hat,
     PhaseAttribution,
     Reaction,
     Role,
@@ -35,6 +37,9 @@ class GroupSpec(msgspec.Struct, frozen=True):
     cell_id: str
     remote_seats: bool = False
     call_url: str | None = None
+    topic_id: str | None = None
+    slot: str | None = None
+    space: str | None = None
 
 
 class PhaseSpec(msgspec.Struct, frozen=True):
@@ -193,6 +198,106 @@ class TokenRotated(Event, tag="token_rotated", frozen=True):
     nonce: str
 
 
+# --- hosting formats ---------------------------------------------------------------
+
+
+class SeatingProposed(Event, tag="seating_proposed", frozen=True):
+    seats: dict[str, str]  # participant id -> group id
+    repeats: int
+    best: int
+
+
+class SeatingAdjusted(Event, tag="seating_adjusted", frozen=True):
+    participant_id: str
+    group_id: str
+
+
+class SeatingApplied(Event, tag="seating_applied", frozen=True):
+    """Everyone moves to their proposed table; the round that ends joins the history."""
+
+    seats: dict[str, str]
+
+
+class GroupsFormed(Event, tag="groups_formed", frozen=True):
+    groups: list[GroupSpec]
+    seats: dict[str, str]
+
+
+class SpeakingOrderSet(Event, tag="speaking_order_set", frozen=True):
+    group_id: str | None
+    order: list[str]
+    turn_s: int | None = None
+
+
+class TalkingPieceMoved(Event, tag="talking_piece_moved", frozen=True):
+    group_id: str | None
+    holder: str | None  # None: everyone has had their turn
+    passed_by: str | None = None  # the previous holder, when they passed without speaking
+
+
+class QuestionMarked(Event, tag="question_marked", frozen=True):
+    contribution_id: str
+    answer: Answer
+
+
+class PhaseAdded(Event, tag="phase_added", frozen=True):
+    phase: PhaseSpec
+    position: int
+
+
+class PhaseEdited(Event, tag="phase_edited", frozen=True):
+    phase: PhaseSpec
+
+
+class PhaseRemoved(Event, tag="phase_removed", frozen=True):
+    phase_id: str
+
+
+class PhaseMoved(Event, tag="phase_moved", frozen=True):
+    phase_id: str
+    position: int
+
+
+class CallUrlSet(Event, tag="call_url_set", frozen=True):
+    group_id: str
+    call_url: str | None
+
+
+class HostCalled(Event, tag="host_called", frozen=True):
+    call_id: str
+    participant_id: str
+    group_id: str | None
+    text: str
+
+
+class CallResolved(Event, tag="call_resolved", frozen=True):
+    call_id: str
+    by: str
+
+
+class TopicPlaced(Event, tag="topic_placed", frozen=True):
+    """A topic's group, new or moved to another slot or space of the grid."""
+
+    group: GroupSpec
+
+
+class HatSet(Event, tag="hat_set", frozen=True):
+    participant_id: str
+    hat: Hat
+    on: bool
+
+
+class HandMoved(Event, tag="hand_moved", frozen=True):
+    participant_id: str
+    group_id: str | None
+    position: int
+
+
+class HandsSorted(Event, tag="hands_sorted", frozen=True):
+    group_id: str | None
+    order: list[str]
+
+
 AnyEvent = (
     SessionCreated
     | ParticipantJoined
@@ -220,6 +325,24 @@ AnyEvent = (
     | ParticipantRemoved
     | ParticipantMuted
     | TokenRotated
+    | SeatingProposed
+    | SeatingAdjusted
+    | SeatingApplied
+    | GroupsFormed
+    | SpeakingOrderSet
+    | TalkingPieceMoved
+    | QuestionMarked
+    | PhaseAdded
+    | PhaseEdited
+    | PhaseRemoved
+    | PhaseMoved
+    | CallUrlSet
+    | HostCalled
+    | CallResolved
+    | TopicPlaced
+    | HatSet
+    | HandMoved
+    | HandsSorted
 )
 
 _decoder: msgspec.json.Decoder[AnyEvent] = msgspec.json.Decoder(AnyEvent)

@@ -7,6 +7,7 @@ command before the event existed), so replaying a log never fails half-way.
 from __future__ import annotations
 
 from hostkit.domain import events as ev
+from hostkit.domain import format_fold
 from hostkit.domain.model import (
     PLENARY,
     Announcement,
@@ -23,7 +24,7 @@ from hostkit.domain.model import (
 
 
 def _group(spec: ev.GroupSpec) -> Group:
-    return Group(spec.id, spec.name, spec.cell_id, spec.remote_seats, spec.call_url)
+    return format_fold.group(spec)
 
 
 def _lower(state: SessionState, participant_id: str) -> None:
@@ -169,4 +170,6 @@ def apply(
             state.participants[event.participant_id].muted = event.muted
         case ev.TokenRotated():
             state.participants[event.participant_id].nonce = event.nonce
+        case _:
+            format_fold.apply_format(state, event, at=at)
     return state

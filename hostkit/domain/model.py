@@ -19,10 +19,42 @@ Attribution = Literal["attributed", "pseudonymous", "chatham-house"]
 PhaseAttribution = Literal["attributed", "pseudonymous", "chatham-house", "confidential"]
 PhaseStatus = Literal["pending", "open", "closed"]
 Reaction = Literal["agree", "heart", "thanks", "question"]
+# Hats: what someone does in a format, separate from the permissions of their Role.
+Hat = Literal[
+    "caller",
+    "convener",
+    "scribe",
+    "guardian",
+    "storyteller",
+    "harvester",
+    "bridge",
+    "room_buddy",
+]
+Grouping = Literal["plenary", "circle", "tables", "topics", "pairs", "fours", "fishbowl"]
+Answer = Literal["open", "answering", "answered"]
 
 ROLES: tuple[Role, ...] = ("host", "cell_host", "table_host", "participant", "observer")
 CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = ("note", "question", "topic", "photo", "insight")
 REACTIONS: tuple[Reaction, ...] = ("agree", "heart", "thanks", "question")
+HATS: tuple[Hat, ...] = (
+    "caller",
+    "convener",
+    "scribe",
+    "guardian",
+    "storyteller",
+    "harvester",
+    "bridge",
+    "room_buddy",
+)
+GROUPINGS: tuple[Grouping, ...] = (
+    "plenary",
+    "circle",
+    "tables",
+    "topics",
+    "pairs",
+    "fours",
+    "fishbowl",
+)
 
 # From least to most private: an export or a phase may move right, never left.
 PRIVACY: tuple[PhaseAttribution, ...] = (
@@ -55,6 +87,9 @@ class Group:
     cell_id: str
     remote_seats: bool = False  # a hybrid room table with seats for people at home
     call_url: str | None = None
+    topic_id: str | None = None  # an Open Space topic group: the topic, and where and when
+    slot: str | None = None
+    space: str | None = None
 
 
 @dataclass(slots=True)
@@ -82,6 +117,7 @@ class Participant:
     screen: bool = False  # a projector or other display, not a person
     removed: bool = False
     muted: bool = False
+    hats: list[Hat] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -100,6 +136,7 @@ class Contribution:
     hidden: bool = False
     votes: dict[str, int] = field(default_factory=dict)  # participant id -> dots
     reactions: dict[str, list[str]] = field(default_factory=dict)  # reaction -> participant ids
+    answer: Answer | None = None  # questions: whether the host is answering or has answered
 
 
 @dataclass(slots=True)
@@ -147,6 +184,36 @@ class Publication:
 
 
 @dataclass(slots=True)
+class TalkingPiece:
+    """A circle's published speaking order and who holds the piece (None: round done)."""
+
+    order: list[str]
+    holder: str | None
+    since: float  # when the holder received it
+    turn_s: int | None = None  # an optional time guide per turn
+    passed: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Seating:
+    """The next round's proposed seating (person -> table) that everyone can see."""
+
+    seats: dict[str, str]
+    repeats: int  # pairs who would sit together again
+    best: int  # a lower bound on repeats for this many people, tables and rounds
+
+
+@dataclass(slots=True)
+class HostCall:
+    id: str
+    participant_id: str
+    group_id: str | None
+    text: str
+    at: float
+    resolved: bool = False
+
+
+@dataclass(slots=True)
 class SessionState:
     id: str
     title: str = ""
@@ -167,6 +234,10 @@ class SessionState:
     announcements: list[Announcement] = field(default_factory=list)
     publications: dict[str, Publication] = field(default_factory=dict)  # link -> publication
     commands: dict[tuple[str, str], int] = field(default_factory=dict)  # (actor, id) -> seq
+    talking: dict[str, TalkingPiece] = field(default_factory=dict)  # group id (or PLENARY)
+    seating: Seating | None = None
+    table_rounds: list[dict[str, str]] = field(default_factory=list)  # past seatings
+    calls: list[HostCall] = field(default_factory=list)
 
     def phase(self, phase_id: str) -> Phase | None:
         return next((p for p in self.phases if p.id == phase_id), None)

@@ -37,6 +37,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "set_role": _LEAD,
     "remove_participant": _LEAD,
     "mute_participant": _HOSTS,
+    # hosting formats
+    "propose_seating": _LEAD,
+    "adjust_seating": _LEAD,
+    "apply_seating": _LEAD,
+    "form_groups": _LEAD,
+    "set_speaking_order": _HOSTS | {"table_host"},  # their own group: see format_rules
+    "pass_talking_piece": _SPEAKERS,  # the holder; hosts of the group for someone else
+    "mark_answered": _HOSTS | {"table_host"},
+    "add_phase": _LEAD,
+    "edit_phase": _LEAD,
+    "remove_phase": _LEAD,
+    "move_phase": _LEAD,
+    "set_call_url": _HOSTS | {"table_host"},
+    "call_host": _SPEAKERS,
+    "resolve_call": _HOSTS,
+    "place_topic": _HOSTS,
+    "set_hat": _HOSTS,
+    "move_hand": _HOSTS | {"table_host"},
+    "sort_hands": _HOSTS | {"table_host"},
 }
 
 

@@ -7,6 +7,8 @@ randomness; ids that must be unguessable (participants, nonces) arrive in the co
 
 from __future__ import annotations
 
+import typing
+
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.commands import MAX_NAME, MAX_TEXT, MAX_TIMER_S, MAX_TITLE, command_type
@@ -267,6 +269,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             return [ev.GroupRenamed(c.group_id, c.name.strip())]
         case cmd.SetRole() | cmd.RemoveParticipant() | cmd.MuteParticipant() | cmd.RotateToken():
             return _manage(state, actor, c)
+    if isinstance(c, typing.get_args(format_rules.FormatCommand)):
+        return format_rules.decide_format(state, actor, c, now)
     return reject("unknown_command", "hostkit does not know that command.")
 
 
@@ -349,3 +353,6 @@ def decide(
     elif not may(actor.role, kind):
         return reject("not_allowed", _NOT_ALLOWED)
     return _decide_as(state, actor, command, now)
+
+
+from hostkit.domain import format_rules  # noqa: E402 -- it builds on the helpers above

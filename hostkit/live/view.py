@@ -61,4 +61,32 @@ def snapshot(state: SessionState, *, now: float) -> dict[str, Any]:
         "announcements": [asdict(a) for a in state.announcements[-20:]],
         "timer": timer,
         "labels": labels(state),
+        **formats_view(state, now=now),
+    }
+
+
+def formats_view(state: SessionState, *, now: float) -> dict[str, Any]:
+    """The hosting-format parts of the snapshot: talking pieces, seating, calls, questions."""
+    talking = {
+        key: {
+            **asdict(piece),
+            "turn_left_s": (
+                None
+                if piece.turn_s is None or piece.holder is None
+                else round(max(0.0, piece.turn_s - (now - piece.since)), 3)
+            ),
+        }
+        for key, piece in state.talking.items()
+    }
+    questions = [
+        c
+        for c in state.contributions.values()
+        if c.kind == "question" and not c.withdrawn and not c.hidden
+    ]
+    questions.sort(key=lambda c: (-sum(c.votes.values()), c.seq))
+    return {
+        "talking": talking,
+        "seating": asdict(state.seating) if state.seating is not None else None,
+        "calls": [asdict(c) for c in state.calls if not c.resolved],
+        "questions": [c.id for c in questions],  # most votes first
     }

@@ -1,0 +1,401 @@
+"""Decide the commands of the hosting formats: seating, talking piece, questions,
+host-edited phases, call links, calling the host, Open Space topics, hats and the
+order of the hands-up queue.
+
+``rules.decide`` checks the caller's role against the matrix and hands these commands
+here; the narrowing to a host's own venue or a table host's own group happens below.
+"""
+
+from __future__ import annotations
+
+from hostkit.domain import commands as cmd
+from hostkit.domain import events as ev
+from hostkit.domain import seating, talking_piece
+from hostkit.domain.commands import MAX_TEXT, MAX_TIMER_S, MAX_TITLE
+from hostkit.domain.model import (
+    CONTRIBUTION_KINDS,
+    PLENARY,
+    ContributionKind,
+    Group,
+    Participant,
+    SessionState,
+)
+from hostkit.domain.rejections import Rejection, reject
+from hostkit.domain.rules import _governs_group, _governs_participant, _text
+
+Decision = list[ev.AnyEvent] | Rejection
+FormatCommand = (
+    cmd.ProposeSeating
+    | cmd.AdjustSeating
+    | cmd.ApplySeating
+    | cmd.FormGroups
+    | cmd.SetSpeakingOrder
+    | cmd.PassTalkingPiece
+    | cmd.MarkAnswered
+    | cmd.AddPhase
+    | cmd.EditPhase
+    | cmd.RemovePhase
+    | cmd.MovePhase
+    | cmd.SetCallUrl
+    | cmd.CallHost
+    | cmd.ResolveCall
+    | cmd.PlaceTopic
+    | cmd.SetHat
+    | cmd.MoveHand
+    | cmd.SortHands
+)
+
+MAX_SLOT = 60
+DEFAULT_KINDS: list[ContributionKind] = ["note", "question", "insight", "photo"]
+_NOT_ALLOWED = "Your role does not allow this."
+_NO_GROUP = "There is no such table or group."
+
+
+def decide_format(
+    state: SessionState, actor: Participant, c: FormatCommand, now: float
+) -> Decision:
+    """The events of a format command, or why it is refused (the role is already checked)."""
+    match c:
+        case cmd.ProposeSeating():
+            return _propose(state, c)
+        case cmd.AdjustSeating():
+            return _adjust(state, c)
+        case cmd.ApplySeating():
+            if state.seating is None:
+                return reject("no_seating", "Propose a seating first.")
+            seats = {
+                p: g
+                for p, g in state.seating.seats.items()
+                if p in state.participants and not state.participants[p].removed
+            }
+            return [ev.SeatingApplied(seats)]
+        case cmd.FormGroups():
+            return _form_groups(state, c)
+        case cmd.SetSpeakingOrder():
+            return _speaking_order(state, actor, c)
+        case cmd.PassTalkingPiece():
+            return _pass_piece(state, actor, c)
+        case cmd.MarkAnswered():
+            found = state.contributions.get(c.contribution_id)
+            if found is None or found.withdrawn or found.hidden or found.kind != "question":
+                return reject("unknown_question", "There is no such question.")
+            if not _governs_group(state, actor, found.group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            return [ev.QuestionMarked(found.id, c.answer)]
+        case cmd.AddPhase() | cmd.EditPhase():
+            return _phase(state, c)
+        case cmd.RemovePhase():
+            phase = state.phase(c.phase_id)
+            if phase is None:
+                return reject("unknown_phase", "There is no such phase.")
+            if phase.status == "open":
+                return reject("phase_open", "Close the phase before removing it.")
+            if any(x.phase_id == phase.id for x in state.contributions.values()):
+                return reject("phase_has_harvest", "This phase has contributions; it stays.")
+            return [ev.PhaseRemoved(phase.id)]
+        case cmd.MovePhase():
+            if state.phase(c.phase_id) is None:
+                return reject("unknown_phase", "There is no such phase.")
+            if not 0 <= c.position < len(state.phases):
+                return reject("invalid_value", "There is no such place in the list of phases.")
+            return [ev.PhaseMoved(c.phase_id, c.position)]
+        case cmd.SetCallUrl():
+            if c.group_id not in state.groups:
+                return reject("unknown_group", _NO_GROUP)
+            if not _governs_group(state, actor, c.group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            if c.call_url is not None and (
+                not c.call_url.startswith(("https://", "http://")) or len(c.call_url) > MAX_TEXT
+            ):
+                return reject("invalid_url", "A call link must start with https://.")
+            return [ev.CallUrlSet(c.group_id, c.call_url)]
+        case cmd.CallHost():
+            if len(c.text) > MAX_TITLE:
+                return reject("text_too_long", f"Say it in at most {MAX_TITLE} characters.")
+            if any(x.participant_id == actor.id and not x.resolved for x in state.calls):
+                return reject("already_calling", "The host has your call and is on the way.")
+            call_id = f"call{state.last_seq + 1}"
+            return [ev.HostCalled(call_id, actor.id, actor.group_id, c.text.strip())]
+        case cmd.ResolveCall():
+            call = next((x for x in state.calls if x.id == c.call_id), None)
+            if call is None or call.resolved:
+                return reject("unknown_call", "That call has already been answered.")
+            if not _governs_group(state, actor, call.group_id) and not (
+                call.group_id is None
+                and _governs_participant(state, actor, state.participants[call.participant_id])
+            ):
+                return reject("not_allowed", _NOT_ALLOWED)
+            return [ev.CallResolved(call.id, actor.id)]
+        case cmd.PlaceTopic():
+            return _place_topic(state, actor, c)
+        case cmd.SetHat():
+            other = state.participants.get(c.participant_id)
+            if other is None or other.removed:
+                return reject("unknown_participant", "There is no such participant.")
+            if not _governs_participant(state, actor, other):
+                return reject("not_allowed", _NOT_ALLOWED)
+            if (c.hat in other.hats) == c.on:
+                return reject("already_there", "Nothing to change.")
+            return [ev.HatSet(other.id, c.hat, c.on)]
+        case cmd.MoveHand():
+            whose = state.participants.get(c.participant_id)
+            queue = _queue_of(state, c.participant_id)
+            if whose is None or queue is None:
+                return reject("hand_not_raised", "That hand is not raised.")
+            if not _governs_group(state, actor, whose.group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            if not 0 <= c.position < len(queue):
+                return reject("invalid_value", "There is no such place in the queue.")
+            return [ev.HandMoved(whose.id, whose.group_id, c.position)]
+        case cmd.SortHands():
+            if c.group_id is not None and c.group_id not in state.groups:
+                return reject("unknown_group", _NO_GROUP)
+            if not _governs_group(state, actor, c.group_id):
+                return reject("not_allowed", _NOT_ALLOWED)
+            hands = [h.participant_id for h in state.hands.get(c.group_id or PLENARY, [])]
+            room = [p for p in hands if state.participants[p].where == "room"]
+            remote = [p for p in hands if state.participants[p].where == "remote"]
+            order = talking_piece.interleave(room, remote, room_first=c.first == "room")
+            return [ev.HandsSorted(c.group_id, order)]
+    return reject("unknown_command", "hostkit does not know that command.")
+
+
+def _queue_of(state: SessionState, participant_id: str) -> list[str] | None:
+    for queue in state.hands.values():
+        ids = [h.participant_id for h in queue]
+        if participant_id in ids:
+            return ids
+    return None
+
+
+# --- seating -----------------------------------------------------------------------
+
+
+def _tables(state: SessionState) -> list[Group]:
+    """The groups a café round seats people at: every group that is not a topic."""
+    return [g for g in state.groups.values() if g.topic_id is None]
+
+
+def _seated(state: SessionState) -> list[Participant]:
+    """Who takes part in seating: people (not screens, hosts or observers) still here."""
+    return [
+        p
+        for p in state.participants.values()
+        if not p.removed and not p.screen and p.role in ("participant", "table_host")
+    ]
+
+
+def _reach(state: SessionState, person: Participant, tables: list[Group]) -> frozenset[str]:
+    """Remote people sit at online tables or remote seats; room people in their venue."""
+    if person.where == "remote":
+        online = {c.id for c in state.cells.values() if c.kind == "online"}
+        return frozenset(g.id for g in tables if g.cell_id in online or g.remote_seats)
+    return frozenset(g.id for g in tables if g.cell_id == person.cell_id)
+
+
+def _propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
+    tables = _tables(state)
+    if not tables:
+        return reject("no_tables", "Add tables before proposing a seating.")
+    people = _seated(state)
+    stays: dict[str, str] = {}
+    for person in people:  # table hosts and callers keep their table; one per table
+        keeps = person.role == "table_host" or "caller" in person.hats
+        if keeps and person.group_id in state.groups and person.group_id not in stays.values():
+            if state.groups[person.group_id].topic_id is None:
+                stays[person.id] = person.group_id
+    plan = [
+        seating.Table(g.id, next((p for p, t in stays.items() if t == g.id), None)) for g in tables
+    ]
+    guests = [seating.Guest(p.id, _reach(state, p, tables)) for p in people]
+    if all(not g.tables for g in guests):
+        return reject("no_tables", "No table can take these people: check the venues.")
+    table_ids = {g.id for g in tables}
+    current = {p.id: p.group_id for p in people if p.group_id and p.group_id in table_ids}
+    history = [*state.table_rounds, *([current] if current else [])]
+    met = seating.meetings(history)
+    seats = seating.propose(plan, guests, met, seed=c.seed)
+    best = seating.lower_bound(
+        people=len(seats),
+        tables=len(tables),
+        rounds=len(history) + 1,
+        hosted=len(stays) == len(tables),
+    )
+    return [ev.SeatingProposed(seats, seating.repeats(seats, met), best)]
+
+
+def _adjust(state: SessionState, c: cmd.AdjustSeating) -> Decision:
+    if state.seating is None:
+        return reject("no_seating", "Propose a seating first.")
+    person = state.participants.get(c.participant_id)
+    if person is None or person.removed:
+        return reject("unknown_participant", "There is no such participant.")
+    group = state.groups.get(c.group_id)
+    if group is None or group.topic_id is not None:
+        return reject("unknown_group", _NO_GROUP)
+    if c.group_id not in _reach(state, person, _tables(state)):
+        return reject("out_of_reach", "That table has no seat this person can reach.")
+    return [ev.SeatingAdjusted(person.id, c.group_id)]
+
+
+def _form_groups(state: SessionState, c: cmd.FormGroups) -> Decision:
+    if c.size not in (2, 4):
+        return reject("invalid_value", "Form pairs (2) or fours (4).")
+    people = [(p.id, p.cell_id) for p in _seated(state)]
+    if len(people) < 2:
+        return reject("too_few_people", "Pairs need at least two people.")
+    keep: list[list[str]] = []
+    if c.size == 4:  # fours join whole pairs: the current groups of two or three
+        members: dict[str, list[str]] = {}
+        for person, _ in people:
+            group_id = state.participants[person].group_id
+            if group_id is not None:
+                members.setdefault(group_id, []).append(person)
+        keep = [m for m in members.values() if len(m) in (2, 3)]
+    groups = seating.form_groups(people, size=c.size, seed=c.seed, keep=keep)
+    word = "Pair" if c.size == 2 else "Four"
+    specs: list[ev.GroupSpec] = []
+    seats: dict[str, str] = {}
+    for n, members_ in enumerate(groups, 1):
+        cell_id = state.participants[members_[0]].cell_id
+        spec = ev.GroupSpec(f"g{state.last_seq + 1}-{n}", f"{word} {n}", cell_id)
+        specs.append(spec)
+        seats.update({p: spec.id for p in members_})
+    return [ev.GroupsFormed(specs, seats)]
+
+
+# --- talking piece -----------------------------------------------------------------
+
+
+def _circle(state: SessionState, group_id: str | None) -> list[Participant]:
+    return [
+        p
+        for p in state.participants.values()
+        if p.group_id == group_id and not p.removed and not p.screen and p.role != "observer"
+    ]
+
+
+def _speaking_order(state: SessionState, actor: Participant, c: cmd.SetSpeakingOrder) -> Decision:
+    if c.group_id is not None and c.group_id not in state.groups:
+        return reject("unknown_group", _NO_GROUP)
+    if not _governs_group(state, actor, c.group_id):
+        return reject("not_allowed", _NOT_ALLOWED)
+    if c.turn_s is not None and not 0 < c.turn_s <= MAX_TIMER_S:
+        return reject("invalid_value", "A turn lasts between 1 second and 24 hours.")
+    people = _circle(state, c.group_id)
+    if c.order is None:
+        order = talking_piece.speaking_order(
+            [(p.id, p.where == "remote") for p in people], room_first=c.room_first
+        )
+    else:
+        order = list(c.order)
+        if len(set(order)) != len(order) or set(order) != {p.id for p in people}:
+            return reject("order_incomplete", "The speaking order must name everyone once.")
+    if not order:
+        return reject("too_few_people", "Nobody is in this circle yet.")
+    return [ev.SpeakingOrderSet(c.group_id, order, c.turn_s)]
+
+
+def _pass_piece(state: SessionState, actor: Participant, c: cmd.PassTalkingPiece) -> Decision:
+    piece = state.talking.get(c.group_id or PLENARY)
+    if piece is None or piece.holder is None:
+        return reject("no_talking_piece", "The talking piece is not going round.")
+    if piece.holder != actor.id and not _governs_group(state, actor, c.group_id):
+        return reject("not_holder", "Only the person holding the talking piece can pass it.")
+    gone = {p.id for p in state.participants.values() if p.removed}
+    after = talking_piece.next_holder(piece.order, piece.holder, gone=gone)
+    return [ev.TalkingPieceMoved(c.group_id, after, piece.holder if c.passed else None)]
+
+
+# --- phases ------------------------------------------------------------------------
+
+
+def _kinds(allows: list[ContributionKind] | str) -> list[ContributionKind] | Rejection:
+    if isinstance(allows, list):
+        return list(dict.fromkeys(allows))
+    kinds: list[ContributionKind] = []
+    for word in allows.replace(",", " ").split():
+        kind = next((k for k in CONTRIBUTION_KINDS if k == word.strip().lower()), None)
+        if kind is None:
+            return reject("invalid_value", f"'{word[:20]}' is not a kind of contribution.")
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def _phase(state: SessionState, c: cmd.AddPhase | cmd.EditPhase) -> Decision:
+    old = state.phase(c.phase_id) if isinstance(c, cmd.EditPhase) else None
+    if isinstance(c, cmd.EditPhase) and old is None:
+        return reject("unknown_phase", "There is no such phase.")
+    title = c.title if c.title is not None else old.title if old else ""
+    question = c.question if c.question is not None else old.question if old else ""
+    duration = c.duration_s if c.duration_s is not None else old.duration_s if old else 0
+    grouping = c.grouping if c.grouping is not None else old.grouping if old else "plenary"
+    allows: list[ContributionKind] | Rejection = (
+        _kinds(c.allows) if c.allows is not None else list(old.allows if old else DEFAULT_KINDS)
+    )
+    if isinstance(allows, Rejection):
+        return allows
+    if (problem := _text(title, limit=MAX_TITLE, what="Title")) is not None:
+        return problem
+    if (problem := _text(question, what="Question")) is not None:
+        return problem
+    if not 0 < duration <= MAX_TIMER_S:
+        return reject("invalid_value", "A phase lasts between 1 second and 24 hours.")
+    if old is not None:
+        spec = ev.PhaseSpec(
+            old.id, title.strip(), question.strip(), duration, grouping, allows, old.attribution
+        )
+        return [ev.PhaseEdited(spec)]
+    assert isinstance(c, cmd.AddPhase)
+    position = len(state.phases) if c.position is None else c.position
+    if not 0 <= position <= len(state.phases):
+        return reject("invalid_value", "There is no such place in the list of phases.")
+    phase_id = f"ph{state.last_seq + 1}"
+    spec = ev.PhaseSpec(phase_id, title.strip(), question.strip(), duration, grouping, allows)
+    return [ev.PhaseAdded(spec, position)]
+
+
+# --- Open Space --------------------------------------------------------------------
+
+
+def _place_topic(state: SessionState, actor: Participant, c: cmd.PlaceTopic) -> Decision:
+    topic = state.contributions.get(c.contribution_id)
+    if topic is None or topic.withdrawn or topic.hidden or topic.kind != "topic":
+        return reject("unknown_topic", "There is no such topic.")
+    slot, space = c.slot.strip(), c.space.strip()
+    if not slot or not space or len(slot) > MAX_SLOT or len(space) > MAX_SLOT:
+        return reject(
+            "invalid_value", f"Name the time and the space, {MAX_SLOT} characters at most."
+        )
+    placed = next((g for g in state.groups.values() if g.topic_id == topic.id), None)
+    cell_id = c.cell_id or (placed.cell_id if placed else actor.cell_id)
+    if cell_id not in state.cells:
+        return reject("unknown_cell", "There is no such venue in this session.")
+    if actor.role == "cell_host" and cell_id != actor.cell_id:
+        return reject("not_allowed", _NOT_ALLOWED)
+    taken = next(
+        (
+            g
+            for g in state.groups.values()
+            if g.topic_id not in (None, topic.id)
+            and (g.slot, g.space, g.cell_id) == (slot, space, cell_id)
+        ),
+        None,
+    )
+    if taken is not None:
+        return reject("slot_taken", f"{space} at {slot} already has '{taken.name}'.")
+    name = topic.text.strip().splitlines()[0][:MAX_TITLE]
+    group_id = placed.id if placed else f"g{state.last_seq + 1}"
+    remote = state.cells[cell_id].kind == "venue" and placed is not None and placed.remote_seats
+    spec = ev.GroupSpec(
+        group_id,
+        name,
+        cell_id,
+        remote,
+        placed.call_url if placed else None,
+        topic.id,
+        slot,
+        space,
+    )
+    return [ev.TopicPlaced(spec)]
