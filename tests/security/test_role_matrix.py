@@ -121,6 +121,14 @@ def on_victim(kind: str, **extra: Any) -> Builder:
     return build
 
 
+async def _revoke_published(s: Stage) -> dict[str, Any]:
+    """The lead host publishes the digest; the actor then revokes its link."""
+    async with httpx.AsyncClient() as http:
+        url = f"{s.server.url}/s/{s.host.session_id}/publish"
+        published = await http.post(url, headers=s.host.headers)
+    return {"type": "revoke_digest", "link": published.json()["link"]}
+
+
 def on_table(kind: str, table: str, **extra: Any) -> Builder:
     async def build(s: Stage) -> dict[str, Any]:
         return {"type": kind, **extra, "group_id": getattr(s, table)}
@@ -155,6 +163,7 @@ STEPS: list[tuple[str, Builder]] = [
         "set_phase_attribution",
         fixed({"type": "set_phase_attribution", "phase_id": "p3", "attribution": "pseudonymous"}),
     ),
+    ("revoke_digest", _revoke_published),
     ("choose_group", on_table("choose_group", "table_b")),
 ]
 
