@@ -89,9 +89,9 @@ WORLD_CAFE = FormatTemplate(
     "Tables of four, three rounds; table hosts stay, travellers carry ideas between tables.",
     (
         _phase("Welcome", "Why this question, why now?", 10, "plenary"),
-        _phase("Round 1", "What do we notice about this question?", 20, "tables"),
-        _phase("Round 2", "What is emerging as we connect ideas?", 20, "tables"),
-        _phase("Round 3", "What could we do together?", 20, "tables"),
+        _phase("Round 1", "What do we notice?", 20, "tables"),
+        _phase("Round 2", "What is emerging?", 20, "tables"),
+        _phase("Round 3", "What could we do?", 20, "tables"),
         _phase("Harvest", "Which insights matter most? Put your dots on them.", 20, "plenary"),
     ),
     hats=("scribe", "harvester", "bridge", "room_buddy"),
