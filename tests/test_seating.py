@@ -12,6 +12,7 @@ from hostkit.domain.seating import (
     meetings,
     propose,
     repeats,
+    round_lower_bound,
 )
 
 
@@ -132,3 +133,26 @@ def test_a_leftover_pair_joins_a_four_rather_than_stay_apart() -> None:
     people = [(f"r{i}", "hall") for i in range(6)]
     fours = form_groups(people, size=4, keep=form_groups(people, size=2))
     assert [len(g) for g in fours] == [6]
+
+
+def test_the_round_bound_counts_companions_nobody_new_can_fill() -> None:
+    four = ["a", "b", "c", "d"]
+    everyone_met = meetings([{p: "t" for p in four}])
+    assert round_lower_bound(four, everyone_met, tables=1) == 6  # all six pairs again
+    assert round_lower_bound(four, {}, tables=1) == 0
+    # hosted: a traveller who has met every host must meet one again
+    people = ["h1", "h2", "x", "y"]
+    met = meetings([{"h1": "t1", "x": "t1"}, {"h2": "t2", "x": "t2"}])
+    assert round_lower_bound(people, met, tables=2, hosts={"h1", "h2"}) == 1
+
+
+def test_each_proposed_round_is_at_its_own_bound_for_twenty_people() -> None:
+    hall, guests = cafe(20, 5)
+    played: list[dict[str, str]] = []
+    hosts = {t.host_id for t in hall if t.host_id}
+    for seed in (1, 2, 3):
+        met = meetings(played)
+        seating = propose(hall, guests, met, seed=seed)
+        bound = round_lower_bound(list(seating), met, tables=5, hosts=hosts)
+        assert repeats(seating, met) == bound == 0
+        played.append(seating)

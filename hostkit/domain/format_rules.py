@@ -215,12 +215,8 @@ def _propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
     history = [*state.table_rounds, *([current] if current else [])]
     met = seating.meetings(history)
     seats = seating.propose(plan, guests, met, seed=c.seed)
-    best = seating.lower_bound(
-        people=len(seats),
-        tables=len(tables),
-        rounds=len(history) + 1,
-        hosted=len(stays) == len(tables),
-    )
+    hosted = set(stays) if len(stays) == len(tables) else set()
+    best = seating.round_lower_bound(list(seats), met, tables=len(tables), hosts=hosted)
     return [ev.SeatingProposed(seats, seating.repeats(seats, met), best)]
 
 

@@ -178,9 +178,30 @@ class Publication:
     published_at: float
     expires_at: float | None = None
     revoked: bool = False
+    responses_until: float | None = None  # people who were not there may respond until then
 
     def open(self, now: float) -> bool:
         return not self.revoked and (self.expires_at is None or now < self.expires_at)
+
+    def taking_responses(self, now: float) -> bool:
+        return self.open(now) and self.responses_until is not None and now < self.responses_until
+
+
+@dataclass(slots=True)
+class DigestResponse:
+    """A view added afterwards through a published digest by someone who was not there.
+
+    Kept apart from contributions: responders are not participants, and the live pages
+    never show responses; the harvest marks them as responses.
+    """
+
+    id: str
+    seq: int
+    link: str
+    phase_id: str
+    text: str
+    name: str | None  # None: anonymous
+    at: float
 
 
 @dataclass(slots=True)
@@ -200,7 +221,7 @@ class Seating:
 
     seats: dict[str, str]
     repeats: int  # pairs who would sit together again
-    best: int  # a lower bound on repeats for this many people, tables and rounds
+    best: int  # a lower bound on this round's repeats, given who has met whom
 
 
 @dataclass(slots=True)
@@ -233,6 +254,7 @@ class SessionState:
     hands: dict[str, list[Hand]] = field(default_factory=dict)  # group id (or PLENARY) -> queue
     announcements: list[Announcement] = field(default_factory=list)
     publications: dict[str, Publication] = field(default_factory=dict)  # link -> publication
+    responses: list[DigestResponse] = field(default_factory=list)
     commands: dict[tuple[str, str], int] = field(default_factory=dict)  # (actor, id) -> seq
     talking: dict[str, TalkingPiece] = field(default_factory=dict)  # group id (or PLENARY)
     seating: Seating | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 TABLE_SIZE = 4
@@ -95,6 +95,33 @@ def lower_bound(*, people: int, tables: int, rounds: int, hosted: bool) -> int:
     return math.ceil(slots / 2)
 
 
+def round_lower_bound(
+    people: Sequence[str], met: Mapping[Pair, int], *, tables: int, hosts: Collection[str] = ()
+) -> int:
+    """Fewest repeat meetings the next round can have, given who has met whom.
+
+    Everyone sits with at least (people // tables - 1) others; what they cannot fill
+    with people they have not met yet must be repeats. With a host at every table, a
+    traveller sits with exactly one host and hosts never sit together.
+    """
+    if tables <= 0 or len(people) < 2:
+        return 0
+    companions = len(people) // tables - 1
+    hosted = len(hosts) == tables
+    slots = 0
+    for p in people:
+        fresh = [q for q in people if q != p and not met.get(pair(p, q), 0)]
+        fresh_hosts = sum(1 for q in fresh if q in hosts)
+        if not hosted:
+            slots += max(0, companions - len(fresh))
+        elif p in hosts:
+            slots += max(0, companions - (len(fresh) - fresh_hosts))
+        elif companions > 0:
+            slots += max(0, 1 - fresh_hosts)
+            slots += max(0, companions - 1 - (len(fresh) - fresh_hosts))
+    return math.ceil(slots / 2)
+
+
 def propose(
     tables: Sequence[Table],
     guests: Sequence[Guest],
@@ -102,13 +129,15 @@ def propose(
     *,
     seed: int = 0,
     size: int = TABLE_SIZE,
-    restarts: int = 12,
+    restarts: int | None = None,
 ) -> dict[str, str]:
     """A seating (person -> table) that keeps hosts in place and avoids repeat meetings.
 
     Tables are filled evenly: to ``size`` when there are enough tables, beyond it only
     when there are not (the host then sees fuller tables and can add one). Guests whose
-    reachable tables are all full still get the least full of them.
+    reachable tables are all full still get the least full of them. Restarts shrink as
+    sessions grow (12 up to 20 people, 2 from 120 on) so that a proposal, decided on the
+    server's event loop, stays well under a second.
     """
     rng = random.Random(seed)  # noqa: S311 -- seeded for repeatable proposals, not secrets
     fixed = {t.host_id: t.id for t in tables if t.host_id is not None}
@@ -116,6 +145,8 @@ def propose(
     table_ids = [t.id for t in tables]
     people = len(fixed) + len(travellers)
     limit = max(size, math.ceil(people / max(1, len(tables))))
+    if restarts is None:
+        restarts = max(2, min(12, 240 // max(1, people)))
     best: dict[str, str] = {}
     best_cost = math.inf
     for _ in range(max(1, restarts)):
