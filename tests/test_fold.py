@@ -92,6 +92,11 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.SetPhaseAttribution("p3", "confidential"))
     go("host", cmd.PublishDigest("a-link-nobody-can-guess", "pseudonymous", T0 + 86400 * 30))
     go("host", cmd.RevokeDigest("a-link-nobody-can-guess"))
+    go("host", cmd.PublishDigest("another-unguessable-link"))
+    go("host", cmd.SetResponseWindow("another-unguessable-link", 14))
+    t += 7.5
+    answer = cmd.RespondToDigest("another-unguessable-link", "p2", "I could not come, but…")
+    ok(run(state, None, answer, t, log=log))
     go("host", cmd.ClosePhase("p2"))
     busy_format_steps(go)
     return state, log

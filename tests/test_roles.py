@@ -50,6 +50,11 @@ def _revoke_a_published_digest(state: SessionState) -> cmd.RevokeDigest:
     return cmd.RevokeDigest("an-unguessable-link")
 
 
+def _open_responses(state: SessionState) -> cmd.SetResponseWindow:
+    fold(state, ev.DigestPublished("another-link", "attributed"), at=T0)
+    return cmd.SetResponseWindow("another-link", 7)
+
+
 # For each client command: a command that is valid for 'me' on the stage whatever the
 # role, so that a refusal can only be due to the role. A builder may prepare the stage.
 VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
@@ -65,6 +70,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "close_phase": lambda _: cmd.ClosePhase("p2"),
     "set_phase_attribution": lambda _: cmd.SetPhaseAttribution("p3", "chatham-house"),
     "revoke_digest": _revoke_a_published_digest,
+    "set_response_window": _open_responses,
     "start_timer": lambda _: cmd.StartTimer(300),
     "pause_timer": lambda _: cmd.PauseTimer(),
     "extend_timer": lambda _: cmd.ExtendTimer(60),
@@ -91,6 +97,7 @@ def test_only_join_and_rotate_token_are_kept_from_clients() -> None:
         "join",
         "rotate_token",
         "publish_digest",
+        "respond_to_digest",
     }
 
 
@@ -123,6 +130,7 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
         "close_phase",
         "set_phase_attribution",
         "revoke_digest",
+        "set_response_window",
         "start_timer",
         "pause_timer",
         "extend_timer",

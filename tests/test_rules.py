@@ -1037,3 +1037,29 @@ def test_revoking_closes_the_link_and_twice_is_refused(state: SessionState) -> N
     ok(run(state, "host", cmd.RevokeDigest("x" * 22)))
     assert not state.publications["x" * 22].open(T0)
     assert code(run(state, "host", cmd.RevokeDigest("x" * 22))) == "unknown_link"
+
+
+def test_someone_who_was_not_there_responds_while_the_window_is_open(
+    state: SessionState,
+) -> None:
+    ok(run(state, "host", cmd.PublishDigest("x" * 22)))
+    respond = cmd.RespondToDigest("x" * 22, "p2", "From afar", "Nia")
+    assert code(run(state, None, respond)) == "responses_closed"
+    ok(run(state, "host", cmd.SetResponseWindow("x" * 22, 7)))
+    (event,) = ok(run(state, None, respond, T0 + 60))
+    expected_id = f"r{state.last_seq}"
+    assert event == ev.DigestResponded(expected_id, "x" * 22, "p2", "From afar", "Nia")
+    assert [r.text for r in state.responses] == ["From afar"]
+    assert code(run(state, None, respond, T0 + 7 * 86400)) == "responses_closed"
+
+
+def test_a_response_needs_an_open_link_a_real_question_and_text(state: SessionState) -> None:
+    ok(run(state, "host", cmd.PublishDigest("x" * 22)))
+    ok(run(state, "host", cmd.SetResponseWindow("x" * 22, 7)))
+    ok(run(state, "host", cmd.SetPhaseAttribution("p4", "confidential")))
+    assert code(run(state, None, cmd.RespondToDigest("y" * 22, "p2", "Hi"))) == "unknown_link"
+    assert code(run(state, None, cmd.RespondToDigest("x" * 22, "p4", "Hi"))) == "unknown_phase"
+    assert code(run(state, None, cmd.RespondToDigest("x" * 22, "p2", " "))) == "text_empty"
+    ok(run(state, "host", cmd.RevokeDigest("x" * 22)))
+    assert code(run(state, None, cmd.RespondToDigest("x" * 22, "p2", "Hi"))) == "unknown_link"
+    assert state.responses == []

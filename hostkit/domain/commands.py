@@ -109,6 +109,25 @@ class RevokeDigest(Command, tag="revoke_digest", frozen=True):
     link: str
 
 
+class SetResponseWindow(Command, tag="set_response_window", frozen=True):
+    """Let people who were not there respond through a published digest for some days."""
+
+    link: str
+    days: int  # 0 closes the window
+
+
+class RespondToDigest(Command, tag="respond_to_digest", frozen=True):
+    """Someone who was not there answers a phase's question through a published link.
+
+    Issued by the server for the published page's form: the responder is not a participant.
+    """
+
+    link: str
+    phase_id: str
+    text: str
+    name: str | None = None
+
+
 class StartTimer(Command, tag="start_timer", frozen=True):
     duration_s: int | None = None  # None: the phase's duration, or resume if paused
 
@@ -303,6 +322,8 @@ AnyCommand = (
     | SetPhaseAttribution
     | PublishDigest
     | RevokeDigest
+    | SetResponseWindow
+    | RespondToDigest
     | StartTimer
     | PauseTimer
     | ExtendTimer
@@ -337,7 +358,8 @@ AnyCommand = (
 )
 
 # Commands a client may send itself; Join, RotateToken and PublishDigest are issued by the
-# server (they carry secrets the server must choose).
+# server (they carry secrets the server must choose), and RespondToDigest on behalf of
+# someone who is not a participant.
 ClientCommand = (
     PostContribution
     | WithdrawContribution
@@ -351,6 +373,7 @@ ClientCommand = (
     | ClosePhase
     | SetPhaseAttribution
     | RevokeDigest
+    | SetResponseWindow
     | StartTimer
     | PauseTimer
     | ExtendTimer

@@ -142,6 +142,19 @@ class DigestRevoked(Event, tag="digest_revoked", frozen=True):
     link: str
 
 
+class ResponseWindowSet(Event, tag="response_window_set", frozen=True):
+    link: str
+    until: float | None  # None: closed
+
+
+class DigestResponded(Event, tag="digest_responded", frozen=True):
+    response_id: str
+    link: str
+    phase_id: str
+    text: str
+    name: str | None
+
+
 class TimerStarted(Event, tag="timer_started", frozen=True):
     phase_id: str
     remaining_s: float
@@ -313,6 +326,8 @@ AnyEvent = (
     | PhaseAttributionSet
     | DigestPublished
     | DigestRevoked
+    | ResponseWindowSet
+    | DigestResponded
     | TimerStarted
     | TimerPaused
     | TimerExtended

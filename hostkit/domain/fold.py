@@ -13,6 +13,7 @@ from hostkit.domain.model import (
     Announcement,
     Cell,
     Contribution,
+    DigestResponse,
     Group,
     Hand,
     Participant,
@@ -137,6 +138,14 @@ def apply(
             )
         case ev.DigestRevoked():
             state.publications[event.link].revoked = True
+        case ev.ResponseWindowSet():
+            state.publications[event.link].responses_until = event.until
+        case ev.DigestResponded():
+            state.responses.append(
+                DigestResponse(
+                    event.response_id, seq, event.link, event.phase_id, event.text, event.name, at
+                )
+            )
         case ev.TimerStarted():
             state.timer = Timer(event.phase_id, event.remaining_s, at, running=True)
         case ev.TimerPaused():

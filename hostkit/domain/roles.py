@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "close_phase": _LEAD,
     "set_phase_attribution": _LEAD,
     "revoke_digest": _LEAD,
+    "set_response_window": _LEAD,
     "start_timer": _LEAD,
     "pause_timer": _LEAD,
     "extend_timer": _LEAD,

@@ -209,6 +209,13 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if found is None or found.revoked:
                 return reject("unknown_link", "There is no such published link.")
             return [ev.DigestRevoked(c.link)]
+        case cmd.SetResponseWindow():
+            found = state.publications.get(c.link)
+            if found is None or not found.open(now):
+                return reject("unknown_link", "There is no such published link.")
+            if not 0 <= c.days <= 366:
+                return reject("invalid_value", "Keep responses open for 1 to 366 days, or 0.")
+            return [ev.ResponseWindowSet(c.link, now + c.days * 86400 if c.days else None)]
         case cmd.StartTimer():
             return _start_timer(state, c, now)
         case cmd.PauseTimer():
@@ -299,6 +306,21 @@ def _publish(state: SessionState, c: cmd.PublishDigest, now: float) -> Decision:
     return [ev.DigestPublished(c.link, mode, c.expires_at)]
 
 
+def _respond(state: SessionState, c: cmd.RespondToDigest, now: float) -> Decision:
+    found = state.publications.get(c.link)
+    if found is None or not found.open(now):
+        return reject("unknown_link", "This digest is no longer published.")
+    if not found.taking_responses(now):
+        return reject("responses_closed", "This digest is not taking responses now.")
+    phase = state.phase(c.phase_id)
+    if phase is None or most_private(state.attribution, phase.attribution) == "confidential":
+        return reject("unknown_phase", "There is no such question to respond to.")
+    if (problem := _text(c.text)) is not None or (problem := _name(c.name)) is not None:
+        return problem
+    name = c.name.strip() if c.name else None
+    return [ev.DigestResponded(f"r{state.last_seq + 1}", c.link, phase.id, c.text, name)]
+
+
 def _start_timer(state: SessionState, c: cmd.StartTimer, now: float) -> Decision:
     phase = state.open_phase()
     if phase is None:
@@ -342,6 +364,8 @@ def decide(
     """The events a command yields, or why it is refused."""
     if isinstance(command, cmd.Join):
         return _join(state, command)
+    if isinstance(command, cmd.RespondToDigest):
+        return _respond(state, command, now)
     if actor is None or actor.id not in state.participants:
         return reject("unknown_participant", "You are not part of this session.")
     if actor.removed:
