@@ -190,7 +190,23 @@ class Hub:
         if future is not None:
             future.set_result(batch[0].seq)
         await self._publish(session_id, live, batch)
+        if any(stored.type == "contribution_withdrawn" for stored in batch):
+            await self._erase_withdrawn(session_id, live)
         return Ack(command_id, batch[0].seq)
+
+    async def _erase_withdrawn(self, session_id: str, live: Live) -> None:
+        """Overwrite withdrawn words in the store and in memory (best effort: replay
+        blanks them anyway, see ``redacted``)."""
+        seqs = {c.seq for c in live.committed.contributions.values() if c.withdrawn}
+        stored = [e for e in await self.store.read(session_id) if e.seq in seqs]
+        blanked = {e.seq: e for e in redacted(live.committed, stored) if e not in stored}
+        if not blanked:
+            return
+        try:
+            await self.store.redact(session_id, {seq: e.body for seq, e in blanked.items()})
+        except StoreError:
+            return
+        live.recent = deque((blanked.get(e.seq, e) for e in live.recent), maxlen=RECENT)
 
     def _stamp(
         self,

@@ -84,5 +84,11 @@ class EventStore(Protocol):
         Returns whether there was such a session.
         """
 
+    async def redact(self, session_id: str, bodies: dict[int, str]) -> None:
+        """Overwrite the bodies of these events (by seq) so the old text is gone from disk.
+
+        The one exception to an append-only log: words their author withdrew.
+        """
+
     async def last_activity(self) -> list[tuple[str, float]]:
         """(session_id, time of its latest event) of every session."""

@@ -268,6 +268,21 @@ class _DeleteSession:
         return StoreError(f"could not delete session {self.session_id!r}: {error}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Redact:
+    session_id: str
+    bodies: dict[int, str]
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> None:
+        conn.executemany(
+            "UPDATE events SET body = ? WHERE session_id = ? AND seq = ?",
+            [(body, self.session_id, seq) for seq, body in self.bodies.items()],
+        )
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        return StoreError(f"could not redact events of {self.session_id!r}: {error}")
+
+
 class _Writer:
     """The write connection and what runs on it; lives on the writer thread only."""
 
@@ -562,6 +577,15 @@ class SqliteStore:
         except sqlite3.Error as error:
             raise StoreError(f"could not checkpoint after deleting: {error}") from error
         return found
+
+    async def redact(self, session_id: str, bodies: dict[int, str]) -> None:
+        """Overwrite the bodies of some events (a withdrawn contribution's words) on disk."""
+        await self._submit(_Redact(session_id, dict(bodies)))
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._writer.checkpoint)
+        except sqlite3.Error as error:
+            raise StoreError(f"could not checkpoint after redacting: {error}") from error
 
     # --- reading ---
 

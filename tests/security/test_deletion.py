@@ -162,3 +162,18 @@ async def test_withdrawn_and_hidden_words_are_not_replayed_to_anyone(server: Ser
     await latecomer.wait_for(lambda p: p.events_of("contribution_withdrawn"))
     posted = [e["data"]["text"] for e in latecomer.events_of("contribution_posted")]
     assert posted and set(posted) == {""}
+
+
+async def test_withdrawn_words_are_erased_from_the_files_on_disk(server: Server) -> None:
+    host, ottoline, _ = await session_with_secrets(server)
+    await ok(ottoline.send({"type": "post_contribution", "kind": "note", "text": "Keep me 9c1"}))
+    assert SECRET_NOTE.encode() in on_disk(server.data_dir)
+
+    mine = next(c for c in (await host.snapshot())["contributions"] if c["text"] == SECRET_NOTE)
+    await ok(ottoline.send({"type": "withdraw_contribution", "contribution_id": mine["id"]}))
+
+    raw = on_disk(server.data_dir)
+    assert SECRET_NOTE.encode() not in raw
+    assert b"Keep me 9c1" in raw  # only what was withdrawn
+    texts = [c["text"] for c in (await host.snapshot())["contributions"]]
+    assert texts == ["Keep me 9c1"]
