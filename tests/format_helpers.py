@@ -62,6 +62,10 @@ FORMAT_VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
         _with(ev.ContributionPosted("topic", "topic", "Bus routes", "other", None, "p2")),
         cmd.PlaceTopic("topic", "10:00", "Garden room"),
     ),
+    "place_topics": _then(
+        _with(ev.ContributionPosted("topic", "topic", "Bus routes", "other", None, "p2")),
+        cmd.PlaceTopics("10:00, 11:00", "Garden room"),
+    ),
     "set_hat": lambda _: cmd.SetHat("other", "scribe"),
     "move_hand": lambda _: cmd.MoveHand("other", 0),
     "sort_hands": lambda _: cmd.SortHands("t1"),
@@ -95,6 +99,8 @@ def busy_format_steps(go: Callable[[str, cmd.AnyCommand], list[ev.AnyEvent]]) ->
     assert isinstance(topic, ev.ContributionPosted) and isinstance(question, ev.ContributionPosted)
     go("host", cmd.MarkAnswered(question.contribution_id, "answering"))
     go("host", cmd.PlaceTopic(topic.contribution_id, "10:00", "Online 1", cell_id="online"))
+    go("gus", cmd.PostContribution("topic", "Parking"))
+    go("host", cmd.PlaceTopics(["10:00", "11:00"], ["Online 1"], cell_id="online"))
     go("host", cmd.SetCallUrl("t2", "https://call.example/t2"))
     (called,) = go("gus", cmd.CallHost("Can't hear the hall"))
     assert isinstance(called, ev.HostCalled)

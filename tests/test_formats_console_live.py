@@ -171,4 +171,26 @@ async def test_a_host_sets_up_and_runs_a_world_cafe_from_the_console(server: Ser
     await act(people[2], {"type": "raise_hand"})
     await act(people[4], {"type": "raise_hand"})
     assert await console.submit("sort_hands", first="remote") == "Done."
+    await console.submit("add_phase", title="Marketplace", question="Topics?", allows="topic")
+    market = (await host.snapshot())["phases"][-1]["id"]
+    await console.submit("open_phase", phase_id=market)
+    await act(people[0], {"type": "post_contribution", "kind": "topic", "text": "Bus times"})
+    await act(people[5], {"type": "post_contribution", "kind": "topic", "text": "Online help"})
+    await console.submit(
+        "place_topic",
+        contribution_id=(await host.snapshot())["contributions"][-2]["id"],
+        slot="10:00",
+        space="Stage",
+    )
+    assert (
+        await console.submit("place_topics", slots="10:00, 11:00", spaces="Stage", cell_id="online")
+        == "Done."
+    )
+    grid = {
+        (g["name"], g["slot"], g["space"])
+        for g in (await host.snapshot())["groups"]
+        if g["topic_id"]
+    }
+    assert grid == {("Bus times", "10:00", "Stage"), ("Online help", "10:00", "Stage")}
+    assert "Topics by time and space" in await console.page()
     await console.http.aclose()

@@ -253,6 +253,26 @@ def test_topics_are_placed_in_the_grid_and_people_join_with_two_feet(state: Sess
     assert code(run(state, "libhost", cmd.PlaceTopic(shop, "9", "Hall", VENUE))) == "not_allowed"
 
 
+def test_hostkit_places_waiting_topics_in_the_first_free_cells(state: SessionState) -> None:
+    ok(run(state, "host", cmd.AddPhase("Market", "Topics?", 600, "plenary", ["topic"])))
+    ok(run(state, "host", cmd.OpenPhase(state.phases[-1].id)))
+    topics = [post(state, "gus", "topic", t) for t in ("Buses", "Shops", "Repair café", "Parks")]
+    ok(run(state, "host", cmd.PlaceTopic(topics[1], "10:00", "Hall")))
+    events = ok(run(state, "cellhost", cmd.PlaceTopics("10:00, 11:00", "Hall, Garden")))
+    grid = {g.topic_id: (g.slot, g.space) for g in state.groups.values() if g.topic_id}
+    assert len(events) == 3 and len({g.id for g in state.groups.values()}) == len(state.groups)
+    assert grid == {
+        topics[1]: ("10:00", "Hall"),
+        topics[0]: ("10:00", "Garden"),
+        topics[2]: ("11:00", "Hall"),
+        topics[3]: ("11:00", "Garden"),
+    }
+    assert code(run(state, "host", cmd.PlaceTopics("12:00", "Hall"))) == "unknown_topic"
+    post(state, "gus", "topic", "One more")
+    assert code(run(state, "host", cmd.PlaceTopics("10:00", "Hall"))) == "slot_taken"
+    assert code(run(state, "host", cmd.PlaceTopics(" , ", "Hall"))) == "invalid_value"
+
+
 # --- hats and hands ----------------------------------------------------------------
 
 

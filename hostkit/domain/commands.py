@@ -289,6 +289,17 @@ class PlaceTopic(Command, tag="place_topic", frozen=True):
     cell_id: str | None = None  # None: the online cell for online spaces is not guessed
 
 
+class PlaceTopics(Command, tag="place_topics", frozen=True):
+    """Let hostkit place every unplaced topic in the first free slot and space, in order.
+
+    ``slots`` and ``spaces`` are lists, or comma-separated (from a plain form).
+    """
+
+    slots: list[str] | str
+    spaces: list[str] | str
+    cell_id: str | None = None
+
+
 class SetHat(Command, tag="set_hat", frozen=True):
     participant_id: str
     hat: Hat
@@ -352,6 +363,7 @@ AnyCommand = (
     | CallHost
     | ResolveCall
     | PlaceTopic
+    | PlaceTopics
     | SetHat
     | MoveHand
     | SortHands
@@ -401,6 +413,7 @@ ClientCommand = (
     | CallHost
     | ResolveCall
     | PlaceTopic
+    | PlaceTopics
     | SetHat
     | MoveHand
     | SortHands

@@ -8,6 +8,8 @@ here; the narrowing to a host's own venue or a table host's own group happens be
 
 from __future__ import annotations
 
+import msgspec
+
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import seating, talking_piece
@@ -40,6 +42,7 @@ FormatCommand = (
     | cmd.CallHost
     | cmd.ResolveCall
     | cmd.PlaceTopic
+    | cmd.PlaceTopics
     | cmd.SetHat
     | cmd.MoveHand
     | cmd.SortHands
@@ -128,6 +131,8 @@ def decide_format(
             return [ev.CallResolved(call.id, actor.id)]
         case cmd.PlaceTopic():
             return _place_topic(state, actor, c)
+        case cmd.PlaceTopics():
+            return _place_topics(state, actor, c)
         case cmd.SetHat():
             other = state.participants.get(c.participant_id)
             if other is None or other.removed:
@@ -395,3 +400,41 @@ def _place_topic(state: SessionState, actor: Participant, c: cmd.PlaceTopic) -> 
         space,
     )
     return [ev.TopicPlaced(spec)]
+
+
+def _names(names: list[str] | str) -> list[str]:
+    listed = names if isinstance(names, list) else names.split(",")
+    return list(dict.fromkeys(n.strip() for n in listed if n.strip()))
+
+
+def _place_topics(state: SessionState, actor: Participant, c: cmd.PlaceTopics) -> Decision:
+    """Topics in the order proposed go to free cells slot by slot, space by space."""
+    slots, spaces = _names(c.slots), _names(c.spaces)
+    if not slots or not spaces or any(len(n) > MAX_SLOT for n in slots + spaces):
+        return reject(
+            "invalid_value", f"Name the times and the spaces, {MAX_SLOT} characters at most."
+        )
+    cell_id = c.cell_id or actor.cell_id
+    placed = {g.topic_id for g in state.groups.values() if g.topic_id is not None}
+    waiting = [
+        t
+        for t in sorted(state.contributions.values(), key=lambda t: t.seq)
+        if t.kind == "topic" and not t.withdrawn and not t.hidden and t.id not in placed
+    ]
+    if not waiting:
+        return reject("unknown_topic", "Every topic already has a place.")
+    taken = {(g.slot, g.space, g.cell_id) for g in state.groups.values() if g.topic_id}
+    free = [(s, p) for s in slots for p in spaces if (s, p, cell_id) not in taken]
+    events: list[ev.AnyEvent] = []
+    for topic, (slot, space) in zip(waiting, free, strict=False):
+        place = _place_topic(state, actor, cmd.PlaceTopic(topic.id, slot, space, cell_id))
+        if isinstance(place, Rejection):
+            return place
+        (event,) = place
+        assert isinstance(event, ev.TopicPlaced)
+        # one decision, several new groups: each id is made unique by its topic
+        group = msgspec.structs.replace(event.group, id=f"g{state.last_seq + 1}-{topic.id}")
+        events.append(ev.TopicPlaced(group))
+    if not events:
+        return reject("slot_taken", "Every slot and space is taken: add times or spaces.")
+    return events

@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "call_host": _SPEAKERS,
     "resolve_call": _HOSTS,
     "place_topic": _HOSTS,
+    "place_topics": _HOSTS,
     "set_hat": _HOSTS,
     "move_hand": _HOSTS | {"table_host"},
     "sort_hands": _HOSTS | {"table_host"},
