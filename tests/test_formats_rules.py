@@ -99,6 +99,7 @@ def test_seating_needs_a_proposal_tables_and_a_reachable_table(state: SessionSta
     assert code(run(state, "host", cmd.AdjustSeating("ana", "o1"))) == "out_of_reach"
     assert code(run(state, "host", cmd.AdjustSeating("ana", "nowhere"))) == "unknown_group"
     assert code(run(state, "host", cmd.AdjustSeating("zed", "t2"))) == "unknown_participant"
+    assert code(run(state, "host", cmd.ProposeSeating(table_size=1))) == "invalid_value"
     empty = session(person("host", role="host"), person("ana"), groups=())
     assert code(run(empty, "host", cmd.ProposeSeating())) == "no_tables"
 

@@ -199,6 +199,7 @@ class ProposeSeating(Command, tag="propose_seating", frozen=True):
     """Propose the next round's tables: table hosts and callers stay, travellers mix."""
 
     seed: int = 0
+    table_size: int = 4  # 3 for Troika Consulting
 
 
 class AdjustSeating(Command, tag="adjust_seating", frozen=True):

@@ -199,6 +199,8 @@ def _reach(state: SessionState, person: Participant, tables: list[Group]) -> fro
 
 
 def _propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
+    if not 2 <= c.table_size <= 8:
+        return reject("invalid_value", "Tables seat between 2 and 8 people.")
     tables = _tables(state)
     if not tables:
         return reject("no_tables", "Add tables before proposing a seating.")
@@ -219,7 +221,7 @@ def _propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
     current = {p.id: p.group_id for p in people if p.group_id and p.group_id in table_ids}
     history = [*state.table_rounds, *([current] if current else [])]
     met = seating.meetings(history)
-    seats = seating.propose(plan, guests, met, seed=c.seed)
+    seats = seating.propose(plan, guests, met, seed=c.seed, size=c.table_size)
     hosted = set(stays) if len(stays) == len(tables) else set()
     best = seating.round_lower_bound(list(seats), met, tables=len(tables), hosts=hosted)
     return [ev.SeatingProposed(seats, seating.repeats(seats, met), best)]
