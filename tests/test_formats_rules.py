@@ -11,6 +11,8 @@ import pytest
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import format_rules
+from hostkit.domain.fold import apply
+from hostkit.domain.formats import session_created
 from hostkit.domain.model import PLENARY, SessionState
 from hostkit.domain.seating import meetings, repeats
 from tests.domain_helpers import LIBRARY, ONLINE, T0, VENUE, code, ok, person, run, session
@@ -306,3 +308,16 @@ def test_an_unknown_command_is_refused() -> None:
     state = session(person("host", role="host"))
     refused = format_rules.decide_format(state, state.participants["host"], cmd.RaiseHand(), T0)  # type: ignore[arg-type]
     assert code(refused) == "unknown_command"
+
+
+def test_the_fishbowl_inner_circle_takes_six_and_then_someone_must_leave() -> None:
+    created = session_created(title="Bowl", format_id="fishbowl", join_code="ABCD-1234")
+    state = apply(SessionState(id="s"), created, seq=1, at=T0)
+    names = [f"p{n}" for n in range(7)]
+    for name in names:
+        ok(run(state, None, person(name, where="remote" if name == "p6" else "room")))
+    for name in names[:6]:
+        ok(run(state, name, cmd.ChooseGroup("inner")))
+    assert code(run(state, "p6", cmd.ChooseGroup("inner"))) == "group_full"
+    ok(run(state, "p0", cmd.ChooseGroup(None)))  # someone leaves the circle
+    ok(run(state, "p6", cmd.ChooseGroup("inner")))  # and the remote person takes the chair

@@ -40,6 +40,7 @@ class GroupSpec(msgspec.Struct, frozen=True):
     topic_id: str | None = None
     slot: str | None = None
     space: str | None = None
+    seats: int | None = None
 
 
 class PhaseSpec(msgspec.Struct, frozen=True):

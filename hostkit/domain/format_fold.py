@@ -45,6 +45,7 @@ def group(spec: ev.GroupSpec) -> Group:
         spec.topic_id,
         spec.slot,
         spec.space,
+        spec.seats,
     )
 
 

@@ -165,6 +165,21 @@ def decide_format(
     return reject("unknown_command", "hostkit does not know that command.")
 
 
+def seat_problem(state: SessionState, group_id: str | None) -> Rejection | None:
+    """Why nobody else can sit in a group with a fixed number of seats (the fishbowl)."""
+    group = state.groups.get(group_id) if group_id is not None else None
+    if group is None or group.seats is None:
+        return None
+    seated = sum(
+        1
+        for p in state.participants.values()
+        if p.group_id == group.id and not p.removed and not p.screen
+    )
+    if seated >= group.seats:
+        return reject("group_full", f"Every seat in {group.name} is taken: wait for one to free.")
+    return None
+
+
 def _queue_of(state: SessionState, participant_id: str) -> list[str] | None:
     for queue in state.hands.values():
         ids = [h.participant_id for h in queue]

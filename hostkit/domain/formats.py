@@ -43,6 +43,7 @@ class GroupTemplate:
     id: str
     name: str
     remote_seats: bool = True
+    seats: int | None = None  # None: as many as come
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,7 @@ FISHBOWL = FormatTemplate(
         "may take it (choose the Inner circle group) and someone else then leaves. The "
         "outer circle posts questions and upvotes them; mark one answering, then answered."
     ),
-    groups=(GroupTemplate("inner", "Inner circle"),),
+    groups=(GroupTemplate("inner", "Inner circle", seats=6),),
 )
 
 ONE_TWO_FOUR_ALL = FormatTemplate(
@@ -310,7 +311,7 @@ def session_created(
         for i, p in enumerate(template.phases, 1)
     ]
     home = cells[0].id
-    groups = [GroupSpec(g.id, g.name, home, g.remote_seats) for g in template.groups]
+    groups = [GroupSpec(g.id, g.name, home, g.remote_seats, seats=g.seats) for g in template.groups]
     return SessionCreated(
         title=title,
         purpose=purpose,

@@ -90,6 +90,7 @@ class Group:
     topic_id: str | None = None  # an Open Space topic group: the topic, and where and when
     slot: str | None = None
     space: str | None = None
+    seats: int | None = None  # a fishbowl's inner circle: at most this many, one kept empty
 
 
 @dataclass(slots=True)

@@ -248,6 +248,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return reject("unknown_group", "There is no such table or group.")
             if c.group_id == actor.group_id:
                 return reject("already_there", "You are already in that group.")
+            if (full := format_rules.seat_problem(state, c.group_id)) is not None:
+                return full
             return [ev.ParticipantMoved(actor.id, c.group_id, by=actor.id)]
         case cmd.Announce():
             if (problem := _text(c.text)) is not None:
