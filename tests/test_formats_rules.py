@@ -156,6 +156,18 @@ def test_the_piece_skips_someone_removed(state: SessionState) -> None:
     assert state.talking["t1"].holder == "scribe"
 
 
+def test_someone_arriving_mid_round_speaks_last_and_someone_leaving_is_skipped(
+    state: SessionState,
+) -> None:
+    ok(run(state, "host", cmd.SetSpeakingOrder("t1", order=["ana", "ben", "scribe"])))
+    ok(run(state, "cy", cmd.ChooseGroup("t1")))
+    ok(run(state, None, person("hal", group="t1")))
+    assert state.talking["t1"].order == ["ana", "ben", "scribe", "cy", "hal"]
+    ok(run(state, "ben", cmd.ChooseGroup("t2")))
+    ok(run(state, "ana", cmd.PassTalkingPiece("t1")))
+    assert state.talking["t1"].holder == "scribe"
+
+
 # --- questions ---------------------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ def apply(
                 joined_at=at,
                 screen=event.screen,
             )
+            format_fold.join_circle(state, event.participant_id)
         case ev.ContributionPosted():
             state.contributions[event.contribution_id] = Contribution(
                 id=event.contribution_id,
@@ -164,6 +165,7 @@ def apply(
             if event.group_id is not None:  # as on joining: a group's venue is its members'
                 moved.cell_id = state.groups[event.group_id].cell_id
             _lower(state, event.participant_id)
+            format_fold.join_circle(state, event.participant_id)
         case ev.Announced():
             state.announcements.append(Announcement(seq, event.text, at, event.by))
         case ev.GroupCreated():

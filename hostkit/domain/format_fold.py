@@ -64,6 +64,16 @@ def _move(state: SessionState, seats: dict[str, str]) -> None:
             queue[:] = [h for h in queue if h.participant_id != person_id]
 
 
+def join_circle(state: SessionState, participant_id: str) -> None:
+    """Someone who arrives in a circle while the piece goes round speaks last this round."""
+    person = state.participants[participant_id]
+    if person.screen or person.role == "observer":
+        return
+    piece = state.talking.get(person.group_id or PLENARY)
+    if piece is not None and piece.holder is not None and participant_id not in piece.order:
+        piece.order.append(participant_id)
+
+
 def apply_format(state: SessionState, event: FormatEvent, *, at: float) -> None:
     """Fold one format event into state, in place."""
     match event:

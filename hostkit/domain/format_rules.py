@@ -320,7 +320,9 @@ def _pass_piece(state: SessionState, actor: Participant, c: cmd.PassTalkingPiece
         return reject("no_talking_piece", "The talking piece is not going round.")
     if piece.holder != actor.id and not _governs_group(state, actor, c.group_id):
         return reject("not_holder", "Only the person holding the talking piece can pass it.")
-    gone = {p.id for p in state.participants.values() if p.removed}
+    gone = {  # removed, or gone to another group: the piece skips them
+        p.id for p in state.participants.values() if p.removed or p.group_id != c.group_id
+    }
     after = talking_piece.next_holder(piece.order, piece.holder, gone=gone)
     return [ev.TalkingPieceMoved(c.group_id, after, piece.holder if c.passed else None)]
 
