@@ -161,3 +161,18 @@ def test_participation_is_counted_by_where_people_are_including_those_who_only_r
     say(state, "ana", "Only Ana spoke")
     harvest = harvest_from_state(state)
     assert (harvest.in_room, harvest.remote, harvest.contributors) == (3, 1, 1)
+
+
+def test_responses_afterwards_are_marked_and_named_only_in_attributed_exports() -> None:
+    state = scene()
+    say(state, "ana", "Said on the day")
+    ok(run(state, "host", cmd.PublishDigest("x" * 22), T0 + 3))
+    ok(run(state, "host", cmd.SetResponseWindow("x" * 22, 7), T0 + 3))
+    ok(run(state, None, cmd.RespondToDigest("x" * 22, "p2", "From afar", "Nia"), T0 + 4))
+    (_, late) = harvest_from_state(state).entries
+    assert (late.text, late.response, late.author) == ("From afar", True, "Nia")
+    assert late.group_name == "Responses afterwards"
+    assert authors(state, "pseudonymous")["From afar"] == "Respondent 1"
+    assert authors(state, "chatham-house")["From afar"] is None
+    ok(run(state, "host", cmd.SetPhaseAttribution("p2", "confidential"), T0 + 5))
+    assert harvest_from_state(state).entries == []

@@ -52,6 +52,7 @@ async def test_anyone_with_the_link_reads_the_digest_as_privately_as_published(
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script" not in csp
     assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "same-origin"  # the link never leaves the site
     large = await visit(server, f"{url}/large-print")
     assert large.status_code == 200 and "large print" in large.text
     assert (await visit(server, f"{url}/anything-else")).status_code == 404
@@ -115,10 +116,82 @@ async def test_the_host_console_publishes_lists_and_revokes_with_plain_forms(
         assert "chatham house" in item.text_content() and "stops in 7.0 days" in item.text_content()
         page = await visit(server, url)
         assert page.status_code == 200 and "Ana" not in page.text
-        (revoke,) = item.xpath(".//form")
+        (revoke,) = item.xpath(".//form[.//input[@value='revoke_digest']]")
         fields = {i.get("name"): i.get("value") or "" for i in revoke.xpath(".//input")}
         assert (await http.post(revoke.get("action"), data=fields)).status_code == 303
     assert (await visit(server, url)).status_code == 410
+
+
+async def open_responses(host: Person, url: str, days: int = 14) -> None:
+    link = url.rsplit("/", 1)[1]
+    reply = await host.send({"type": "set_response_window", "link": link, "days": days})
+    assert reply["type"] == "ack", reply
+
+
+async def respond(server: Server, url: str, **form: str) -> httpx.Response:
+    """Fill in the published page's response form, as someone who was not there."""
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        page = lxml.html.fromstring((await http.get(server.local(url))).text)
+        (action,) = page.xpath("//form[@class='respond']/@action")
+        return await http.post(action, data=form)
+
+
+async def test_someone_who_was_not_there_adds_their_view_and_it_is_marked_in_exports(
+    server: Server,
+) -> None:
+    host, _, _ = await scene(server)
+    url = (await publish(server, host)).json()["url"]
+    await open_responses(host, url)
+    sent = await respond(
+        server,
+        url,
+        phase_id="p2",
+        text="Kx50 From my sofa: <script>x()</script>more buses",
+        name="Nia Visitor",
+    )
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?said=sent#respond")
+    page = await visit(server, f"{server.url}{sent.headers['location']}")
+    assert "Thank you: your view has been added" in page.text
+    tree = lxml.html.fromstring(page.text)
+    (item,) = tree.xpath("//li[contains(., 'Kx50')]")
+    assert "Nia Visitor" in item.text_content() and not tree.xpath("//main//script")
+    heading = item.getparent().getprevious()
+    assert heading.text_content() == "Responses afterwards"
+    async with httpx.AsyncClient() as http:
+        csv_text = (
+            await http.get(
+                f"{server.url}/s/{host.session_id}/export/transcript-csv", headers=host.headers
+            )
+        ).text
+    last = csv_text.strip().splitlines()[-1]
+    assert "Kx50" in last and last.endswith(",True") and "Responses afterwards" in last
+
+
+async def test_a_response_is_as_private_as_the_published_digest(server: Server) -> None:
+    host, _, _ = await scene(server)
+    url = (await publish(server, host, attribution="pseudonymous")).json()["url"]
+    await open_responses(host, url)
+    await respond(server, url, phase_id="p2", text="Kx51 Quietly", name="Nia Visitor")
+    page = (await visit(server, url)).text
+    assert "Kx51" in page and "Nia" not in page and "Respondent 1" in page
+
+
+async def test_without_an_open_window_there_is_no_form_and_nothing_is_added(
+    server: Server,
+) -> None:
+    host, _, _ = await scene(server)
+    url = (await publish(server, host)).json()["url"]
+    assert 'class="respond"' not in (await visit(server, url)).text
+    link = url.rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        refused = await http.post(
+            f"/d/{host.session_id}/{link}/respond", data={"phase_id": "p2", "text": "Kx52"}
+        )
+    assert refused.headers["location"].endswith("?said=responses_closed#respond")
+    assert "Kx52" not in (await visit(server, url)).text
+    await open_responses(host, url)
+    await open_responses(host, url, days=0)  # and closed again
+    assert 'class="respond"' not in (await visit(server, url)).text
 
 
 async def test_the_published_digest_is_styled_accessible_and_self_contained_in_a_browser(
@@ -128,6 +201,7 @@ async def test_the_published_digest_is_styled_accessible_and_self_contained_in_a
 
     host, _, _ = await scene(server)
     url = server.local((await publish(server, host)).json()["url"])
+    await open_responses(host, url)  # so the response form is checked too
     context = await browser.new_context(viewport={"width": 360, "height": 640})
     page = await context.new_page()
     requests: list[str] = []
@@ -138,4 +212,10 @@ async def test_the_published_digest_is_styled_accessible_and_self_contained_in_a
     results = await Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     assert requests == [f"{url}/large-print"]
+    await page.get_by_label("Your view").fill("Kx53 Typed in a browser")
+    await page.get_by_role("button", name="Send my view").click()
+    await page.wait_for_url("**said=sent**")
+    assert await page.get_by_text("Kx53 Typed in a browser").count() == 1
+    results = await Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
     await context.close()

@@ -495,6 +495,7 @@ def test_the_json_transcript_follows_its_documented_schema(
         "voters",
         "reactions",
         "photo_id",
+        "response",
         "html",
     ]
     market = next(c for c in document["contributions"] if "Kx12" in c["text"])

@@ -20,6 +20,7 @@ from hostkit.domain.model import (
     Attribution,
     Contribution,
     ContributionKind,
+    DigestResponse,
     PhaseAttribution,
     SessionState,
     most_private,
@@ -93,6 +94,7 @@ class Entry:
     voters: int
     reactions: int
     photo_id: str | None
+    response: bool = False  # added afterwards through a published digest
 
     @property
     def plain(self) -> str:
@@ -217,8 +219,17 @@ def harvest_from_state(
         if not (c.off_record or c.withdrawn or c.hidden)
         and modes.get(c.phase_id, "confidential") != "confidential"
     ]
+    responses = [
+        r for r in state.responses if modes.get(r.phase_id, "confidential") != "confidential"
+    ]
+    said: list[Contribution | DigestResponse] = [*exported, *responses]
+    said.sort(key=lambda x: x.seq)  # contributions, then responses afterwards, as they came
+    respondent = {r.id: n for n, r in enumerate(responses, 1)}
     entries = [
-        _entry(state, c, number, authors[modes[c.phase_id]]) for number, c in enumerate(exported, 1)
+        _entry(state, x, number, authors[modes[x.phase_id]])
+        if isinstance(x, Contribution)
+        else _response(state, x, number, modes[x.phase_id], respondent[x.id])
+        for number, x in enumerate(said, 1)
     ]
     phases: list[PhaseHarvest] = []
     for number, phase in enumerate(state.phases, 1):
@@ -269,6 +280,38 @@ def harvest_from_state(
         phases=phases,
         entries=entries,
         photos=photos,
+    )
+
+
+RESPONSES = "Responses afterwards"
+
+
+def _response(
+    state: SessionState, r: DigestResponse, number: int, mode: PhaseAttribution, n: int
+) -> Entry:
+    author = {
+        "attributed": r.name or ANONYMOUS,
+        "pseudonymous": f"Respondent {n}",  # responders have no identity to keep stable
+    }.get(mode)
+    phase = state.phase(r.phase_id)
+    return Entry(
+        number=number,
+        id=r.id,
+        seq=r.seq,
+        at=r.at,
+        kind="note",
+        text=r.text,
+        html=_safe_html(r.text),
+        phase_id=r.phase_id,
+        phase_title=phase.title if phase else "",
+        group_name=RESPONSES,
+        cell_name="",
+        author=author,
+        dots=0,
+        voters=0,
+        reactions=0,
+        photo_id=None,
+        response=True,
     )
 
 

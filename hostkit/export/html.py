@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 
 from hostkit.export.harvest import Entry, Harvest
 from hostkit.export.templates import environment, stamp, stylesheet
 
 
-def digest_html(harvest: Harvest, *, large: bool = False) -> str:
+@dataclass(frozen=True, slots=True)
+class RespondForm:
+    """On a published digest taking responses: where the form posts, and until when."""
+
+    url: str
+    until: float
+    notice: str | None = None
+
+
+def digest_html(
+    harvest: Harvest, *, large: bool = False, respond: RespondForm | None = None
+) -> str:
     """The digest as HTML; ``large`` gives the single-column, 18pt-and-up variant."""
     as_of_iso, as_of_text = stamp(harvest.as_of)
 
@@ -25,4 +37,6 @@ def digest_html(harvest: Harvest, *, large: bool = False) -> str:
         as_of_iso=as_of_iso,
         as_of_text=as_of_text,
         photo_uri=photo_uri,
+        respond=respond,
+        respond_until=stamp(respond.until)[1] if respond else "",
     )

@@ -33,6 +33,7 @@ COLUMNS = (
     "voters",
     "reactions",
     "photo_id",
+    "response",
 )
 
 
@@ -62,6 +63,7 @@ def _row(e: Entry) -> dict[str, Any]:
         "voters": e.voters,
         "reactions": e.reactions,
         "photo_id": e.photo_id,
+        "response": e.response,
     }
 
 

@@ -101,6 +101,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(f"/s/{sid}/export/{{format:str}}", downloads.export),
         Route(f"/s/{sid}/publish", downloads.publish, methods=["POST"]),
         Route(f"/d/{sid}/{{link:str}}", downloads.published),
+        Route(f"/d/{sid}/{{link:str}}/respond", downloads.respond, methods=["POST"]),
         Route(f"/d/{sid}/{{link:str}}/{{variant:str}}", downloads.published),
         Route(f"/api/sessions/{sid}/events", api.get_events),
         Route(f"/api/sessions/{sid}/snapshot", api.get_snapshot),

@@ -19,23 +19,34 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from hostkit.domain.commands import PublishDigest
+from hostkit.domain.commands import PublishDigest, RespondToDigest
 from hostkit.domain.model import Attribution
 from hostkit.domain.rejections import Rejection
 from hostkit.export.formats import CHOICES, filename, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state, photos_in
-from hostkit.export.html import digest_html
+from hostkit.export.html import RespondForm, digest_html
 from hostkit.live.hub import StorageFailed
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.photos import photo_dir
 
 MAX_DAYS = 366
-# A published digest has inline styles and photos and nothing else: no script at all.
+# A published digest has inline styles, photos and its response form: no script at all.
 PUBLISHED_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
+    "form-action 'self'; frame-ancestors 'none'"
 )
+# What a responder is told after sending; fixed texts, so a link cannot make the page say
+# anything else
+NOTICES: dict[str, str] = {
+    "sent": "Thank you: your view has been added to the harvest.",
+    "responses_closed": "This digest is not taking responses any more.",
+    "text_empty": "Your view was empty: write something before sending.",
+    "text_too_long": "Your view is too long: keep it under 2,000 characters.",
+    "name_too_long": "Names are at most 60 characters.",
+    "rate_limited": "Many responses arrived at once: please try again in a minute.",
+    "unknown_phase": "Choose one of the questions above.",
+}
 
 MODES: tuple[str, ...] = get_args(Attribution)
 
@@ -147,14 +158,42 @@ async def published(request: Request) -> Response:
     if variant not in (None, "large-print"):
         return _problem(request, 404, "Not found", "Check the link you were sent.")
     large = variant == "large-print"
-    page = await asyncio.to_thread(digest_html, harvest, large=large)
+    respond = None
+    if found.taking_responses(ctx.hub.clock()) and found.responses_until is not None:
+        said = request.query_params.get("said", "")
+        notice = NOTICES.get(said, "That did not work: please try again.") if said else None
+        url = f"/d/{session_id}/{found.link}/respond"
+        respond = RespondForm(url, found.responses_until, notice)
+    page = await asyncio.to_thread(digest_html, harvest, large=large, respond=respond)
     return Response(
         page,
         media_type="text/html; charset=utf-8",
         headers={
             "Content-Security-Policy": PUBLISHED_CSP,
             "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
+            # same-origin: the secret link never leaks to a site a digest links to, and the
+            # response form still carries its Origin (no-referrer would make it "null")
+            "Referrer-Policy": "same-origin",
             "X-Robots-Tag": "noindex, nofollow",
         },
     )
+
+
+async def respond(request: Request) -> Response:
+    """``POST /d/{id}/{link}/respond`` (phase_id, text, name): a view added afterwards."""
+    ctx: Context = request.app.state.ctx
+    session_id, link = request.path_params["session_id"], request.path_params["link"]
+    if await ctx.hub.live(session_id) is None:
+        return _problem(request, 404, "Not found", "Check the link you were sent.")
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    name = fields.get("name", "").strip() or None
+    answer = RespondToDigest(link, fields.get("phase_id", ""), fields.get("text", ""), name)
+    try:
+        outcome = await ctx.hub.submit(session_id, None, answer)
+    except StorageFailed:
+        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+    if isinstance(outcome, Rejection) and outcome.code == "unknown_link":
+        return _problem(request, 410, "No longer published", outcome.message)
+    said = outcome.code if isinstance(outcome, Rejection) else "sent"
+    return RedirectResponse(f"/d/{session_id}/{link}?said={said}#respond", 303)
