@@ -219,3 +219,46 @@ async def test_the_published_digest_is_styled_accessible_and_self_contained_in_a
     results = await Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     await context.close()
+
+
+async def test_the_host_console_makes_a_phase_confidential_and_it_leaves_every_export(
+    server: Server,
+) -> None:
+    host, ana, _ = await scene(server)
+    cookies = {f"hk_{host.session_id}": host.token}
+    async with httpx.AsyncClient(cookies=cookies, base_url=server.url) as http:
+        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
+        (form,) = console.xpath("//form[.//select[@id='privacy-p3']]")
+        fields = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input")}
+        done = await http.post(form.get("action"), data={**fields, "attribution": "confidential"})
+        assert done.status_code == 303
+        assert (await host.send({"type": "open_phase", "phase_id": "p3"}))["type"] == "ack"
+        said = {"type": "post_contribution", "kind": "note", "text": "Kx60 In confidence"}
+        assert (await ana.send(said))["type"] == "ack"
+        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
+        chosen = console.xpath("//select[@id='privacy-p3']/option[@selected]/@value")
+        assert chosen == ["confidential"]
+        digest = await http.get(f"/s/{host.session_id}/export/digest-txt")
+    assert "Kx01" in digest.text and "Kx60" not in digest.text
+    assert "confidential: nothing said in it was recorded" in digest.text
+
+
+async def test_the_downloads_section_of_the_host_console_has_no_axe_violations(
+    server: Server, browser: Any
+) -> None:
+    from axe_playwright_python.async_playwright import Axe
+
+    host, _, links = await scene(server)
+    url = (await publish(server, host, days="3")).json()["url"]
+    await open_responses(host, url)
+    context = await browser.new_context(viewport={"width": 360, "height": 640})
+    page = await context.new_page()
+    await page.goto(server.local(links.host_url))
+    section = page.locator("section[aria-labelledby='downloads-heading']")
+    assert await section.get_by_role("link", name="Digest (PDF)").count() == 1
+    assert await section.get_by_role("button", name="Stop taking responses").count() == 1
+    results = await Axe().run(
+        page, context={"include": [["section[aria-labelledby='downloads-heading']"]]}
+    )
+    assert results.violations_count == 0, results.generate_report()
+    await context.close()
