@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.websockets import WebSocket
 
+from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.fanout.memory import MemoryFanout
 from hostkit.joining.address import base_url
@@ -53,6 +54,7 @@ async def stop_gracefully(app: Starlette, grace: float = 3.0) -> None:
 
 def create_app(settings: Settings) -> Starlette:
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
+    i18n.install(templates.env)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", pages.landing),
         Route("/healthz", api.healthz),
         Route("/sw.js", pages.service_worker),
+        Route("/lang/{lang:str}", pages.set_language),
         Route("/join", pages.join_by_code, methods=["GET", "POST"]),
         Route("/j/{code:str}/{where:str}", pages.join, methods=["GET", "POST"]),
         Route("/admin", pages.admin, methods=["GET", "POST"]),
@@ -114,4 +117,6 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(SameOriginPosts),
         Middleware(GZipMiddleware, minimum_size=500),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.catalogues = i18n.Catalogues.load(asset_dir("locale"))
+    return app

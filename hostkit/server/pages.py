@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.domain.commands import ClientCommand, Join
 from hostkit.domain.formats import FORMATS
@@ -38,7 +39,37 @@ def _ctx(request: Request) -> Context:
 
 def _page(request: Request, template: str, status: int = 200, **values: Any) -> Response:
     ctx = _ctx(request)
-    return ctx.templates.TemplateResponse(request, template, values, status_code=status)
+    catalogues: i18n.Catalogues = request.app.state.catalogues
+    lang = i18n.DEFAULT
+    if template in i18n.TRANSLATED_PAGES:
+        lang = i18n.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+        values["languages"] = i18n.LANGUAGES
+    values["lang"] = lang
+    values["script_messages"] = catalogues.messages(lang, i18n.SCRIPT_MESSAGES)
+    translations = catalogues.get(lang)
+    for key in ("notice", "title", "message", "error"):  # messages made in Python, in English
+        if isinstance(values.get(key), str):
+            values[key] = translations.gettext(values[key])
+    with i18n.using(translations):
+        return ctx.templates.TemplateResponse(request, template, values, status_code=status)
+
+
+async def set_language(request: Request) -> Response:
+    """The language switcher: remember the choice in a cookie, then go back to the page."""
+    lang = request.path_params["lang"]
+    back = request.query_params.get("back", "/")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"
+    response = RedirectResponse(back, 303)
+    if lang in i18n.LANGUAGES:
+        response.set_cookie(
+            i18n.COOKIE,
+            lang,
+            max_age=COOKIE_AGE,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
 
 
 def _problem(request: Request, status: int, title: str, message: str) -> Response:

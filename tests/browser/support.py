@@ -12,7 +12,7 @@ from typing import Any
 import PIL.Image
 import zxingcpp
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.harness import Server
 
@@ -20,6 +20,7 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touc
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 _axe = Axe()
+expect.set_options(timeout=10_000)  # a loaded CI machine; a passing check returns at once
 
 
 async def assert_accessible(page: Page, what: str) -> None:

@@ -71,7 +71,7 @@ async def test_joining_on_a_slow_3g_connection_takes_seconds_not_minutes(
     await expect(page.get_by_label("Your note")).to_be_editable()
     elapsed = time.monotonic() - started
     print(f"slow 3G: scan to note box in {elapsed:.1f} s")
-    assert elapsed < 8
+    assert elapsed < 15  # about 2.5 s on an idle machine
 
 
 async def focus_visible(page: Page) -> bool:

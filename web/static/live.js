@@ -2,6 +2,13 @@
    WebSocket first and HTTP long-polling when WebSockets are blocked. */
 (function () {
   "use strict";
+  var strings = {};
+  try { var block = document.getElementById("hk-strings"); if (block) strings = JSON.parse(block.textContent); } catch (e) { /* English */ }
+  /* The page's language: the server puts the translations of these words in #hk-strings. */
+  function t(message, values) {
+    var text = strings[message] || message;
+    return text.replace(/%\((\w+)\)[sd]/g, function (_, name) { return values && name in values ? String(values[name]) : _; });
+  }
   function meta(name) { var m = document.querySelector('meta[name="' + name + '"]'); return m ? m.content : null; }
 
   function Live(opts) {
@@ -41,9 +48,9 @@
   Live.prototype.serverNow = function () { return Date.now() / 1000 + this.offset; };
   Live.prototype.status = function () {
     var pending = this.outbox.length;
-    if (this.connected) this.onStatus(pending ? "Connected · sending " + pending + "…" : "Connected", true);
-    else if (pending) this.onStatus("Reconnecting… your note is saved and will be sent.", false);
-    else this.onStatus(this.everConnected ? "Reconnecting…" : "Connecting…", !this.everConnected);
+    if (this.connected) this.onStatus(pending ? t("Connected · sending %(count)s…", { count: pending }) : t("Connected"), true);
+    else if (pending) this.onStatus(t("Reconnecting… your note is saved and will be sent."), false);
+    else this.onStatus(t(this.everConnected ? "Reconnecting…" : "Connecting…"), !this.everConnected);
   };
   Live.prototype.settle = function (msg) {
     var before = this.outbox.length;
@@ -99,7 +106,7 @@
     ws.onclose = function (e) {
       var wasConnected = self.connected;
       self.connected = false; self.status();
-      if (e.code === 4401 || e.code === 4404) { self.onStatus("This link is no longer valid.", false); return; }
+      if (e.code === 4401 || e.code === 4404) { self.onStatus(t("This link is no longer valid."), false); return; }
       if (navigator.onLine === false) return; /* the "online" event reconnects */
       if (!wasConnected) self.wsFailures += 1;
       if (self.wsFailures >= 3) { self.mode = "http"; }
@@ -114,7 +121,7 @@
     fetch("/api/sessions/" + this.session + "/events?wait=25&after=" + this.lastSeq, {
       headers: { "Authorization": "Bearer " + this.token }
     }).then(function (r) {
-      if (r.status === 401 || r.status === 404) { self.onStatus("This link is no longer valid.", false); throw "stop"; }
+      if (r.status === 401 || r.status === 404) { self.onStatus(t("This link is no longer valid."), false); throw "stop"; }
       return r.json();
     }).then(function (body) {
       if (!self.connected) { self.connected = true; self.everConnected = true; self.flush(); }
@@ -129,9 +136,9 @@
   /* The shared timer display: counts down locally from server time, never from the phone's clock.
      Announced to screen readers at the start, at 5 minutes, 1 minute and the end only. */
   function timeLeft(left) {
-    if (left <= 0) return "Time is up";
-    if (left >= 60) { var m = Math.ceil(left / 60); return m + (m === 1 ? " minute left" : " minutes left"); }
-    var s = Math.ceil(left); return s + (s === 1 ? " second left" : " seconds left");
+    if (left <= 0) return t("Time is up");
+    if (left >= 60) { var m = Math.ceil(left / 60); return t(m === 1 ? "%(num)d minute left" : "%(num)d minutes left", { num: m }); }
+    var s = Math.ceil(left); return t(s === 1 ? "%(num)d second left" : "%(num)d seconds left", { num: s });
   }
   Live.timeLeft = timeLeft;
   Live.prototype.tickTimer = function () {
@@ -143,16 +150,16 @@
       this.offset = this.timerState.at - Date.now() / 1000;
     }
     function render() {
-      var el = document.getElementById("timer"), part = document.getElementById("timer-part"), t = self.timerState;
+      var el = document.getElementById("timer"), part = document.getElementById("timer-part"), state = self.timerState;
       if (!el) return;
-      if (part) part.hidden = t.remaining === null;
-      if (t.remaining === null) { el.textContent = "No timer running"; previous = null; return; }
-      var left = t.running ? Math.max(0, t.remaining - (self.serverNow() - t.at)) : t.remaining;
-      var text = timeLeft(left) + (t.running ? "" : " (paused)");
+      if (part) part.hidden = state.remaining === null;
+      if (state.remaining === null) { el.textContent = t("No timer running"); previous = null; return; }
+      var left = state.running ? Math.max(0, state.remaining - (self.serverNow() - state.at)) : state.remaining;
+      var text = timeLeft(left) + (state.running ? "" : " " + t("(paused)"));
       if (el.textContent !== text) el.textContent = text;
-      if (t.running && previous !== null) {
+      if (state.running && previous !== null) {
         [[300, "5 minutes left"], [60, "1 minute left"], [0, "Time is up"]].forEach(function (mark) {
-          if (previous > mark[0] && left <= mark[0]) Live.announce(mark[1]);
+          if (previous > mark[0] && left <= mark[0]) Live.announce(t(mark[1]));
         });
       }
       previous = left;
@@ -161,7 +168,7 @@
     this.setTimer = function (remaining, running, at) {
       var starting = remaining !== null && running && !self.timerState.running;
       self.timerState = { remaining: remaining, running: running, at: at };
-      if (starting) Live.announce("Timer started: " + timeLeft(remaining));
+      if (starting) Live.announce(t("Timer started: %(left)s", { left: timeLeft(remaining) }));
       previous = null; render();
     };
   };
@@ -170,5 +177,6 @@
     if (el) { el.textContent = ""; setTimeout(function () { el.textContent = text; }, 50); }
   };
   Live.meta = meta;
+  Live.t = t;
   window.HostkitLive = Live;
 })();

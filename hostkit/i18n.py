@@ -1,0 +1,164 @@
+"""Languages: every page's words come from gettext catalogues, chosen per person.
+
+The catalogues are ``locale/<lang>/LC_MESSAGES/hostkit.po`` (English is the source
+language, so it needs none). They are compiled in memory when the app starts, so there is
+no build step and no stale ``.mo`` file. A person's language is their own choice (a cookie
+set by the switcher on every page), else their browser's preference, else English.
+
+Rendering happens inside ``using(...)``: the Jinja ``_``/``gettext``/``ngettext`` globals
+read the current translations from a context variable, so one template environment serves
+every language at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext as gettext_module
+import io
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
+
+import jinja2
+from babel.core import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}  # code -> name in itself
+DEFAULT = "en"
+COOKIE = "hk_lang"
+DOMAIN = "hostkit"
+
+# The pages people join and take part on. The host console, projector, table cards and
+# admin page are still English only: their words are not in the catalogues yet.
+TRANSLATED_PAGES = frozenset(
+    {"landing.html", "join.html", "join_code.html", "participant.html", "problem.html"}
+)
+
+# Words the participant page's scripts show; the page carries them in its language.
+SCRIPT_MESSAGES: tuple[str, ...] = (
+    "Connected",
+    "Connected · sending %(count)s…",
+    "Connecting…",
+    "Reconnecting…",
+    "Reconnecting… your note is saved and will be sent.",
+    "This link is no longer valid.",
+    "No timer running",
+    "Time is up",
+    "%(num)d minutes left",
+    "%(num)d minute left",
+    "%(num)d seconds left",
+    "%(num)d second left",
+    "(paused)",
+    "5 minutes left",
+    "1 minute left",
+    "Timer started: %(left)s",
+    "Not sent yet",
+    "Vote for this topic",
+    "%(num)d vote",
+    "%(num)d votes",
+    "The host has moved the conversation on. Your text is kept: add it, then the page updates.",
+    "Raise my hand",
+    "Lower my hand",
+    "Your hand is up.",
+    "Your hand is up",
+    "Your hand is down",
+    "Note sent",
+    "Note saved: it will be sent when the connection is back",
+    "Announcement: %(text)s",
+    "Anonymous",
+    "Participant %(number)s",
+    "note",
+    "question",
+    "topic",
+    "photo",
+    "insight",
+    "Photo sent",
+    "The photo could not be uploaded. Try again.",
+)
+
+_ENGLISH = gettext_module.NullTranslations()
+_current: ContextVar[gettext_module.NullTranslations | None] = ContextVar(
+    "hostkit_translations", default=None
+)
+
+
+class Catalogues:
+    """The compiled translations of every shipped language."""
+
+    def __init__(self, translations: dict[str, gettext_module.NullTranslations]) -> None:
+        self._translations = translations
+
+    @classmethod
+    def load(cls, locale_dir: Path) -> Catalogues:
+        found: dict[str, gettext_module.NullTranslations] = {}
+        for lang in LANGUAGES:
+            po = locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+            found[lang] = _compile(po, lang) if po.exists() else gettext_module.NullTranslations()
+        return cls(found)
+
+    def get(self, lang: str) -> gettext_module.NullTranslations:
+        return self._translations.get(lang) or self._translations[DEFAULT]
+
+    def messages(self, lang: str, msgids: tuple[str, ...]) -> dict[str, str]:
+        """The given messages in ``lang``, for the browser's scripts."""
+        translations = self.get(lang)
+        return {m: translations.gettext(m) for m in msgids}
+
+
+def _compile(po: Path, lang: str) -> Translations:
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def choose(cookie: str | None, accept_language: str | None) -> str:
+    """The person's own choice, else their browser's first supported language, else English."""
+    if cookie in LANGUAGES:
+        return str(cookie)
+    preferred = []
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            preferred.append((quality, tag.replace("_", "-")))
+    for _quality, tag in sorted(preferred, key=lambda p: -p[0]):
+        try:
+            language = Locale.parse(tag, sep="-").language
+        except (ValueError, UnknownLocaleError):
+            continue
+        if language in LANGUAGES:
+            return language
+    return DEFAULT
+
+
+@contextlib.contextmanager
+def using(translations: gettext_module.NullTranslations) -> Iterator[None]:
+    token = _current.set(translations)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    return (_current.get() or _ENGLISH).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return (_current.get() or _ENGLISH).ngettext(singular, plural, n)
+
+
+def install(env: jinja2.Environment) -> None:
+    """Give templates ``_``, ``gettext`` and ``ngettext`` (autoescaping, %(name)s style)."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
