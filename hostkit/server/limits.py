@@ -21,6 +21,10 @@ from hostkit.domain.rejections import Rejection
 # enough that one script cannot fill the log.
 COMMANDS_PER_PARTICIPANT = "600/minute"
 JOINS_PER_SESSION = "600/minute"  # a full hall scanning the QR code at once
+# Join codes are short enough to type, so guessing them is throttled. The one place
+# hostkit counts by address (in memory only): a wrong code has no token or session to
+# count by, and a hall's 300 phones do not mistype 120 codes a minute.
+WRONG_CODES_PER_ADDRESS = "120/minute"
 MAX_CONNECTIONS_PER_SESSION = 1000
 
 RATE_LIMITED = Rejection("rate_limited", "Too many requests at once: wait a moment and try again.")
@@ -35,10 +39,12 @@ class Guard:
         commands_per_participant: str = COMMANDS_PER_PARTICIPANT,
         joins_per_session: str = JOINS_PER_SESSION,
         max_connections_per_session: int = MAX_CONNECTIONS_PER_SESSION,
+        wrong_codes_per_address: str = WRONG_CODES_PER_ADDRESS,
     ) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._per_participant: list[RateLimitItem] = parse_many(commands_per_participant)
         self._joins: list[RateLimitItem] = parse_many(joins_per_session)
+        self._wrong_codes: list[RateLimitItem] = parse_many(wrong_codes_per_address)
         self.max_connections = max_connections_per_session
         self._connections: Counter[str] = Counter()
 
@@ -55,6 +61,14 @@ class Guard:
         else:
             allowed = self._hit(self._per_participant, "command", session_id, actor_id)
         return None if allowed else RATE_LIMITED
+
+    def guessing(self, address: str) -> bool:
+        """Whether this address has typed too many wrong join codes lately."""
+        return not all(self._limiter.test(item, "code", address) for item in self._wrong_codes)
+
+    def wrong_code(self, address: str) -> None:
+        for item in self._wrong_codes:
+            self._limiter.hit(item, "code", address)
 
     def open_connection(self, session_id: str) -> bool:
         """Count a live connection in; False if the session already has its maximum."""

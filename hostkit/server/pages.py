@@ -104,7 +104,11 @@ async def join_by_code(request: Request) -> Response:
     form = await request.form()
     code = normalise_join_code(str(form.get("code", "")))
     where = "remote" if form.get("where") == "remote" else "room"
+    address = request.client.host if request.client else ""
+    if _ctx(request).guard.guessing(address):
+        return _problem(request, 429, "Too many wrong codes", "Wait a minute, then try again.")
     if code is None or await _ctx(request).store.session_by_code(code) is None:
+        _ctx(request).guard.wrong_code(address)
         error = "That code was not found. Check the code on the screen and try again."
         return _page(request, "join_code.html", 422, error=error)
     return RedirectResponse(f"/j/{code}/{where}", 303)
@@ -116,7 +120,11 @@ async def join(request: Request) -> Response:
     where = request.path_params["where"]
     session_id = await ctx.store.session_by_code(code) if code else None
     live = await ctx.hub.live(session_id) if session_id else None
+    address = request.client.host if request.client else ""
+    if ctx.guard.guessing(address):
+        return _problem(request, 429, "Too many wrong codes", "Wait a minute, then try again.")
     if live is None or session_id is None or where not in ("room", "remote"):
+        ctx.guard.wrong_code(address)
         return _problem(request, 404, "Session not found", "Check the link or the code.")
     table = request.query_params.get("table")
     group = live.committed.groups.get(table) if table else None

@@ -101,3 +101,17 @@ async def test_an_oversized_command_is_refused_without_being_decoded(server: Ser
     assert (response.status_code, response.json()["code"]) == (413, "message_too_large")
     too_long = await rhian.post({"type": "post_contribution", "kind": "note", "text": "a" * 2001})
     assert (too_long.status_code, too_long.json()["code"]) == (422, "text_too_long")
+
+
+async def test_guessing_join_codes_is_throttled_for_the_guesser_only(server: Server) -> None:
+    links = await server.new_session("world-cafe")
+    guesser = {"X-Forwarded-For": "203.0.113.9"}  # as the hall's proxy reports a client
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        for n in range(120):
+            wrong = await http.post("/join", data={"code": f"ZZZ{n:03d}"}, headers=guesser)
+            assert wrong.status_code == 422
+        blocked = await http.post("/join", data={"code": links.join_code}, headers=guesser)
+        assert blocked.status_code == 429 and "Too many wrong codes" in blocked.text
+        assert (await http.get(f"/j/{links.join_code}/room", headers=guesser)).status_code == 429
+        fine = await http.post("/join", data={"code": links.join_code})
+        assert fine.status_code == 303  # everyone else still joins
