@@ -89,11 +89,13 @@ class Hub:
         fanout: Fanout,
         clock: Callable[[], float] = time.time,
         admit: Callable[[str, str | None, str], Rejection | None] | None = None,
+        erase_photos: Callable[[str, list[str]], None] | None = None,
     ) -> None:
         self.store = store
         self.fanout = fanout
         self.clock = clock
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
+        self.erase_photos = erase_photos  # (session, photo ids): files of withdrawn photos
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         self.accepting = True
@@ -197,7 +199,10 @@ class Hub:
     async def _erase_withdrawn(self, session_id: str, live: Live) -> None:
         """Overwrite withdrawn words in the store and in memory (best effort: replay
         blanks them anyway, see ``redacted``)."""
-        seqs = {c.seq for c in live.committed.contributions.values() if c.withdrawn}
+        withdrawn = [c for c in live.committed.contributions.values() if c.withdrawn]
+        if self.erase_photos is not None:
+            self.erase_photos(session_id, [c.photo_id for c in withdrawn if c.photo_id])
+        seqs = {c.seq for c in withdrawn}
         stored = [e for e in await self.store.read(session_id) if e.seq in seqs]
         blanked = {e.seq: e for e in redacted(live.committed, stored) if e not in stored}
         if not blanked:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -66,7 +67,12 @@ def create_app(settings: Settings) -> Starlette:
             joins_per_session=settings.join_rate,
             max_connections_per_session=settings.max_connections,
         )
-        hub = Hub(store=store, fanout=fanout, admit=guard.admit)
+        hub = Hub(
+            store=store,
+            fanout=fanout,
+            admit=guard.admit,
+            erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
+        )
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
         ctx.guard = guard

@@ -53,6 +53,14 @@ def delete_photos(data_dir: Path, session_id: str) -> None:
     shutil.rmtree(photo_dir(data_dir, session_id), ignore_errors=True)
 
 
+def erase_photos(data_dir: Path, session_id: str, photo_ids: list[str]) -> None:
+    """Remove these photos of a session (their contributions were withdrawn)."""
+    folder = photo_dir(data_dir, session_id)
+    for photo_id in photo_ids:
+        if _PHOTO_ID.match(photo_id):
+            (folder / f"{photo_id}.jpg").unlink(missing_ok=True)
+
+
 def clean_photo(data: bytes) -> bytes:
     """A fresh JPEG of the image in data, without any metadata; PhotoRefused if not one."""
     with warnings.catch_warnings():

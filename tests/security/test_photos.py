@@ -146,3 +146,18 @@ async def test_an_observer_cannot_upload_and_a_form_needs_its_csrf_token(server:
         assert (refused.status_code, refused.json()["code"]) == (403, "csrf_failed")
         accepted = await browser.post(path, files=files, data={"csrf": csrf_for(server, rhian)})
         assert accepted.status_code == 200
+
+
+async def test_withdrawing_a_photo_removes_its_file(server: Server) -> None:
+    _, rhian = await joined(server)
+    kept = (await upload(rhian, jpeg())).json()["photo_id"]
+    gone = (await upload(rhian, jpeg())).json()["photo_id"]
+    await rhian.connect()
+    for photo_id in (kept, gone):
+        command = {"type": "post_contribution", "kind": "photo", "text": "A", "photo_id": photo_id}
+        posted = await ok(rhian.send(command))
+    await ok(rhian.send({"type": "withdraw_contribution", "contribution_id": f"c{posted['seq']}"}))
+    async with httpx.AsyncClient(base_url=server.url, headers=rhian.headers) as http:
+        assert (await http.get(f"/s/{rhian.session_id}/photos/{gone}")).status_code == 404
+        assert (await http.get(f"/s/{rhian.session_id}/photos/{kept}")).status_code == 200
+    assert len(list((server.data_dir / "photos" / rhian.session_id).iterdir())) == 1
