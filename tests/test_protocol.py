@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -308,3 +309,29 @@ async def test_concurrent_duplicates_are_applied_once(server: Server) -> None:
     assert len({a["seq"] for a in acks}) == 1
     assert sorted(a["duplicate"] for a in acks) == [False, True, True, True]
     assert len(notes(await host.snapshot(), NOTE["text"])) == 1
+
+
+# -- the document ----------------------------------------------------------------------
+
+
+def test_the_protocol_document_names_every_command_event_and_close_code() -> None:
+    import msgspec.inspect
+
+    from hostkit.domain.commands import ClientCommand
+    from hostkit.domain.events import AnyEvent
+    from hostkit.server import websocket
+
+    text = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text()
+    for union in (ClientCommand, AnyEvent):
+        info = msgspec.inspect.type_info(union)
+        assert isinstance(info, msgspec.inspect.UnionType)
+        for struct in info.types:
+            assert isinstance(struct, msgspec.inspect.StructType)
+            tag = struct.cls.__struct_config__.tag
+            row = next((line for line in text.splitlines() if line.startswith(f"| `{tag}` |")), "")
+            assert row, f"docs/protocol.md has no row for {tag}"
+            for field in struct.fields:
+                assert f"`{field.name}`" in row, f"{tag}.{field.name} is not documented"
+    for name in dir(websocket):
+        if name.startswith("CLOSE_"):
+            assert f"`{getattr(websocket, name)}`" in text, name
