@@ -20,12 +20,14 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touc
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 
 _axe = Axe()
+# Every rule axe enables by default, plus WCAG 2.2's target size (24 px) made explicit.
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 expect.set_options(timeout=10_000)  # a loaded CI machine; a passing check returns at once
 
 
 async def assert_accessible(page: Page, what: str) -> None:
     """Zero axe-core violations (WCAG 2.x A/AA and best practices) on the page as it is now."""
-    results = await _axe.run(page)
+    results = await _axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
 

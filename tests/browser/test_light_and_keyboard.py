@@ -131,3 +131,22 @@ async def test_a_host_opens_a_phase_and_starts_the_timer_with_the_keyboard_alone
     async with page.expect_navigation():
         await page.keyboard.press("Space")
     await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) minutes left"))
+
+
+async def test_at_320_px_with_text_at_200_percent_nothing_needs_sideways_scrolling(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe", title="Llanfair Pwllgwyngyll village hall")
+    host = await open_round_one(server, links)
+    await host.send({"type": "start_timer"})
+    await host.send({"type": "announce", "text": "Tea and Welsh cakes at the back at eleven"})
+    narrow = {**PHONE, "viewport": {"width": 320, "height": 640}}
+    _, page = await join(browser, server, links.room_url, "Bartholomew-Llewellyn", **narrow)
+    await page.get_by_label("Your note").fill("x")
+    await page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    widths = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"content is {widths[0]} px wide in a {widths[1]} px screen"
+    await assert_accessible(page, "participant page at 320 px and 200% text")
