@@ -6,6 +6,7 @@ command, so JavaScript only makes the pages live, it is never required.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -275,7 +276,7 @@ def _form_command(form: FormData) -> dict[str, Any]:
     """Form fields as a command: empty fields are absent, 'true'/'false' are booleans."""
     command: dict[str, Any] = {}
     for key, value in form.items():
-        if key in ("csrf", "back") or not isinstance(value, str) or value == "":
+        if key in ("csrf", "back", "section") or not isinstance(value, str) or value == "":
             continue
         command[key] = {"true": True, "false": False}.get(value, value)
     return command
@@ -317,7 +318,10 @@ async def act(request: Request) -> Response:
     fields.pop("command_id", None)
     message = await _submit(ctx, session_id, who.id, fields, command_id)
     target = f"/s/{session_id}/{back}".rstrip("/")
-    return RedirectResponse(f"{target}?notice={quote(message)}", 303)
+    # Back to the section the form was in, so a keyboard user's next Tab continues there.
+    section = str(form.get("section", ""))
+    anchor = f"#{section}" if re.fullmatch(r"[a-z][a-z0-9-]{0,40}", section) else ""
+    return RedirectResponse(f"{target}?notice={quote(message)}{anchor}", 303)
 
 
 async def qr_code(request: Request) -> Response:
