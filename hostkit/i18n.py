@@ -30,10 +30,18 @@ DEFAULT = "en"
 COOKIE = "hk_lang"
 DOMAIN = "hostkit"
 
-# The pages people join and take part on. The host console, projector, table cards and
+# The pages people join and take part on, and what the room sees. The host console and
 # admin page are still English only: their words are not in the catalogues yet.
 TRANSLATED_PAGES = frozenset(
-    {"landing.html", "join.html", "join_code.html", "participant.html", "problem.html"}
+    {
+        "landing.html",
+        "join.html",
+        "join_code.html",
+        "participant.html",
+        "problem.html",
+        "projector.html",
+        "cards.html",
+    }
 )
 
 # Words the participant page's scripts show; the page carries them in its language.
@@ -77,6 +85,9 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Photo sent",
     "The photo could not be uploaded. Try again.",
 )
+
+# Words pages.py makes before a page renders (the QR codes' accessible names).
+PYTHON_MESSAGES: tuple[str, ...] = ("QR code to join this session", "QR code to join at %(table)s")
 
 _ENGLISH = gettext_module.NullTranslations()
 _current: ContextVar[gettext_module.NullTranslations | None] = ContextVar(

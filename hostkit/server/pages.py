@@ -6,6 +6,7 @@ command, so JavaScript only makes the pages live, it is never required.
 
 from __future__ import annotations
 
+import gettext
 import re
 from typing import Any
 from urllib.parse import quote
@@ -38,12 +39,23 @@ def _ctx(request: Request) -> Context:
     return ctx
 
 
+def _language(request: Request, template: str) -> str:
+    if template not in i18n.TRANSLATED_PAGES:
+        return i18n.DEFAULT
+    return i18n.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+
+
+def _words(request: Request, template: str) -> gettext.NullTranslations:
+    """The translations a page will be shown in, for words made before it renders."""
+    catalogues: i18n.Catalogues = request.app.state.catalogues
+    return catalogues.get(_language(request, template))
+
+
 def _page(request: Request, template: str, status: int = 200, **values: Any) -> Response:
     ctx = _ctx(request)
     catalogues: i18n.Catalogues = request.app.state.catalogues
-    lang = i18n.DEFAULT
+    lang = _language(request, template)
     if template in i18n.TRANSLATED_PAGES:
-        lang = i18n.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
         values["languages"] = i18n.LANGUAGES
     values["lang"] = lang
     values["script_messages"] = catalogues.messages(lang, i18n.SCRIPT_MESSAGES)
@@ -244,7 +256,8 @@ async def projector_page(request: Request) -> Response:
         return found
     ctx, session_id, who = found
     values = _page_values(ctx, session_id, who)
-    values["qr"] = qr_svg(values["room_url"], title="QR code to join this session")
+    title = _words(request, "projector.html").gettext("QR code to join this session")
+    values["qr"] = qr_svg(values["room_url"], title=title)
     return _page(request, "projector.html", **values)
 
 
@@ -258,12 +271,13 @@ async def table_cards(request: Request) -> Response:
         return _problem(request, 403, "Hosts only", "Table cards are for the session's hosts.")
     values = _page_values(ctx, session_id, who)
     state = values["state"]
+    title = _words(request, "cards.html").gettext("QR code to join at %(table)s")
     values["cards"] = [
         {
             "group": group,
             "qr": qr_svg(
                 room_url(ctx.base_url, state.join_code, group.id),
-                title=f"QR code to join at {group.name}",
+                title=title % {"table": group.name},
             ),
         }
         for group in state.groups.values()

@@ -53,3 +53,34 @@ async def test_a_welsh_phone_gets_welsh_pages_and_can_switch_to_english(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Ymuno â chod")
     await assert_accessible(page, "join-by-code page in Welsh")
     await context.close()
+
+
+async def test_the_projector_and_table_cards_speak_welsh_and_the_console_stays_english(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await host.send({"type": "create_group", "name": "Bwrdd 1", "cell_id": "venue-1"})
+    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "start_timer"})
+
+    context, page = await open_as(browser, server.local(links.projector_url), locale="cy")
+    await expect(page.locator("html")).to_have_attribute("lang", "cy")
+    await expect(page.get_by_role("heading", name="Ymunwch ar eich ffôn")).to_be_visible()
+    await expect(page.get_by_role("img", name="Cod QR i ymuno â’r sesiwn hon")).to_be_visible()  # noqa: RUF001
+    await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) munud ar ôl"))
+    await assert_accessible(page, "projector in Welsh")
+    await page.get_by_role("link", name="Dangos y wal fyw").click()
+    await expect(page.get_by_role("heading", name="Wal fyw")).to_be_visible()
+    await assert_accessible(page, "projector in Welsh with the live wall")
+    await context.close()
+
+    context, page = await open_as(browser, server.local(links.host_url), locale="cy")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")  # not translated yet
+    await page.get_by_role("link", name="Print table cards").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "cy")
+    await expect(page.get_by_role("heading", name="Bwrdd 1")).to_be_visible()
+    await expect(page.get_by_role("img", name="Cod QR i ymuno wrth Bwrdd 1")).to_be_visible()
+    await assert_accessible(page, "table cards in Welsh")
+    await context.close()
