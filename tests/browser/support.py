@@ -7,6 +7,7 @@ each person in a hall has their own phone.
 from __future__ import annotations
 
 import io
+import weakref
 from typing import Any
 
 import PIL.Image
@@ -25,8 +26,28 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled
 expect.set_options(timeout=10_000)  # a loaded CI machine; a passing check returns at once
 
 
+_script_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+_NETWORK_NOISE = ("Failed to load resource", "WebSocket connection")
+
+
+def watch_scripts(page: Page) -> None:
+    """Record the page's script errors, so a broken handler cannot fail silently."""
+    errors = _script_errors.setdefault(page, [])
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith(_NETWORK_NOISE)
+            else None
+        ),
+    )
+
+
 async def assert_accessible(page: Page, what: str) -> None:
-    """Zero axe-core violations (WCAG 2.x A/AA and best practices) on the page as it is now."""
+    """Zero axe-core violations (WCAG 2.x A/AA and best practices) on the page as it is now,
+    and no script error on it so far."""
+    assert _script_errors.get(page, []) == [], f"{what}: script errors"
     results = await _axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
@@ -34,6 +55,7 @@ async def assert_accessible(page: Page, what: str) -> None:
 async def open_as(browser: Browser, url: str, **options: Any) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(**{**LAPTOP, **options})
     page = await context.new_page()
+    watch_scripts(page)
     page.set_default_timeout(10_000)
     await page.goto(url)
     return context, page

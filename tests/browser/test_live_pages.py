@@ -91,6 +91,15 @@ async def test_a_table_conversation_between_room_and_remote(
     await expect(first).to_contain_text("waited longest")
     await expect(second).to_contain_text("Dewi")
     await expect(second).to_contain_text("remote")
+    await host.get_by_label("Announcement").fill("Tea is ready at the back")
+    await click(host, "Announce")
+    for phone in (room, remote):
+        await expect(phone.get_by_role("region", name="From the host")).to_contain_text(
+            "Tea is ready at the back"
+        )
+        await expect(phone.locator("#announcer")).to_have_text(
+            "Announcement: Tea is ready at the back"
+        )
     await assert_accessible(host, "host console with hands up and notes")
     await assert_accessible(room, "participant page with notes and a hand up")
 

@@ -102,7 +102,7 @@
     var ws = new WebSocket(proto + location.host + "/api/sessions/" + this.session + "/live");
     this.ws = ws;
     ws.onopen = function () { ws.send(JSON.stringify({ type: "hello", token: self.token, last_seq: self.lastSeq })); };
-    ws.onmessage = function (m) { try { self.receive(JSON.parse(m.data)); } catch (e) { /* ignore */ } };
+    ws.onmessage = function (m) { try { self.receive(JSON.parse(m.data)); } catch (e) { if (window.console) console.error(e); } };
     ws.onclose = function (e) {
       var wasConnected = self.connected;
       self.connected = false; self.status();

@@ -111,7 +111,7 @@
       case "timer_started": live.setTimer(d.remaining_s, true, e.at); break;
       case "timer_paused": live.setTimer(d.remaining_s, false, e.at); break;
       case "timer_extended":
-        var t = live.timerState; if (t.remaining !== null) live.setTimer(t.remaining + d.seconds, t.running, t.at); break;
+        var timer = live.timerState; if (timer.remaining !== null) live.setTimer(timer.remaining + d.seconds, timer.running, timer.at); break;
       case "timer_stopped": live.setTimer(null, false, 0); break;
       case "announced":
         var list = document.getElementById("announcements"), li = document.createElement("li");
