@@ -151,3 +151,22 @@ async def test_at_320_px_with_text_at_200_percent_nothing_needs_sideways_scrolli
     )
     assert widths[0] <= widths[1], f"content is {widths[0]} px wide in a {widths[1]} px screen"
     await assert_accessible(page, "participant page at 320 px and 200% text")
+
+
+async def test_the_host_console_fits_a_tablet_without_sideways_scrolling(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = await open_round_one(server, links)
+    await host.send({"type": "create_group", "name": "Table by the window", "cell_id": "venue-1"})
+    await host.send({"type": "start_timer"})
+    await join(browser, server, links.room_url, "Rhian")
+    await join(browser, server, links.remote_url, "Dewi")
+    tablet = {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True}
+    _, page = await open_as(browser, server.local(links.host_url), **tablet)
+    await expect(page.get_by_label("Move Dewi to")).to_be_visible()
+    widths = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"content is {widths[0]} px wide in a {widths[1]} px screen"
+    await assert_accessible(page, "host console on a tablet")
