@@ -203,7 +203,14 @@ async def live_socket(ws: WebSocket) -> None:
         return
     connection.participant_id, connection.nonce = who.id, who.nonce
     subscription = Subscription(ctx.settings.queue_limit)
-    unsubscribe = ctx.fanout.subscribe(session_id, subscription.offer)
+    behind = asyncio.Event()  # set when the buffer overflows, even if a send is stuck
+
+    def offer(events: list[StoredEvent]) -> None:
+        subscription.offer(events)
+        if subscription.overflowed:
+            behind.set()
+
+    unsubscribe = ctx.fanout.subscribe(session_id, offer)
     ctx.connections.add(ws)
     tasks: list[asyncio.Task[None]] = []
     try:
@@ -218,12 +225,21 @@ async def live_socket(ws: WebSocket) -> None:
                 }
             )
         )
-        await connection.catch_up(ctx.hub, live, hello.last_seq)
-        tasks = [
-            asyncio.create_task(connection.pump(subscription)),
-            asyncio.create_task(connection.serve_commands(who.id)),
-        ]
+
+        async def until_behind() -> None:
+            await behind.wait()
+
+        watch = asyncio.create_task(until_behind())
+        tasks = [watch, asyncio.create_task(connection.catch_up(ctx.hub, live, hello.last_seq))]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if not behind.is_set():
+            tasks[1].result()  # caught up (or the client left: WebSocketDisconnect)
+            tasks = [
+                watch,
+                asyncio.create_task(connection.pump(subscription)),
+                asyncio.create_task(connection.serve_commands(who.id)),
+            ]
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             failure = None if task.cancelled() else task.exception()
             if failure is not None and not isinstance(failure, WebSocketDisconnect):
@@ -236,6 +252,14 @@ async def live_socket(ws: WebSocket) -> None:
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
+        if behind.is_set():
+            # Its sends are stuck or it is far behind: drop it and free its buffer. The
+            # close frame waits behind unread data, so give the phone a heartbeat's grace
+            # to read on and learn why; then stop waiting (the server lets go either way).
+            unsubscribe()
+            with contextlib.suppress(Exception, TimeoutError):
+                async with asyncio.timeout(2 * ctx.settings.heartbeat_s):
+                    await ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
         unsubscribe()
         ctx.connections.discard(ws)
         ctx.guard.close_connection(session_id)
