@@ -76,6 +76,11 @@ class OutboxClient:
         if self.connected.is_set():
             asyncio.create_task(self._transmit(command_id, command))  # noqa: RUF006
 
+    def resend(self) -> None:
+        """Send the whole outbox again, same ids (as a phone does after a storage error)."""
+        for command_id, command in list(self.outbox.items()):
+            asyncio.create_task(self._transmit(command_id, command))  # noqa: RUF006
+
     async def _transmit(self, command_id: str, command: dict[str, Any]) -> None:
         message = json.dumps({"type": "command", "id": command_id, "command": command})
         with contextlib.suppress(websockets.ConnectionClosed, AttributeError):
