@@ -21,7 +21,7 @@ from hostkit.assets import asset_dir
 from hostkit.fanout.memory import MemoryFanout
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
-from hostkit.server import api, downloads, hosting, pages, photos
+from hostkit.server import api, downloads, hosting, openapi, pages, photos
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
 from hostkit.server.limits import Guard
@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(f"/d/{sid}/{{link:str}}", downloads.published),
         Route(f"/d/{sid}/{{link:str}}/respond", downloads.respond, methods=["POST"]),
         Route(f"/d/{sid}/{{link:str}}/{{variant:str}}", downloads.published),
+        Route("/api/openapi.json", openapi.openapi_json),
         Route(f"/api/sessions/{sid}/events", api.get_events),
         Route(f"/api/sessions/{sid}/snapshot", api.get_snapshot),
         Route(f"/api/sessions/{sid}/commands", api.post_command, methods=["POST"]),

@@ -12,14 +12,18 @@ import json
 import string
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from hostkit.server.openapi import SPEC
 from tests.reliability.process import ServerProcess, join
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -178,3 +182,22 @@ def test_a_token_from_another_session_is_refused(target: Target) -> None:
             ws.recv(timeout=5)
     assert ws.close_code == 4401 and ws.close_reason
     assert target.head() == head
+
+
+def test_the_openapi_description_is_served(target: Target) -> None:
+    served = httpx.get(f"{target.server.url}/api/openapi.json").json()
+    assert served == SPEC
+
+
+api_schema = schemathesis.openapi.from_dict(SPEC)
+
+
+@api_schema.parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_schemathesis_finds_no_server_error(target: Target, case: Any) -> None:
+    if "session_id" in (case.path_parameters or {}):
+        case.path_parameters["session_id"] = target.session_id
+    response = case.call(
+        base_url=target.server.url, headers={"Authorization": f"Bearer {target.token}"}
+    )
+    case.validate_response(response, checks=[not_a_server_error])
