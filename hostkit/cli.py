@@ -70,7 +70,13 @@ def serve(args: argparse.Namespace) -> int:
         heartbeat_s=args.heartbeat,
     )
     base = _base(args)
-    print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
+    try:
+        print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
+    except (StoreError, OSError) as error:
+        raise SystemExit(
+            f"hostkit: cannot use the data directory {settings.data_dir}: {error}\n"
+            "Check that it exists, is writable by this user, and its disk is not full."
+        ) from None
     print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
     app = create_app(settings)
 

@@ -108,3 +108,37 @@ async def test_full_disk_refuses_clearly_keeps_everything_and_recovers(tmp_path:
             if phone is not None:
                 await phone.stop()
             server.stop()
+
+
+@contextlib.contextmanager
+def read_only_view(source: Path, view: Path) -> Iterator[Path]:
+    """source, mounted read-only at view (a real read-only filesystem, even for root)."""
+    view.mkdir()
+    done = subprocess.run(
+        ["mount", "--bind", str(source), str(view)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        if env_ci():
+            pytest.fail(f"cannot bind-mount here: {done.stderr.strip()}")
+        pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
+        yield view
+    finally:
+        subprocess.run(["umount", "-l", str(view)], check=False)
+
+
+async def test_a_read_only_data_directory_is_refused_with_a_clear_message(
+    tmp_path: Path,
+) -> None:
+    writable = ServerProcess(tmp_path / "data")
+    links = writable.new_session()
+    before = stored_log(writable.data_dir, links["session_id"])
+    with read_only_view(writable.data_dir, tmp_path / "read-only") as read_only:
+        server = ServerProcess(read_only)
+        with pytest.raises(RuntimeError) as refused:
+            await server.start()
+        print(f"\nread-only data directory: {server.tail(2)}")
+        assert "cannot use the data directory" in str(refused.value)
+        assert "Traceback" not in str(refused.value)
+    assert stored_log(writable.data_dir, links["session_id"]) == before  # untouched
