@@ -97,8 +97,11 @@ async def post_command(request: Request) -> Response:
     except StorageFailed:
         return _error(503, "storage_failed", "The server could not save this; send it again.")
     if isinstance(outcome, Rejection):
-        status = 403 if outcome.code == "not_allowed" else 422
-        return _json(protocol.rejected_message(message.id, outcome), status)
+        status = {"not_allowed": 403, "rate_limited": 429}.get(outcome.code, 422)
+        response = _json(protocol.rejected_message(message.id, outcome), status)
+        if status == 429:
+            response.headers["Retry-After"] = "60"  # the limit is per minute
+        return response
     return _json(protocol.ack_message(message.id, outcome.seq, outcome.duplicate))
 
 

@@ -56,7 +56,8 @@ async def test_one_flooding_token_is_throttled_and_nobody_else_is(tmp_path: Path
         assert codes == ["ack"] * 30 + ["rate_limited"] * 10
         assert "wait a moment" in replies[-1]["message"]
         over_http = await flooder.post(note("more spam"))
-        assert (over_http.status_code, over_http.json()["code"]) == (422, "rate_limited")
+        assert (over_http.status_code, over_http.json()["code"]) == (429, "rate_limited")
+        assert over_http.headers["retry-after"] == "60"
         assert (await neighbour.post(note("I am still heard"))).status_code == 200
 
 
