@@ -90,12 +90,14 @@ class Hub:
         clock: Callable[[], float] = time.time,
         admit: Callable[[str, str | None, str], Rejection | None] | None = None,
         erase_photos: Callable[[str, list[str]], None] | None = None,
+        owns_photo: Callable[[str, str, str], bool] | None = None,
     ) -> None:
         self.store = store
         self.fanout = fanout
         self.clock = clock
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
         self.erase_photos = erase_photos  # (session, photo ids): files of withdrawn photos
+        self.owns_photo = owns_photo  # (session, actor, photo id): did this actor upload it?
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         self.accepting = True
@@ -168,6 +170,15 @@ class Hub:
             refused = self.admit(session_id, actor_id, cmd.command_type(command))
             if refused is not None:
                 return refused
+        if (
+            isinstance(command, cmd.PostContribution)
+            and command.photo_id is not None
+            and self.owns_photo is not None
+            and not (actor_id and self.owns_photo(session_id, actor_id, command.photo_id))
+        ):
+            return Rejection(
+                "unknown_photo", "Upload the photo first: that is not a photo you sent."
+            )
         actor = live.deciding.participants.get(actor_id) if actor_id else None
         now = self.clock()
         decision = decide(live.deciding, actor, command, now=now)

@@ -72,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
             fanout=fanout,
             admit=guard.admit,
             erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
+            owns_photo=functools.partial(photos.owns_photo, settings.data_dir),
         )
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)

@@ -59,6 +59,19 @@ def erase_photos(data_dir: Path, session_id: str, photo_ids: list[str]) -> None:
     for photo_id in photo_ids:
         if _PHOTO_ID.match(photo_id):
             (folder / f"{photo_id}.jpg").unlink(missing_ok=True)
+            (folder / f"{photo_id}.owner").unlink(missing_ok=True)
+
+
+def owns_photo(data_dir: Path, session_id: str, participant_id: str, photo_id: str) -> bool:
+    """Whether this participant uploaded this photo: nobody posts another person's photo
+    (its id is in every page that shows it) as their own, or an id that names no file."""
+    if not _PHOTO_ID.match(photo_id):
+        return False
+    owner = photo_dir(data_dir, session_id) / f"{photo_id}.owner"
+    try:
+        return owner.read_text(encoding="utf-8") == participant_id
+    except OSError:
+        return False
 
 
 def clean_photo(data: bytes) -> bytes:
@@ -155,6 +168,7 @@ async def upload_photo(request: Request) -> Response:
     photo_id = secrets.token_urlsafe(16)
     folder = photo_dir(ctx.settings.data_dir, session_id)
     await asyncio.to_thread(_write, folder / f"{photo_id}.jpg", clean)
+    await asyncio.to_thread(_write, folder / f"{photo_id}.owner", who.id.encode())
     return JSONResponse({"photo_id": photo_id})
 
 

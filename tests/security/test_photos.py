@@ -8,7 +8,7 @@ import httpx
 from PIL import ExifTags, Image
 
 from tests.harness import Person, Server
-from tests.security.support import csrf_for, jpeg, ok
+from tests.security.support import csrf_for, jpeg, ok, participant_id
 
 CAMERA = "SecretCam 3000"
 
@@ -58,8 +58,11 @@ async def test_a_photo_comes_back_as_a_jpeg_without_gps_or_camera(server: Server
     assert image.format == "JPEG" and image.size == (320, 240)
     assert not image.getexif()  # no EXIF at all, so no GPS position and no camera
     assert CAMERA.encode() not in served.content
-    stored = list((server.data_dir / "photos" / rhian.session_id).iterdir())
-    assert [p.read_bytes() for p in stored] == [served.content]  # nothing else kept on disk
+    stored = sorted((server.data_dir / "photos" / rhian.session_id).iterdir())
+    # the photo, and whose it is (their participant id, nothing else about them)
+    assert [p.suffix for p in stored] == [".jpg", ".owner"]
+    assert stored[0].read_bytes() == served.content
+    assert stored[1].read_text() == participant_id(server, rhian)
 
 
 async def test_a_posted_photo_contribution_carries_the_uploaded_photo(server: Server) -> None:
@@ -160,4 +163,21 @@ async def test_withdrawing_a_photo_removes_its_file(server: Server) -> None:
     async with httpx.AsyncClient(base_url=server.url, headers=rhian.headers) as http:
         assert (await http.get(f"/s/{rhian.session_id}/photos/{gone}")).status_code == 404
         assert (await http.get(f"/s/{rhian.session_id}/photos/{kept}")).status_code == 200
-    assert len(list((server.data_dir / "photos" / rhian.session_id).iterdir())) == 1
+    left = sorted(p.name for p in (server.data_dir / "photos" / rhian.session_id).iterdir())
+    assert left == [f"{kept}.jpg", f"{kept}.owner"]
+
+
+async def test_nobody_posts_another_persons_photo_or_a_made_up_one(server: Server) -> None:
+    host, rhian = await joined(server)
+    photo_id = (await upload(rhian, jpeg())).json()["photo_id"]
+    await host.connect()
+    for stolen in (photo_id, "A" * 22, "../../hostkit.db"):
+        command = {"type": "post_contribution", "kind": "photo", "text": "Mine", "photo_id": stolen}
+        reply = dict(await host.send(command))
+        assert (reply["type"], reply["code"]) == ("rejected", "unknown_photo"), reply
+    assert not any(
+        e["data"].get("photo_id") for e in host.events_of("contribution_posted")
+    )  # nothing was posted
+    await rhian.connect()
+    mine = {"type": "post_contribution", "kind": "photo", "text": "Mine", "photo_id": photo_id}
+    await ok(rhian.send(mine))
