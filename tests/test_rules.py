@@ -1063,3 +1063,16 @@ def test_a_response_needs_an_open_link_a_real_question_and_text(state: SessionSt
     ok(run(state, "host", cmd.RevokeDigest("x" * 22)))
     assert code(run(state, None, cmd.RespondToDigest("x" * 22, "p2", "Hi"))) == "unknown_link"
     assert state.responses == []
+
+
+# --- retention ------------------------------------------------------------------------
+
+
+def test_the_host_sets_how_long_the_session_is_kept_within_limits(state: SessionState) -> None:
+    assert ok(run(state, "host", cmd.SetRetention(30))) == [ev.RetentionSet(30)]
+    assert state.retention_days == 30
+    for days in (0, -1, 3661):
+        assert code(run(state, "host", cmd.SetRetention(days))) == "invalid_value"
+    assert state.retention_days == 30
+    assert ok(run(state, "host", cmd.SetRetention(None))) == [ev.RetentionSet(None)]
+    assert state.retention_days is None

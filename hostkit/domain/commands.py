@@ -25,6 +25,7 @@ MAX_TEXT = 2000
 MAX_NAME = 60
 MAX_TITLE = 200
 MAX_TIMER_S = 24 * 3600
+MAX_RETENTION_DAYS = 3660  # ten years: a council's longest record-keeping period
 
 
 class Command(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
@@ -114,6 +115,12 @@ class SetResponseWindow(Command, tag="set_response_window", frozen=True):
 
     link: str
     days: int  # 0 closes the window
+
+
+class SetRetention(Command, tag="set_retention", frozen=True):
+    """Keep this session for ``days`` after its last activity, then `hostkit purge` deletes it."""
+
+    days: int | None = None  # None: the server's default period
 
 
 class RespondToDigest(Command, tag="respond_to_digest", frozen=True):
@@ -335,6 +342,7 @@ AnyCommand = (
     | PublishDigest
     | RevokeDigest
     | SetResponseWindow
+    | SetRetention
     | RespondToDigest
     | StartTimer
     | PauseTimer
@@ -387,6 +395,7 @@ ClientCommand = (
     | SetPhaseAttribution
     | RevokeDigest
     | SetResponseWindow
+    | SetRetention
     | StartTimer
     | PauseTimer
     | ExtendTimer

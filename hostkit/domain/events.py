@@ -143,6 +143,10 @@ class DigestRevoked(Event, tag="digest_revoked", frozen=True):
     link: str
 
 
+class RetentionSet(Event, tag="retention_set", frozen=True):
+    days: int | None  # None: the server's default period
+
+
 class ResponseWindowSet(Event, tag="response_window_set", frozen=True):
     link: str
     until: float | None  # None: closed
@@ -328,6 +332,7 @@ AnyEvent = (
     | DigestPublished
     | DigestRevoked
     | ResponseWindowSet
+    | RetentionSet
     | DigestResponded
     | TimerStarted
     | TimerPaused

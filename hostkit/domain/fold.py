@@ -139,6 +139,8 @@ def apply(
             )
         case ev.DigestRevoked():
             state.publications[event.link].revoked = True
+        case ev.RetentionSet():
+            state.retention_days = event.days
         case ev.ResponseWindowSet():
             state.publications[event.link].responses_until = event.until
         case ev.DigestResponded():

@@ -261,6 +261,7 @@ class SessionState:
     seating: Seating | None = None
     table_rounds: list[dict[str, str]] = field(default_factory=list)  # past seatings
     calls: list[HostCall] = field(default_factory=list)
+    retention_days: int | None = None  # None: the server's default (`hostkit purge --days`)
 
     def phase(self, phase_id: str) -> Phase | None:
         return next((p for p in self.phases if p.id == phase_id), None)

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "set_phase_attribution": _LEAD,
     "revoke_digest": _LEAD,
     "set_response_window": _LEAD,
+    "set_retention": _LEAD,
     "start_timer": _LEAD,
     "pause_timer": _LEAD,
     "extend_timer": _LEAD,

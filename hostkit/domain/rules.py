@@ -11,7 +11,14 @@ import typing
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
-from hostkit.domain.commands import MAX_NAME, MAX_TEXT, MAX_TIMER_S, MAX_TITLE, command_type
+from hostkit.domain.commands import (
+    MAX_NAME,
+    MAX_RETENTION_DAYS,
+    MAX_TEXT,
+    MAX_TIMER_S,
+    MAX_TITLE,
+    command_type,
+)
 from hostkit.domain.model import PLENARY, PRIVACY, Participant, SessionState, most_private
 from hostkit.domain.rejections import Rejection, reject
 from hostkit.domain.roles import may
@@ -209,6 +216,10 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if found is None or found.revoked:
                 return reject("unknown_link", "There is no such published link.")
             return [ev.DigestRevoked(c.link)]
+        case cmd.SetRetention():
+            if c.days is not None and not 1 <= c.days <= MAX_RETENTION_DAYS:
+                return reject("invalid_value", "Keep a session for 1 to 3,660 days.")
+            return [ev.RetentionSet(c.days)]
         case cmd.SetResponseWindow():
             found = state.publications.get(c.link)
             if found is None or not found.open(now):

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hostkit.domain.commands import RotateToken
+from hostkit.domain.events import RetentionSet, decode_event
 from hostkit.domain.rejections import Rejection
 from hostkit.joining.tokens import new_id
 from hostkit.live.hub import StorageFailed
@@ -142,9 +143,25 @@ async def delete_session(request: Request) -> Response:
 async def purge(
     store: EventStore, data_dir: Path, *, days: float = RETENTION_DAYS, now: float | None = None
 ) -> list[str]:
-    """Delete every session whose last event is older than ``days``; return their ids."""
-    cutoff = (time.time() if now is None else now) - days * 86400
-    expired = [sid for sid, last in await store.last_activity() if last < cutoff]
+    """Delete every session idle longer than its retention period (its host's choice,
+    else ``days``); return their ids."""
+    now = time.time() if now is None else now
+    expired = []
+    for session_id, last in await store.last_activity():
+        kept = await _retention_days(store, session_id)
+        if last < now - (days if kept is None else kept) * 86400:
+            expired.append(session_id)
     for session_id in expired:
         await erase_session(store, data_dir, session_id)
     return expired
+
+
+async def _retention_days(store: EventStore, session_id: str) -> int | None:
+    """The period the session's host chose (the last ``retention_set``), if any."""
+    chosen = None
+    for stored in await store.read(session_id):
+        if stored.type == "retention_set":
+            event = decode_event(stored.body)
+            assert isinstance(event, RetentionSet)
+            chosen = event.days
+    return chosen

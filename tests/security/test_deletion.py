@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from hostkit.server.hosting import purge
 from hostkit.sessions import create_session
 from hostkit.store.sqlite import open_store
 from tests.harness import Person, Server
@@ -177,3 +178,41 @@ async def test_withdrawn_words_are_erased_from_the_files_on_disk(server: Server)
     assert b"Keep me 9c1" in raw  # only what was withdrawn
     texts = [c["text"] for c in (await host.snapshot())["contributions"]]
     assert texts == ["Keep me 9c1"]
+
+
+async def test_a_hosts_retention_period_is_what_purge_honours(server: Server) -> None:
+    """A host keeps one session a week and another a year; the server default is 90 days."""
+    week = await server.new_session("circle", title="Kept a week")
+    year = await server.new_session("circle", title="Kept a year")
+    plain = await server.new_session("circle", title="Kept the default")
+    host = Person.from_link(server, week.host_url)
+    cookies = {f"hk_{host.session_id}": host.token}
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
+        form = {
+            "csrf": csrf_for(server, host),
+            "type": "set_retention",
+            "days": "7",
+            "back": "host",
+        }
+        answer = await http.post(f"/s/{host.session_id}/act", data=form)
+    assert answer.status_code == 303 and "Done" in answer.headers["location"]
+    other = Person.from_link(server, year.host_url)
+    await other.connect()
+    await ok(other.send({"type": "set_retention", "days": 365}))
+    refused = await other.send({"type": "set_retention", "days": 0})
+    assert refused["code"] == "invalid_value"
+    participant = await Person.join(server, year.room_url, "Ifor")
+    await participant.connect()
+    assert (await participant.send({"type": "set_retention", "days": 1}))["code"] == "not_allowed"
+
+    store = open_store(server.data_dir)
+    await store.open()
+    try:
+        ten_days_on = await purge(store, server.data_dir, days=90, now=time.time() + 10 * 86400)
+        assert ten_days_on == [week.session_id]
+        later = await purge(store, server.data_dir, days=90, now=time.time() + 120 * 86400)
+        assert later == [plain.session_id]  # past 90 days, but the year-long one stays
+    finally:
+        await store.close()
+    assert b"Kept a week" not in on_disk(server.data_dir)
+    assert b"Kept a year" in on_disk(server.data_dir)
