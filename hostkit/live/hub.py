@@ -91,6 +91,7 @@ class Hub:
         admit: Callable[[str, str | None, str], Rejection | None] | None = None,
         erase_photos: Callable[[str, list[str]], None] | None = None,
         owns_photo: Callable[[str, str, str], bool] | None = None,
+        storage_failed: Callable[[str, float], None] | None = None,
     ) -> None:
         self.store = store
         self.fanout = fanout
@@ -98,6 +99,7 @@ class Hub:
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
         self.erase_photos = erase_photos  # (session, photo ids): files of withdrawn photos
         self.owns_photo = owns_photo  # (session, actor, photo id): did this actor upload it?
+        self.storage_failed = storage_failed  # (session, when): tell the hosts
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         self.accepting = True
@@ -193,6 +195,8 @@ class Hub:
             await self.store.append(batch)
         except StoreError as error:
             self._drop(session_id, live)
+            if self.storage_failed is not None:
+                self.storage_failed(session_id, now)
             if future is not None:
                 future.set_exception(StorageFailed(str(error)))
                 future.exception()  # mark retrieved: waiters see it, nobody else must

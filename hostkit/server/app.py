@@ -22,6 +22,7 @@ from hostkit.fanout.memory import MemoryFanout
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
 from hostkit.server import api, downloads, hosting, openapi, pages, photos
+from hostkit.server.alerts import Alerts
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
 from hostkit.server.limits import Guard
@@ -67,16 +68,18 @@ def create_app(settings: Settings) -> Starlette:
             joins_per_session=settings.join_rate,
             max_connections_per_session=settings.max_connections,
         )
+        alerts = Alerts()
         hub = Hub(
             store=store,
             fanout=fanout,
             admit=guard.admit,
             erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
             owns_photo=functools.partial(photos.owns_photo, settings.data_dir),
+            storage_failed=alerts.storage_failed,
         )
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
-        ctx.guard = guard
+        ctx.guard, ctx.alerts = guard, alerts
         app.state.ctx = ctx
         try:
             yield

@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 from hostkit.fanout.base import Fanout
 from hostkit.joining.tokens import TokenSigner
 from hostkit.live.hub import Hub
+from hostkit.server.alerts import Alerts
 from hostkit.server.limits import Guard
 from hostkit.settings import Settings
 from hostkit.store.base import EventStore
@@ -26,3 +27,4 @@ class Context:
     templates: Jinja2Templates
     connections: set[Any] = field(default_factory=set)
     guard: Guard = field(default_factory=Guard)
+    alerts: Alerts = field(default_factory=Alerts)

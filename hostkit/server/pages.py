@@ -244,6 +244,9 @@ async def host_page(request: Request) -> Response:
     values = _page_values(ctx, session_id, who)
     values["notice"] = request.query_params.get("notice")
     values["formats"] = FORMATS
+    live = await ctx.hub.live(session_id)
+    stored_at = live.recent[-1].at if live is not None and live.recent else 0.0
+    values["storage_trouble"] = ctx.alerts.storage_trouble(session_id, stored_at)
     return _page(request, "host.html", **values)
 
 

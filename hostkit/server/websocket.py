@@ -33,6 +33,7 @@ CLOSE_TOO_MANY = 4429
 
 # Events after which a connection re-checks that its token still stands.
 _REVOKING = frozenset({"participant_removed", "token_rotated"})
+_HOSTS = frozenset({"host", "cell_host"})  # told at once when the server cannot store
 
 
 def same_origin(ws: WebSocket, base_url: str) -> bool:
@@ -211,6 +212,7 @@ async def live_socket(ws: WebSocket) -> None:
             behind.set()
 
     unsubscribe = ctx.fanout.subscribe(session_id, offer)
+    unwatch = ctx.alerts.watch(session_id, connection.send) if who.role in _HOSTS else None
     ctx.connections.add(ws)
     tasks: list[asyncio.Task[None]] = []
     try:
@@ -261,5 +263,7 @@ async def live_socket(ws: WebSocket) -> None:
                 async with asyncio.timeout(2 * ctx.settings.heartbeat_s):
                     await ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
         unsubscribe()
+        if unwatch is not None:
+            unwatch()
         ctx.connections.discard(ws)
         ctx.guard.close_connection(session_id)

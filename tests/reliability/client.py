@@ -35,6 +35,7 @@ class OutboxClient:
     events: list[dict[str, Any]] = field(default_factory=list)
     last_seq: int = 0
     closes: list[tuple[int | None, str]] = field(default_factory=list)  # (code, reason)
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # hosts: e.g. storage_failed
     snapshots: int = 0
     gaps: list[tuple[int, int]] = field(default_factory=list)
     arrived_at: dict[str, float] = field(default_factory=dict)  # command id -> monotonic
@@ -157,6 +158,8 @@ class OutboxClient:
             self.rejected[message["id"]] = message
             if message["code"] != "storage_failed":
                 self.outbox.pop(message["id"], None)
+        elif kind == "alert":
+            self.alerts.append(message)
         if self.on_message is not None:
             self.on_message(message)
         self._changed.set()

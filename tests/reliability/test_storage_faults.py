@@ -13,10 +13,11 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.reliability.client import OutboxClient
-from tests.reliability.process import ServerProcess, env_ci, join
+from tests.reliability.process import ServerProcess, env_ci, host_token, join
 from tests.reliability.test_crash import open_first_phase, stored_log
 
 
@@ -56,6 +57,16 @@ def fill(disk: Path) -> Path:
     return filler
 
 
+async def console(server: ServerProcess, links: dict[str, str]) -> str:
+    """The host console's HTML, as the host's browser gets it."""
+    sid = links["session_id"]
+    cookies = {f"hk_{sid}": host_token(links)}
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
+        page = await http.get(f"/s/{sid}/host")
+    assert page.status_code == 200, page.text
+    return page.text
+
+
 async def test_full_disk_refuses_clearly_keeps_everything_and_recovers(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk", "8m") as disk:
         server = ServerProcess(disk / "data")
@@ -91,10 +102,16 @@ async def test_full_disk_refuses_clearly_keeps_everything_and_recovers(tmp_path:
                 f"{len(phone.sent) - 5} notes on the full disk: {first_refused['code']}"
             )
             assert set(acked) <= stored and not set(refused) & stored
+            # The host is told at once, and the console says so until storing works again.
+            await host.wait_for(lambda c: c.alerts, 10)
+            assert host.alerts[0]["code"] == "storage_failed"
+            print(f"full disk: the host was alerted: {host.alerts[0]['message']}")
+            assert "disk may be full" in await console(server, links)
 
             filler.unlink()  # space returns
             phone.resend()
             await phone.wait_for(lambda c: not c.outbox, 10)
+            assert "disk may be full" not in await console(server, links)
             server.kill()
             await server.start()
             checked = server.cli("check", "--data", str(server.data_dir))

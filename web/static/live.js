@@ -20,6 +20,7 @@
     this.onSnapshot = opts.onSnapshot || function () { location.reload(); };
     this.onRejected = opts.onRejected || function () {};
     this.onStatus = opts.onStatus || function () {};
+    this.onAlert = opts.onAlert || function () {};  /* hosts: the server could not store something */
     this.offset = 0; /* server time minus local time, seconds */
     this.key = "hk-outbox-" + this.session + "-" + this.me;
     this.outbox = this.load();
@@ -67,6 +68,7 @@
       if (fresh.length) { this.lastSeq = fresh[fresh.length - 1].seq; this.onEvents(fresh, this); }
     } else if (msg.type === "snapshot") { this.lastSeq = msg.state.seq; this.onSnapshot(msg.state, this); }
     else if (msg.type === "ack" || msg.type === "rejected") { this.settle(msg); }
+    else if (msg.type === "alert") { this.onAlert(msg, this); }
   };
   Live.prototype.flush = function () { this.outbox.forEach(this.transmit, this); };
   Live.prototype.transmit = function (item) {

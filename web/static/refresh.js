@@ -20,6 +20,7 @@
   var live = new window.HostkitLive({
     onEvents: function () { clearTimeout(pending); pending = setTimeout(refresh, 250); },
     onSnapshot: function () { refresh(); },
+    onAlert: function () { refresh(); },
     onStatus: function (text, ok) {
       var el = document.getElementById("connection");
       if (el) { el.textContent = text; el.className = "connection" + (ok ? "" : " offline"); }
