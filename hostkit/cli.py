@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from hostkit.domain.formats import FORMATS
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
 from hostkit.live.hub import fold_log
@@ -103,6 +103,8 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _new(args: argparse.Namespace) -> int:
+    if args.template is not None and args.format != "custom":
+        raise SystemExit("hostkit: --template goes with --format custom")
     store = open_store(args.data)
     await store.open()
     try:
@@ -110,7 +112,7 @@ async def _new(args: argparse.Namespace) -> int:
             store,
             base=_base(args),
             title=args.title,
-            format_id=args.format,
+            format_id=args.template or args.format,
             purpose=args.purpose,
             attribution=args.attribution,
             venues=tuple(args.venue or ["Main room"]),
@@ -253,6 +255,11 @@ def parser() -> argparse.ArgumentParser:
     where(new)
     new.add_argument("--title", required=True, type=_title)
     new.add_argument("--format", required=True, choices=sorted(FORMATS))
+    new.add_argument(
+        "--template",
+        choices=sorted(CUSTOM_TEMPLATES),
+        help="with --format custom: start from a ready-made sequence of phases",
+    )
     new.add_argument("--purpose", default="")
     new.add_argument(
         "--attribution",

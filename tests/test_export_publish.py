@@ -164,7 +164,7 @@ async def test_someone_who_was_not_there_adds_their_view_and_it_is_marked_in_exp
             )
         ).text
     last = csv_text.strip().splitlines()[-1]
-    assert "Kx50" in last and last.endswith(",True") and "Responses afterwards" in last
+    assert "Kx50" in last and last.endswith(",True,False") and "Responses afterwards" in last
 
 
 async def test_a_response_is_as_private_as_the_published_digest(server: Server) -> None:

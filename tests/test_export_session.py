@@ -496,6 +496,7 @@ def test_the_json_transcript_follows_its_documented_schema(
         "reactions",
         "photo_id",
         "response",
+        "pending",
         "html",
     ]
     market = next(c for c in document["contributions"] if "Kx12" in c["text"])

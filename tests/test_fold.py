@@ -27,6 +27,7 @@ from tests.domain_helpers import (
     session,
 )
 from tests.format_helpers import busy_format_steps
+from tests.mechanics_helpers import busy_mechanics_steps
 
 PEOPLE = (
     person("host", role="host"),
@@ -99,6 +100,7 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     ok(run(state, None, answer, t, log=log))
     go("host", cmd.ClosePhase("p2"))
     busy_format_steps(go)
+    busy_mechanics_steps(go)
     return state, log
 
 

@@ -13,6 +13,7 @@ from hostkit.domain.model import ROLES, Role, SessionState
 from hostkit.domain.roles import PERMISSIONS, may
 from tests.domain_helpers import T0, VENUE, code, fold, ok, person, run, session
 from tests.format_helpers import FORMAT_VALID
+from tests.mechanics_helpers import MECHANICS_VALID
 
 CLIENT_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.ClientCommand))
 ALL_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.AnyCommand))
@@ -85,6 +86,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "remove_participant": lambda _: cmd.RemoveParticipant("other"),
     "mute_participant": lambda _: cmd.MuteParticipant("other"),
     **FORMAT_VALID,
+    **MECHANICS_VALID,
 }
 
 
@@ -147,6 +149,7 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
         "edit_phase",
         "remove_phase",
         "move_phase",
+        "set_moderation",
     }
 
 

@@ -164,6 +164,7 @@ class ChooseGroup(Command, tag="choose_group", frozen=True):
 
 class Announce(Command, tag="announce", frozen=True):
     text: str
+    cell_id: str | None = None  # one venue only; a cell host's announcements go to their own
 
 
 class CreateGroup(Command, tag="create_group", frozen=True):
@@ -326,6 +327,39 @@ class SortHands(Command, tag="sort_hands", frozen=True):
     first: Where = "remote"
 
 
+# --- shared mechanics: pre-moderation, merging and splitting groups -----------------
+
+
+class SetModeration(Command, tag="set_moderation", frozen=True):
+    """Hold contributions for a host's approval before they reach the projector wall."""
+
+    on: bool = True  # turning it off lets everything still waiting through
+
+
+class ApproveContribution(Command, tag="approve_contribution", frozen=True):
+    contribution_id: str
+
+
+class MergeGroups(Command, tag="merge_groups", frozen=True):
+    """Group ``group_id`` joins ``into_id``: its people and notes move, then it closes."""
+
+    group_id: str
+    into_id: str
+
+
+class SplitGroup(Command, tag="split_group", frozen=True):
+    """Divide a group's people into ``parts`` groups, or move the chosen people to a new one.
+
+    ``participant_ids`` is a list, or comma-separated (from a plain form); when given, they
+    go to a new group called ``name`` and ``parts`` is not used.
+    """
+
+    group_id: str
+    parts: int = 2
+    name: str | None = None
+    participant_ids: list[str] | str | None = None
+
+
 AnyCommand = (
     Join
     | PostContribution
@@ -376,6 +410,10 @@ AnyCommand = (
     | SetHat
     | MoveHand
     | SortHands
+    | SetModeration
+    | ApproveContribution
+    | MergeGroups
+    | SplitGroup
 )
 
 # Commands a client may send itself; Join, RotateToken and PublishDigest are issued by the
@@ -427,6 +465,10 @@ ClientCommand = (
     | SetHat
     | MoveHand
     | SortHands
+    | SetModeration
+    | ApproveContribution
+    | MergeGroups
+    | SplitGroup
 )
 
 

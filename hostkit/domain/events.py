@@ -85,6 +85,7 @@ class ContributionPosted(Event, tag="contribution_posted", frozen=True):
     phase_id: str
     off_record: bool = False
     photo_id: str | None = None
+    pending: bool = False  # pre-moderation: held for a host's approval
 
 
 class ContributionWithdrawn(Event, tag="contribution_withdrawn", frozen=True):
@@ -186,6 +187,7 @@ class ParticipantMoved(Event, tag="participant_moved", frozen=True):
 class Announced(Event, tag="announced", frozen=True):
     text: str
     by: str
+    cell_id: str | None = None  # None: every cell
 
 
 class GroupCreated(Event, tag="group_created", frozen=True):
@@ -316,6 +318,31 @@ class HandsSorted(Event, tag="hands_sorted", frozen=True):
     order: list[str]
 
 
+# --- shared mechanics: pre-moderation, merging groups ---------------------------------
+
+
+class ModerationSet(Event, tag="moderation_set", frozen=True):
+    on: bool
+    by: str
+
+
+class ContributionApproved(Event, tag="contribution_approved", frozen=True):
+    contribution_id: str
+    by: str
+
+
+class GroupsMerged(Event, tag="groups_merged", frozen=True):
+    """``group_id`` closes into ``into_id`` (its people have already moved, one event each).
+
+    ``notes`` are the contributions that move with it; each remembers the group it left.
+    """
+
+    group_id: str
+    into_id: str
+    notes: list[str]
+    by: str
+
+
 AnyEvent = (
     SessionCreated
     | ParticipantJoined
@@ -364,6 +391,9 @@ AnyEvent = (
     | HatSet
     | HandMoved
     | HandsSorted
+    | ModerationSet
+    | ContributionApproved
+    | GroupsMerged
 )
 
 _decoder: msgspec.json.Decoder[AnyEvent] = msgspec.json.Decoder(AnyEvent)

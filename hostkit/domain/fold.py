@@ -7,7 +7,7 @@ command before the event existed), so replaying a log never fails half-way.
 from __future__ import annotations
 
 from hostkit.domain import events as ev
-from hostkit.domain import format_fold
+from hostkit.domain import format_fold, mechanics_fold
 from hostkit.domain.model import (
     PLENARY,
     Announcement,
@@ -31,6 +31,19 @@ def _group(spec: ev.GroupSpec) -> Group:
 def _lower(state: SessionState, participant_id: str) -> None:
     for queue in state.hands.values():
         queue[:] = [h for h in queue if h.participant_id != participant_id]
+
+
+def _forget_if_confidential(state: SessionState, phase: Phase) -> None:
+    """A closed confidential phase's words live no longer than the moment: blank them.
+
+    They become hidden (shown to nobody, like a host's hide); the hub then erases them
+    from the store, and replay blanks them even if that erase never happened.
+    """
+    if phase.attribution != "confidential":
+        return
+    for c in state.contributions.values():
+        if c.phase_id == phase.id and (c.text or c.photo_id or not c.hidden):
+            c.text, c.photo_id, c.hidden = "", None, True
 
 
 def apply(
@@ -90,6 +103,7 @@ def apply(
                 at=at,
                 off_record=event.off_record,
                 photo_id=event.photo_id,
+                pending=event.pending,
             )
         case ev.ContributionWithdrawn():
             state.contributions[event.contribution_id].withdrawn = True
@@ -119,6 +133,7 @@ def apply(
             for phase in state.phases:
                 if phase.status == "open":
                     phase.status = "closed"
+                    _forget_if_confidential(state, phase)
             opened = state.phase(event.phase_id)
             if opened is not None:
                 opened.status = "open"
@@ -127,12 +142,15 @@ def apply(
             closed = state.phase(event.phase_id)
             if closed is not None:
                 closed.status = "closed"
+                _forget_if_confidential(state, closed)
             if state.timer is not None and state.timer.phase_id == event.phase_id:
                 state.timer = None
         case ev.PhaseAttributionSet():
             changed = state.phase(event.phase_id)
             if changed is not None:
                 changed.attribution = event.attribution
+                if changed.status == "closed":
+                    _forget_if_confidential(state, changed)
         case ev.DigestPublished():
             state.publications[event.link] = Publication(
                 event.link, event.attribution, at, event.expires_at
@@ -169,7 +187,7 @@ def apply(
             _lower(state, event.participant_id)
             format_fold.join_circle(state, event.participant_id)
         case ev.Announced():
-            state.announcements.append(Announcement(seq, event.text, at, event.by))
+            state.announcements.append(Announcement(seq, event.text, at, event.by, event.cell_id))
         case ev.GroupCreated():
             state.groups[event.group.id] = _group(event.group)
         case ev.GroupRenamed():
@@ -183,6 +201,8 @@ def apply(
             state.participants[event.participant_id].muted = event.muted
         case ev.TokenRotated():
             state.participants[event.participant_id].nonce = event.nonce
+        case ev.ModerationSet() | ev.ContributionApproved() | ev.GroupsMerged():
+            mechanics_fold.apply_mechanics(state, event)
         case _:
             format_fold.apply_format(state, event, at=at)
     return state

@@ -434,7 +434,8 @@ def _place_topics(state: SessionState, actor: Participant, c: cmd.PlaceTopics) -
             "invalid_value", f"Name the times and the spaces, {MAX_SLOT} characters at most."
         )
     cell_id = c.cell_id or actor.cell_id
-    placed = {g.topic_id for g in state.groups.values() if g.topic_id is not None}
+    groups = [*state.groups.values(), *state.closed_groups.values()]  # merged topics stay placed
+    placed = {g.topic_id for g in groups if g.topic_id is not None}
     waiting = [
         t
         for t in sorted(state.contributions.values(), key=lambda t: t.seq)

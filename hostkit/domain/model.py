@@ -91,6 +91,7 @@ class Group:
     slot: str | None = None
     space: str | None = None
     seats: int | None = None  # a fishbowl's inner circle: at most this many, one kept empty
+    merged_into: str | None = None  # a closed group (``SessionState.closed_groups``): where it went
 
 
 @dataclass(slots=True)
@@ -138,6 +139,8 @@ class Contribution:
     votes: dict[str, int] = field(default_factory=dict)  # participant id -> dots
     reactions: dict[str, list[str]] = field(default_factory=dict)  # reaction -> participant ids
     answer: Answer | None = None  # questions: whether the host is answering or has answered
+    pending: bool = False  # pre-moderation: waiting for a host's approval before the wall
+    earlier_groups: list[str] = field(default_factory=list)  # groups it was in before a merge
 
 
 @dataclass(slots=True)
@@ -168,6 +171,7 @@ class Announcement:
     text: str
     at: float
     by: str
+    cell_id: str | None = None  # None: every cell; else only that venue (or the online cell)
 
 
 @dataclass(slots=True)
@@ -262,6 +266,8 @@ class SessionState:
     table_rounds: list[dict[str, str]] = field(default_factory=list)  # past seatings
     calls: list[HostCall] = field(default_factory=list)
     retention_days: int | None = None  # None: the server's default (`hostkit purge --days`)
+    moderation: bool = False  # pre-moderation: contributions wait for approval before the wall
+    closed_groups: dict[str, Group] = field(default_factory=dict)  # merged away, kept for history
 
     def phase(self, phase_id: str) -> Phase | None:
         return next((p for p in self.phases if p.id == phase_id), None)

@@ -59,6 +59,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "set_hat": _HOSTS,
     "move_hand": _HOSTS | {"table_host"},
     "sort_hands": _HOSTS | {"table_host"},
+    # shared mechanics: pre-moderation (the switch is the lead host's), groups merged and split
+    "set_moderation": _LEAD,
+    "approve_contribution": _HOSTS,  # contributions of their own venue: see moderation_rules
+    "merge_groups": _HOSTS,  # both groups in their own venue: see group_rules
+    "split_group": _HOSTS,
 }
 
 

@@ -132,6 +132,7 @@ def _post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> D
             # a confidential phase is recorded for the live moment only, never the harvest
             off_record=c.off_record or phase.attribution == "confidential",
             photo_id=c.photo_id,
+            pending=moderation_rules.held(state, actor),
         )
     ]
 
@@ -169,11 +170,15 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
         case cmd.CastVote():
             if (problem := _contribution_target(state, c.contribution_id)) is not None:
                 return problem
+            if (problem := moderation_rules.waiting(state, c.contribution_id)) is not None:
+                return problem
             if not 0 <= c.dots <= 3:
                 return reject("invalid_value", "A vote is between 0 and 3 dots.")
             return [ev.VoteCast(c.contribution_id, actor.id, c.dots)]
         case cmd.React():
             if (problem := _contribution_target(state, c.contribution_id)) is not None:
+                return problem
+            if (problem := moderation_rules.waiting(state, c.contribution_id)) is not None:
                 return problem
             current = state.contributions[c.contribution_id].reactions.get(c.reaction, [])
             return [
@@ -265,7 +270,13 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
         case cmd.Announce():
             if (problem := _text(c.text)) is not None:
                 return problem
-            return [ev.Announced(c.text, by=actor.id)]
+            # a cell host speaks to their own venue; the lead host to all, or to one venue
+            cell_id = actor.cell_id if actor.role == "cell_host" and not c.cell_id else c.cell_id
+            if cell_id is not None and cell_id not in state.cells:
+                return reject("unknown_cell", "There is no such venue in this session.")
+            if actor.role == "cell_host" and cell_id != actor.cell_id:
+                return reject("not_allowed", _NOT_ALLOWED)
+            return [ev.Announced(c.text, by=actor.id, cell_id=cell_id)]
         case cmd.CreateGroup():
             if (problem := _text(c.name, limit=MAX_TITLE, what="Name")) is not None:
                 return problem
@@ -289,6 +300,10 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             return [ev.GroupRenamed(c.group_id, c.name.strip())]
         case cmd.SetRole() | cmd.RemoveParticipant() | cmd.MuteParticipant() | cmd.RotateToken():
             return _manage(state, actor, c)
+    if isinstance(c, typing.get_args(moderation_rules.ModerationCommand)):
+        return moderation_rules.decide_moderation(state, actor, c)
+    if isinstance(c, typing.get_args(group_rules.GroupCommand)):
+        return group_rules.decide_groups(state, actor, c)
     if isinstance(c, typing.get_args(format_rules.FormatCommand)):
         return format_rules.decide_format(state, actor, c, now)
     return reject("unknown_command", "hostkit does not know that command.")
@@ -392,4 +407,5 @@ def decide(
     return _decide_as(state, actor, command, now)
 
 
-from hostkit.domain import format_rules  # noqa: E402 -- it builds on the helpers above
+# these build on the helpers above
+from hostkit.domain import format_rules, group_rules, moderation_rules  # noqa: E402

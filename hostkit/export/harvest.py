@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hostkit.domain.formats import FORMATS
+from hostkit.domain.formats import TEMPLATES
 from hostkit.domain.model import (
     PRIVACY,
     Attribution,
@@ -95,6 +95,7 @@ class Entry:
     reactions: int
     photo_id: str | None
     response: bool = False  # added afterwards through a published digest
+    pending: bool = False  # pre-moderation: never approved by a host (transcripts only)
 
     @property
     def plain(self) -> str:
@@ -130,6 +131,9 @@ class PhaseHarvest:
     attribution: PhaseAttribution  # the mode this phase is exported under
     groups: list[GroupHarvest]
     ranking: list[Entry]  # contributions with votes, most dots first
+    # said, but never approved while pre-moderation was on: in transcripts (marked), not
+    # in digests, as they were never on the shared wall either
+    waiting: list[Entry] = field(default_factory=list)
 
     @property
     def confidential(self) -> bool:
@@ -137,7 +141,8 @@ class PhaseHarvest:
 
     @property
     def entries(self) -> list[Entry]:
-        return sorted((e for g in self.groups for e in g.entries), key=lambda e: e.seq)
+        every = [*(e for g in self.groups for e in g.entries), *self.waiting]
+        return sorted(every, key=lambda e: e.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +186,7 @@ class Harvest:
 
     @property
     def questions(self) -> list[Entry]:
-        return [e for e in self.entries if e.kind == "question"]
+        return [e for e in self.entries if e.kind == "question" and not e.pending]
 
     @property
     def people(self) -> int:
@@ -235,7 +240,7 @@ def harvest_from_state(
     for number, phase in enumerate(state.phases, 1):
         by_group: dict[tuple[str, str], list[Entry]] = {}
         for e in entries:
-            if e.phase_id == phase.id:
+            if e.phase_id == phase.id and not e.pending:
                 by_group.setdefault((e.group_name, e.cell_name), []).append(e)
         groups = [
             GroupHarvest(name or "Everyone", cell, group_entries)
@@ -246,7 +251,14 @@ def harvest_from_state(
         )
         phases.append(
             PhaseHarvest(
-                phase.id, number, phase.title, phase.question, modes[phase.id], groups, ranking
+                phase.id,
+                number,
+                phase.title,
+                phase.question,
+                modes[phase.id],
+                groups,
+                ranking,
+                [e for e in entries if e.phase_id == phase.id and e.pending],
             )
         )
     people = [p for p in state.participants.values() if not p.screen]
@@ -260,7 +272,7 @@ def harvest_from_state(
             at = venue
         if at is not None:
             counts[at.id] += 1
-    template = FORMATS.get(state.format)
+    template = TEMPLATES.get(state.format)  # a format, or a custom template
     return Harvest(
         session_id=state.id,
         title=state.title,
@@ -348,6 +360,7 @@ def _entry(
         voters=len(c.votes),
         reactions=sum(len(who) for who in c.reactions.values()),
         photo_id=c.photo_id,
+        pending=c.pending,
     )
 
 

@@ -34,6 +34,7 @@ COLUMNS = (
     "reactions",
     "photo_id",
     "response",
+    "pending",
 )
 
 
@@ -64,6 +65,7 @@ def _row(e: Entry) -> dict[str, Any]:
         "reactions": e.reactions,
         "photo_id": e.photo_id,
         "response": e.response,
+        "pending": e.pending,
     }
 
 

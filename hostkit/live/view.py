@@ -61,6 +61,7 @@ def snapshot(state: SessionState, *, now: float) -> dict[str, Any]:
         "announcements": [asdict(a) for a in state.announcements[-20:]],
         "timer": timer,
         "labels": labels(state),
+        "moderation": state.moderation,  # contributions with "pending" wait for the host
         **formats_view(state, now=now),
     }
 

@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.domain.commands import ClientCommand, Join
-from hostkit.domain.formats import FORMATS
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
 from hostkit.domain.model import Participant
 from hostkit.domain.rejections import Rejection
 from hostkit.joining.joincode import normalise_join_code
@@ -296,6 +296,9 @@ def _form_command(form: FormData) -> dict[str, Any]:
         if key in ("csrf", "back", "section") or not isinstance(value, str) or value == "":
             continue
         command[key] = {"true": True, "false": False}.get(value, value)
+        ticked = [v for v in form.getlist(key) if isinstance(v, str) and v]
+        if len(ticked) > 1:  # several checkboxes of one name: a list (people to move...)
+            command[key] = ticked
     return command
 
 
@@ -378,12 +381,15 @@ async def admin(request: Request) -> Response:
             return _problem(request, 403, "Form expired", "Reload the page and try again.")
         title = str(form.get("title", "")).strip()
         format_id = str(form.get("format", ""))
+        template_id = str(form.get("template", ""))
         venues = tuple(v.strip() for v in str(form.get("venues", "")).split(",") if v.strip())
         attribution = str(form.get("attribution", "attributed"))
         if not title or len(title) > 200:
             error = "Give the session a title (up to 200 characters)."
         elif format_id not in FORMATS:
             error = "Choose a format."
+        elif template_id and (format_id != "custom" or template_id not in CUSTOM_TEMPLATES):
+            error = "A template goes with the Custom format: choose Custom, or no template."
         elif attribution not in ("attributed", "pseudonymous", "chatham-house"):
             error = "Choose how contributions are attributed."
         elif len(venues) > 20:
@@ -393,7 +399,7 @@ async def admin(request: Request) -> Response:
                 ctx.store,
                 base=ctx.base_url,
                 title=title,
-                format_id=format_id,
+                format_id=template_id or format_id,
                 purpose=str(form.get("purpose", ""))[:2000],
                 attribution=attribution,  # type: ignore[arg-type]
                 venues=venues or ("Main room",),
@@ -403,6 +409,7 @@ async def admin(request: Request) -> Response:
         "admin.html",
         422 if error else 200,
         formats=FORMATS,
+        templates=CUSTOM_TEMPLATES,
         created=created,
         error=error,
         csrf=ctx.signer.csrf_token("admin"),
