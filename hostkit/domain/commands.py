@@ -26,6 +26,7 @@ MAX_NAME = 60
 MAX_TITLE = 200
 MAX_TIMER_S = 24 * 3600
 MAX_RETENTION_DAYS = 3660  # ten years: a council's longest record-keeping period
+LANGUAGES = ("en", "cy")  # the languages hostkit ships (hostkit.i18n names them)
 
 
 class Command(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
@@ -121,6 +122,13 @@ class SetRetention(Command, tag="set_retention", frozen=True):
     """Keep this session for ``days`` after its last activity, then `hostkit purge` deletes it."""
 
     days: int | None = None  # None: the server's default period
+
+
+class SetLanguage(Command, tag="set_language", frozen=True):
+    """The session's language: its pages open in it (a person may still switch) and its
+    digests are written in it."""
+
+    language: str | None = None  # "en" or "cy"; None: no default, each browser chooses
 
 
 class RespondToDigest(Command, tag="respond_to_digest", frozen=True):
@@ -377,6 +385,7 @@ AnyCommand = (
     | RevokeDigest
     | SetResponseWindow
     | SetRetention
+    | SetLanguage
     | RespondToDigest
     | StartTimer
     | PauseTimer
@@ -434,6 +443,7 @@ ClientCommand = (
     | RevokeDigest
     | SetResponseWindow
     | SetRetention
+    | SetLanguage
     | StartTimer
     | PauseTimer
     | ExtendTimer

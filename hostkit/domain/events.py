@@ -148,6 +148,10 @@ class RetentionSet(Event, tag="retention_set", frozen=True):
     days: int | None  # None: the server's default period
 
 
+class LanguageSet(Event, tag="language_set", frozen=True):
+    language: str | None  # None: no session default, each browser chooses
+
+
 class ResponseWindowSet(Event, tag="response_window_set", frozen=True):
     link: str
     until: float | None  # None: closed
@@ -360,6 +364,7 @@ AnyEvent = (
     | DigestRevoked
     | ResponseWindowSet
     | RetentionSet
+    | LanguageSet
     | DigestResponded
     | TimerStarted
     | TimerPaused

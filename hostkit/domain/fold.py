@@ -159,6 +159,9 @@ def apply(
             state.publications[event.link].revoked = True
         case ev.RetentionSet():
             state.retention_days = event.days
+        case ev.LanguageSet():
+            state.language = event.language or "en"
+            state.language_chosen = event.language is not None
         case ev.ResponseWindowSet():
             state.publications[event.link].responses_until = event.until
         case ev.DigestResponded():

@@ -266,6 +266,8 @@ class SessionState:
     table_rounds: list[dict[str, str]] = field(default_factory=list)  # past seatings
     calls: list[HostCall] = field(default_factory=list)
     retention_days: int | None = None  # None: the server's default (`hostkit purge --days`)
+    language: str = "en"  # the session's language: its pages' default and its digests'
+    language_chosen: bool = False  # False: nobody chose; each browser's preference applies
     moderation: bool = False  # pre-moderation: contributions wait for approval before the wall
     closed_groups: dict[str, Group] = field(default_factory=dict)  # merged away, kept for history
 

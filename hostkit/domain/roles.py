@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "revoke_digest": _LEAD,
     "set_response_window": _LEAD,
     "set_retention": _LEAD,
+    "set_language": _LEAD,
     "start_timer": _LEAD,
     "pause_timer": _LEAD,
     "extend_timer": _LEAD,

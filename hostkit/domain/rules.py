@@ -225,6 +225,10 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if c.days is not None and not 1 <= c.days <= MAX_RETENTION_DAYS:
                 return reject("invalid_value", "Keep a session for 1 to 3,660 days.")
             return [ev.RetentionSet(c.days)]
+        case cmd.SetLanguage():
+            if c.language is not None and c.language not in cmd.LANGUAGES:
+                return reject("unknown_language", "Choose English or Welsh (en or cy).")
+            return [ev.LanguageSet(c.language)]
         case cmd.SetResponseWindow():
             found = state.publications.get(c.link)
             if found is None or not found.open(now):
