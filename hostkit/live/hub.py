@@ -22,7 +22,7 @@ from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.events import AnyEvent, decode_event, encode_event, event_type
 from hostkit.domain.fold import apply
-from hostkit.domain.model import SessionState
+from hostkit.domain.model import Contribution, SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
@@ -144,6 +144,8 @@ class Hub:
             loaded = Live(fold_log(session_id, log), fold_log(session_id, log))
             loaded.recent.extend(log[-RECENT:])
             self._live[session_id] = loaded
+            # a crash between a confidential phase's close and its erase: erase now
+            await self._erase_words(session_id, loaded, log)
             return loaded
 
     async def submit(
@@ -207,21 +209,29 @@ class Hub:
         if future is not None:
             future.set_result(batch[0].seq)
         await self._publish(session_id, live, batch)
-        if any(stored.type == "contribution_withdrawn" for stored in batch):
-            await self._erase_withdrawn(session_id, live)
+        if any(stored.type in ERASING for stored in batch):
+            await self._erase_words(session_id, live)
         return Ack(command_id, batch[0].seq)
 
-    async def _erase_withdrawn(self, session_id: str, live: Live) -> None:
-        """Overwrite withdrawn words in the store and in memory (best effort: replay
-        blanks them anyway, see ``redacted``)."""
-        withdrawn = [c for c in live.committed.contributions.values() if c.withdrawn]
-        if self.erase_photos is not None:
-            self.erase_photos(session_id, [c.photo_id for c in withdrawn if c.photo_id])
-        seqs = {c.seq for c in withdrawn}
-        stored = [e for e in await self.store.read(session_id) if e.seq in seqs]
-        blanked = {e.seq: e for e in redacted(live.committed, stored) if e not in stored}
+    async def _erase_words(
+        self, session_id: str, live: Live, log: list[StoredEvent] | None = None
+    ) -> None:
+        """Overwrite withdrawn words, and those of a closed confidential phase, in the
+        store and in memory, photos first (best effort: replay blanks them anyway, see
+        ``redacted``; and a session loaded after a crash is erased again)."""
+        state = live.committed
+        seqs = {c.seq for c in state.contributions.values() if erasable(state, c)}
+        if not seqs:
+            return
+        if log is None:
+            log = await self.store.read(session_id)
+        stored = [e for e in log if e.seq in seqs]
+        blanked = {e.seq: e for e in redacted(state, stored) if e not in stored}
         if not blanked:
             return
+        if self.erase_photos is not None:
+            photos = [_photo_of(e) for e in stored if e.seq in blanked]
+            self.erase_photos(session_id, [p for p in photos if p])
         try:
             await self.store.redact(session_id, {seq: e.body for seq, e in blanked.items()})
         except StoreError:
@@ -317,3 +327,22 @@ def redacted(state: SessionState, events: list[StoredEvent]) -> list[StoredEvent
                 stored = replace(stored, body=encode_event(blank))
         out.append(stored)
     return out
+
+
+# events after which words may have to be erased from the store
+ERASING = frozenset(
+    {"contribution_withdrawn", "phase_closed", "phase_opened", "phase_attribution_set"}
+)
+
+
+def erasable(state: SessionState, c: Contribution) -> bool:
+    """Words the store must not keep: withdrawn, or said in a confidential phase now closed."""
+    if c.withdrawn:
+        return True
+    phase = state.phase(c.phase_id)
+    return c.hidden and phase is not None and phase.attribution == "confidential"
+
+
+def _photo_of(stored: StoredEvent) -> str | None:
+    event = decode_event(stored.body)
+    return event.photo_id if isinstance(event, ev.ContributionPosted) else None
