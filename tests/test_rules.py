@@ -1076,3 +1076,9 @@ def test_the_host_sets_how_long_the_session_is_kept_within_limits(state: Session
     assert state.retention_days == 30
     assert ok(run(state, "host", cmd.SetRetention(None))) == [ev.RetentionSet(None)]
     assert state.retention_days is None
+
+
+def test_the_session_language_is_one_hostkit_ships(state: SessionState) -> None:
+    assert ok(run(state, "host", cmd.SetLanguage("cy"))) == [ev.LanguageSet("cy")]
+    assert code(run(state, "host", cmd.SetLanguage("fr"))) == "unknown_language"
+    assert state.language == "cy"
