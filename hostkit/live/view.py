@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from hostkit.domain.model import SessionState
+from hostkit.domain.model import PLENARY, Participant, SessionState
 
 
 def labels(state: SessionState) -> dict[str, str]:
@@ -91,3 +91,128 @@ def formats_view(state: SessionState, *, now: float) -> dict[str, Any]:
         "calls": [asdict(c) for c in state.calls if not c.resolved],
         "questions": [c.id for c in questions],  # most votes first
     }
+
+
+def _people(state: SessionState) -> list[Participant]:
+    """The people a page may count or name: not screens, not removed."""
+    return [p for p in state.participants.values() if not p.screen and not p.removed]
+
+
+def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]:
+    """What one person's page shows of the format: their group and who is in it, the
+    talking piece, where to go next, their hats, questions by votes, Open Space topics.
+
+    Names follow the session's attribution through ``labels`` (ids are shown through
+    them); in a Chatham House session nobody is listed by name, only counted.
+    """
+    me = state.participants[participant_id]
+    people = _people(state)
+    named = state.attribution != "chatham-house"
+    group = state.groups.get(me.group_id) if me.group_id else None
+    members = [p.id for p in people if group is not None and p.group_id == group.id]
+    seat = state.seating.seats.get(me.id) if state.seating is not None else None
+    phase = state.open_phase()
+    shown: dict[str, Any] = {
+        "group": None
+        if group is None
+        else {
+            "id": group.id,
+            "name": group.name,
+            "call_url": group.call_url,
+            "topic": group.topic_id is not None,
+            "count": len(members),
+            "others": [p for p in members if p != me.id] if named else None,
+        },
+        "piece": _piece(state, me.group_id),
+        "next_seat": None
+        if seat is None or seat not in state.groups
+        else {"group_id": seat, "name": state.groups[seat].name, "stay": seat == me.group_id},
+        "hats": list(me.hats),
+        "questions": _questions(state, me.id) if phase and "question" in phase.allows else None,
+        "topics": _topics(state, people, me.id, named),
+        "call": next(
+            (asdict(c) for c in state.calls if c.participant_id == me.id and not c.resolved),
+            None,
+        ),
+        "named": named,
+        # pairs and fours are groups one is "in"; tables are places one is "at"
+        "within": phase is not None and phase.grouping in ("pairs", "fours"),
+    }
+    # what participant.js needs to keep the page live: it folds later events into this
+    shown["script"] = {
+        "labels": labels(state),
+        "group_id": me.group_id,
+        "groups": {g.id: g.name for g in state.groups.values()},
+        "seats": {p.id: p.group_id for p in people},
+        "quiet": [p.id for p in people if p.role == "observer"],
+        "piece": shown["piece"],
+        "call": shown["call"]["id"] if shown["call"] else None,
+        "named": named,
+        "within": shown["within"],
+        "topic_groups": [g.id for g in state.groups.values() if g.topic_id is not None],
+    }
+    return shown
+
+
+def _piece(state: SessionState, group_id: str | None) -> dict[str, Any] | None:
+    piece = state.talking.get(group_id or PLENARY)
+    if piece is None:
+        return None
+    return {
+        "group_id": group_id,
+        "order": list(piece.order),
+        "holder": piece.holder,
+        "passed": list(piece.passed),
+        "turn_s": piece.turn_s,
+    }
+
+
+def _questions(state: SessionState, me: str) -> list[dict[str, Any]]:
+    """Every live question, most votes first (then oldest first), as the host sees them."""
+    found = [
+        c
+        for c in state.contributions.values()
+        if c.kind == "question" and not c.withdrawn and not c.hidden
+    ]
+    found.sort(key=lambda c: (-sum(c.votes.values()), c.seq))
+    return [
+        {
+            "id": c.id,
+            "seq": c.seq,
+            "text": c.text,
+            "author_id": c.author_id,
+            "votes": sum(c.votes.values()),
+            "tally": dict(c.votes),
+            "voted": c.votes.get(me, 0),
+            "answer": c.answer or "open",
+            "mine": c.author_id == me,
+        }
+        for c in found
+    ]
+
+
+def _topics(
+    state: SessionState, people: list[Participant], me: str, named: bool
+) -> list[dict[str, Any]]:
+    """Open Space topic groups by time then space, with who (or how many) is in each."""
+    topics = [g for g in state.groups.values() if g.topic_id is not None]
+    topics.sort(key=lambda g: (g.slot or "", g.space or "", g.name))
+    shown = []
+    for g in topics:
+        here = [p.id for p in people if p.group_id == g.id]
+        topic = state.contributions.get(g.topic_id or "")
+        cell = state.cells.get(g.cell_id)
+        shown.append(
+            {
+                "id": g.id,
+                "name": g.name,
+                "slot": g.slot,
+                "space": g.space,
+                "online": cell is not None and cell.kind == "online",
+                "convener": topic.author_id if topic is not None and named else None,
+                "count": len(here),
+                "people": here if named else None,
+                "here": me in here,
+            }
+        )
+    return shown

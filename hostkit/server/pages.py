@@ -26,7 +26,7 @@ from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
 from hostkit.live.hub import StorageFailed
-from hostkit.live.view import snapshot
+from hostkit.live.view import participant_view, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.sessions import admin_url, create_session, room_url
@@ -208,8 +208,13 @@ def _keyed_entry(request: Request, target: str) -> Response | None:
     return response
 
 
-def _page_values(ctx: Context, session_id: str, who: Participant) -> dict[str, Any]:
-    live_state = ctx.hub._live[session_id].committed
+async def _page_values(ctx: Context, session_id: str, who: Participant) -> dict[str, Any] | None:
+    """What every live page renders from, or None if the session is gone: it is looked up
+    again, not indexed, since it may have left memory after ``_who`` found it (a purge)."""
+    live = await ctx.hub.live(session_id)
+    if live is None:
+        return None
+    live_state = live.committed
     return {
         "state": live_state,
         "view": snapshot(live_state, now=ctx.hub.clock()),
@@ -227,8 +232,11 @@ async def participant_page(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     ctx, session_id, who = found
-    values = _page_values(ctx, session_id, who)
+    values = await _page_values(ctx, session_id, who)
+    if values is None:
+        return _problem(request, 404, "Session not found", "Check the link.")
     values["notice"] = request.query_params.get("notice")
+    values["mine"] = participant_view(values["state"], who.id)
     return _page(request, "participant.html", **values)
 
 
@@ -241,7 +249,9 @@ async def host_page(request: Request) -> Response:
     ctx, session_id, who = found
     if who.role not in ("host", "cell_host"):
         return _problem(request, 403, "Hosts only", "This console is for the session's hosts.")
-    values = _page_values(ctx, session_id, who)
+    values = await _page_values(ctx, session_id, who)
+    if values is None:
+        return _problem(request, 404, "Session not found", "Check the link.")
     values["notice"] = request.query_params.get("notice")
     values["formats"] = FORMATS
     live = await ctx.hub.live(session_id)
@@ -258,7 +268,9 @@ async def projector_page(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     ctx, session_id, who = found
-    values = _page_values(ctx, session_id, who)
+    values = await _page_values(ctx, session_id, who)
+    if values is None:
+        return _problem(request, 404, "Session not found", "Check the link.")
     title = _words(request, "projector.html").gettext("QR code to join this session")
     values["qr"] = qr_svg(values["room_url"], title=title)
     return _page(request, "projector.html", **values)
@@ -272,7 +284,9 @@ async def table_cards(request: Request) -> Response:
     ctx, session_id, who = found
     if who.role not in ("host", "cell_host"):
         return _problem(request, 403, "Hosts only", "Table cards are for the session's hosts.")
-    values = _page_values(ctx, session_id, who)
+    values = await _page_values(ctx, session_id, who)
+    if values is None:
+        return _problem(request, 404, "Session not found", "Check the link.")
     state = values["state"]
     title = _words(request, "cards.html").gettext("QR code to join at %(table)s")
     values["cards"] = [
@@ -293,13 +307,29 @@ def _form_command(form: FormData) -> dict[str, Any]:
     """Form fields as a command: empty fields are absent, 'true'/'false' are booleans."""
     command: dict[str, Any] = {}
     for key, value in form.items():
-        if key in ("csrf", "back", "section") or not isinstance(value, str) or value == "":
+        if key in _FORM_ONLY or not isinstance(value, str) or value == "":
             continue
         command[key] = {"true": True, "false": False}.get(value, value)
         ticked = [v for v in form.getlist(key) if isinstance(v, str) and v]
         if len(ticked) > 1:  # several checkboxes of one name: a list (people to move...)
             command[key] = ticked
     return command
+
+
+_FORM_ONLY = ("csrf", "back", "section", "confirm")  # fields of the page, not of the command
+# Commands a plain form sends only after an "I understand" tick (the page's own safety step).
+_CONFIRMED = frozenset({"withdraw_all"})
+CONFIRM_FIRST = "Tick “I understand” first: nothing was withdrawn."
+
+
+def _blanks_as_none(fields: dict[str, Any], form: FormData) -> dict[str, Any]:
+    """A blank field the command needs means None: a "no group" choice (leave a topic)."""
+    try:
+        msgspec.convert(fields, ClientCommand, strict=False)
+    except msgspec.ValidationError:
+        blanks = {k: None for k, v in form.items() if v == "" and k not in _FORM_ONLY}
+        return {**fields, **blanks}
+    return fields
 
 
 async def _submit(
@@ -336,7 +366,11 @@ async def act(request: Request) -> Response:
     command_id = str(form.get("command_id", "")) or None
     fields = _form_command(form)
     fields.pop("command_id", None)
-    message = await _submit(ctx, session_id, who.id, fields, command_id)
+    if fields.get("type") in _CONFIRMED and form.get("confirm") != "yes":
+        message = CONFIRM_FIRST
+    else:
+        fields = _blanks_as_none(fields, form)
+        message = await _submit(ctx, session_id, who.id, fields, command_id)
     target = f"/s/{session_id}/{back}".rstrip("/")
     # Back to the section the form was in, so a keyboard user's next Tab continues there.
     section = str(form.get("section", ""))

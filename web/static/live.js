@@ -26,6 +26,8 @@
     this.outbox = this.load();
     this.wsFailures = 0;
     this.backoff = 1000;
+    this.retryDelay = 0;
+    this.retryTimer = null;
     this.mode = "ws";
     this.connected = false;
   }
@@ -49,16 +51,30 @@
   Live.prototype.serverNow = function () { return Date.now() / 1000 + this.offset; };
   Live.prototype.status = function () {
     var pending = this.outbox.length;
-    if (this.connected) this.onStatus(pending ? t("Connected · sending %(count)s…", { count: pending }) : t("Connected"), true);
+    if (this.connected && pending && this.retryTimer) this.onStatus(t("Connected · the server could not store %(count)s yet; trying again shortly.", { count: pending }), true);
+    else if (this.connected) this.onStatus(pending ? t("Connected · sending %(count)s…", { count: pending }) : t("Connected"), true);
     else if (pending) this.onStatus(t("Reconnecting… your note is saved and will be sent."), false);
     else this.onStatus(t(this.everConnected ? "Reconnecting…" : "Connecting…"), !this.everConnected);
   };
   Live.prototype.settle = function (msg) {
+    /* storage_failed: the server stored nothing; keep it and send it again, same id, later */
+    if (msg.type === "rejected" && msg.code === "storage_failed") { this.retrySoon(); this.status(); return; }
     var before = this.outbox.length;
     this.outbox = this.outbox.filter(function (i) { return i.id !== msg.id; });
     if (this.outbox.length !== before) this.save();
     if (msg.type === "rejected") this.onRejected(msg);
+    else this.retryDelay = 0;
     this.status();
+  };
+  /* Resend what is waiting after a pause that doubles each time (2 s up to a minute). */
+  Live.prototype.retrySoon = function () {
+    var self = this;
+    if (this.retryTimer) return;
+    this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 2000), 60000);
+    this.retryTimer = setTimeout(function () {
+      self.retryTimer = null;
+      if (self.connected && self.outbox.length) self.flush();
+    }, this.retryDelay);
   };
   Live.prototype.receive = function (msg) {
     if (msg.type === "welcome" || msg.type === "pong") { this.offset = msg.server_time - Date.now() / 1000; }
@@ -79,8 +95,8 @@
       fetch("/api/sessions/" + this.session + "/commands", {
         method: "POST", headers: { "Content-Type": "application/json", "Authorization": "Bearer " + this.token },
         body: JSON.stringify(item)
-      }).then(function (r) { return r.json().then(function (b) { if (r.status < 500) self.receive(b); }); })
-        .catch(function () { /* stays in the outbox */ });
+      }).then(function (r) { return r.json().then(function (b) { if (r.status < 500) self.receive(b); else self.retrySoon(); }); })
+        .catch(function () { self.retrySoon(); /* stays in the outbox */ });
     }
   };
   Live.prototype.start = function () {

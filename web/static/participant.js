@@ -4,8 +4,12 @@
   "use strict";
   var L = window.HostkitLive, t = L.t;
   var me = L.meta("hk-me"), group = null;
-  var labels = {};
-  try { var init = JSON.parse(document.getElementById("hk-data").textContent); labels = init.labels; group = init.group_id; } catch (e) { /* page without data */ }
+  var labels = {}, data = {};
+  try { data = JSON.parse(document.getElementById("hk-data").textContent); labels = data.labels; group = data.group_id; } catch (e) { /* page without data */ }
+  /* The format state this page shows, folded forward from the page's own data by the events. */
+  var seats = data.seats || {}, quiet = data.quiet || [], groups = data.groups || {};
+  var piece = data.piece || null, myCall = data.call || null, topicGroups = data.topic_groups || [];
+  var sayKey = "hk-say-" + L.meta("hk-session");
   var notes = document.getElementById("notes");
   var conn = document.getElementById("connection");
   var live = new L({
@@ -65,7 +69,7 @@
     var who = document.createElement("span"); who.className = "who"; who.textContent = label(d.author_id);
     var kind = document.createElement("span"); kind.className = "kind"; kind.textContent = t(d.kind);
     meta.appendChild(who); meta.appendChild(document.createTextNode(" · ")); meta.appendChild(kind);
-    var text = document.createElement("span"); text.className = "text"; text.textContent = d.text;
+    var text = document.createElement("span"); text.className = "text"; text.id = "c-" + id + "-text"; text.textContent = d.text;
     li.appendChild(meta); li.appendChild(document.createTextNode(" ")); li.appendChild(text);
     if (d.photo_id) {
       var img = document.createElement("img"); img.alt = d.text;
@@ -73,6 +77,7 @@
       li.appendChild(img);
     }
     if (d.kind === "topic" && document.getElementById("note-form")) li.appendChild(voteForm(id));
+    if (d.author_id === me) li.appendChild(withdrawForm(id, "c-", "notes-heading"));
     notes.appendChild(li);
     var empty = document.getElementById("no-notes"); if (empty) empty.hidden = true;
   }
@@ -83,35 +88,87 @@
         var count = Object.keys(labels).length + 1;
         var mode = document.body.dataset.attribution;
         labels[d.participant_id] = mode === "pseudonymous" ? "Participant " + count : (mode === "attributed" && d.name ? d.name : "Anonymous");
+        if (d.screen || d.role === "observer") quiet.push(d.participant_id);
+        if (!d.screen) seats[d.participant_id] = d.group_id || null;
+        joinCircle(d.participant_id, d.group_id); showPeople();
         break;
       case "contribution_posted":
-        if ((d.group_id || null) === (group || null)) addNote(d.contribution_id, d);
+        if (d.kind === "question" && document.getElementById("questions")) addQuestion(d.contribution_id, d, e.seq);
+        else if ((d.group_id || null) === (group || null)) addNote(d.contribution_id, d);
         break;
       case "contribution_withdrawn": case "contribution_hidden":
-        var gone = document.getElementById("c-" + d.contribution_id); if (gone) gone.remove();
+        ["c-", "q-"].forEach(function (p) { var gone = document.getElementById(p + d.contribution_id); if (gone) gone.remove(); });
+        var asked = document.getElementById("questions");
+        if (asked) document.getElementById("no-questions").hidden = asked.children.length > 0;
         break;
       case "vote_cast":
-        var item = document.getElementById("c-" + d.contribution_id);
+        var item = document.getElementById("c-" + d.contribution_id) || document.getElementById("q-" + d.contribution_id);
         var votes = item && item.querySelector(".votes");
         if (!votes) break;
         var tally = JSON.parse(votes.dataset.votes || "{}"); tally[d.participant_id] = d.dots;
         votes.dataset.votes = JSON.stringify(tally);
         var total = Object.keys(tally).reduce(function (n, k) { return n + tally[k]; }, 0);
         votes.textContent = t(total === 1 ? "%(num)d vote" : "%(num)d votes", { num: total });
-        if (d.participant_id === me) {
-          item.querySelector(".vote button").setAttribute("aria-pressed", d.dots ? "true" : "false");
-          item.querySelector('.vote input[name="dots"]').value = d.dots ? "0" : "1";
+        var button = item.querySelector("form.vote button, form.upvote button");
+        if (d.participant_id === me && button) {
+          button.setAttribute("aria-pressed", d.dots ? "true" : "false");
+          button.form.querySelector('input[name="dots"]').value = d.dots ? "0" : "1";
         }
+        if (item.id.charAt(0) === "q") sortQuestions();
         break;
+      case "question_marked": markQuestion(d.contribution_id, d.answer); break;
+      case "talking_piece_moved":
+        if (!piece || (d.group_id || null) !== (piece.group_id || null)) break;
+        if (d.passed_by) piece.passed.push(d.passed_by);
+        var was = piece.holder; piece.holder = d.holder; showPiece();
+        if (d.holder === me && was !== me) L.announce(t("It is your turn: you hold the talking piece."));
+        break;
+      case "speaking_order_set":
+        if ((d.group_id || null) === (group || null)) reloadWhenIdle(d.order[0] === me ? t("It is your turn: you hold the talking piece.") : "");
+        break;
+      case "seating_proposed": showSeat(d.seats[me]); break;
+      case "seating_adjusted": if (d.participant_id === me) showSeat(d.group_id); break;
+      case "seating_applied": case "groups_formed":
+        (d.groups || []).forEach(function (g) { groups[g.id] = g.name; });
+        Object.keys(d.seats).forEach(function (p) { seats[p] = d.seats[p]; });
+        if (d.seats[me]) {
+          var v = { group: groups[d.seats[me]] || "" };
+          reloadWhenIdle(e.type === "groups_formed" ? t("You are now in %(group)s.", v) : t("You are now at %(group)s.", v));
+        } else { showSeat(null); showPeople(); }
+        break;
+      case "hat_set": if (d.participant_id === me) reloadWhenIdle(""); break;
+      case "topic_placed":
+        if (document.getElementById("topics-section") || document.querySelector('#note-form input[value="topic"]')) reloadWhenIdle("");
+        break;
+      case "call_url_set":
+        var line = document.getElementById("call-link-line");
+        if (d.group_id !== group || !line) break;
+        if (d.call_url) document.getElementById("call-link").href = d.call_url;
+        line.hidden = !d.call_url;
+        break;
+      case "host_called":
+        if (d.participant_id === me) { myCall = d.call_id; showCall(t("You have called the host. They know, and will come to you."), true); }
+        break;
+      case "call_resolved":
+        if (d.call_id === myCall) { myCall = null; showCall(t("The host has answered your call."), false); }
+        break;
+      case "participant_removed": delete seats[d.participant_id]; showPeople(); break;
+      case "role_changed": if (d.role === "observer") quiet.push(d.participant_id); break;
       case "phase_opened": case "phase_closed": case "group_created": case "group_renamed": case "session_created":
         reloadWhenIdle(); break;
       case "participant_moved":
-        if (d.participant_id === me) reloadWhenIdle();
+        seats[d.participant_id] = d.group_id || null;
+        if (d.participant_id === me) reloadWhenIdle(placeText(d.group_id));
+        else { joinCircle(d.participant_id, d.group_id); showPeople(); }
         break;
       case "timer_started": live.setTimer(d.remaining_s, true, e.at); break;
       case "timer_paused": live.setTimer(d.remaining_s, false, e.at); break;
       case "timer_extended":
-        var timer = live.timerState; if (timer.remaining !== null) live.setTimer(timer.remaining + d.seconds, timer.running, timer.at); break;
+        /* as fold.py: from what is left at the event's time (a timer that ran out gets it all) */
+        var timer = live.timerState;
+        if (timer.remaining === null) break;
+        var left = timer.running ? timer.remaining - (e.at - timer.at) : timer.remaining;
+        live.setTimer(Math.max(0, left) + d.seconds, timer.running, e.at); break;
       case "timer_stopped": live.setTimer(null, false, 0); break;
       case "announced":
         var list = document.getElementById("announcements"), li = document.createElement("li");
@@ -122,8 +179,10 @@
         break;
     }
   }
-  /* A new phase or table changes the whole page; wait until the person is not typing. */
-  function reloadWhenIdle() {
+  /* A new phase or table changes the whole page; wait until the person is not typing.
+     What to say about the change is kept for the reloaded page to announce. */
+  function reloadWhenIdle(say) {
+    if (say) try { sessionStorage.setItem(sayKey, say); } catch (e) { /* not announced */ }
     var box = document.getElementById("note-text");
     if (box && box.value && document.activeElement === box) {
       showNotice(t("The host has moved the conversation on. Your text is kept: add it, then the page updates."));
@@ -131,6 +190,132 @@
       return;
     }
     location.reload();
+  }
+  function byId(id) { return document.getElementById(id); }
+  function csrf() { var c = document.querySelector('input[name="csrf"]'); return c ? c.value : ""; }
+  /* A one-button form like the page's own, posting to /act without scripts. */
+  function miniForm(cls, fields, text, describedBy) {
+    var f = document.createElement("form"); f.method = "post"; f.action = "/s/" + L.meta("hk-session") + "/act"; f.className = cls;
+    [["csrf", csrf()]].concat(fields).forEach(function (kv) {
+      var i = document.createElement("input"); i.type = "hidden"; i.name = kv[0]; i.value = kv[1];
+      if (kv[2]) i.setAttribute(kv[2], ""); f.appendChild(i);
+    });
+    var b = document.createElement("button"); b.type = "submit"; b.className = "secondary"; b.textContent = text;
+    b.setAttribute("aria-describedby", describedBy); f.appendChild(b);
+    return f;
+  }
+  function withdrawForm(id, prefix, section) {
+    return miniForm("live-form withdraw", [["section", section], ["type", "withdraw_contribution"], ["contribution_id", id]], t("Withdraw"), prefix + id + "-text");
+  }
+  /* A form's fields as the command it posts (as pages.py reads it), for sending live. */
+  function formCommand(f) {
+    var command = {};
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if (!el.name || ["csrf", "back", "section", "confirm"].indexOf(el.name) >= 0) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      var v = el.value;
+      if (v === "") { if (el.hasAttribute("data-null")) command[el.name] = null; return; }
+      command[el.name] = v === "true" ? true : v === "false" ? false : el.hasAttribute("data-int") ? parseInt(v, 10) : v;
+    });
+    return command;
+  }
+  function peopleIn(gid) { return Object.keys(seats).filter(function (p) { return seats[p] === gid; }); }
+  function names(ids) { return ids.map(label).join(", "); }
+  function placeText(gid) {
+    if (!gid) return t("You are with everyone, not in a group.");
+    var v = { group: groups[gid] || "" };
+    if (topicGroups.indexOf(gid) >= 0) return t("You are now in the topic “%(group)s”.", v);
+    return data.within ? t("You are now in %(group)s.", v) : t("You are now at %(group)s.", v);
+  }
+  /* Who is with me, and how many are at each topic (names only where the session names people). */
+  function showPeople() {
+    Array.prototype.forEach.call(document.querySelectorAll("#topics .topic"), function (li) {
+      var here = peopleIn(li.getAttribute("data-group"));
+      var text = t(here.length === 1 ? "%(num)d person here" : "%(num)d people here", { num: here.length });
+      li.querySelector(".topic-people").textContent = text + (data.named && here.length ? ": " + names(here) : "");
+    });
+    var w = byId("place-with"); if (!w || !group) return;
+    var all = peopleIn(group), others = all.filter(function (p) { return p !== me; });
+    if (!data.named) w.textContent = t(all.length === 1 ? "%(num)d person in this group" : "%(num)d people in this group", { num: all.length });
+    else w.textContent = others.length ? t("With you: %(people)s", { people: names(others) }) : t("Nobody else is here yet.");
+  }
+  function showSeat(gid) {
+    var p = byId("next-seat"); if (!p) return;
+    p.textContent = "";
+    p.hidden = !gid || !groups[gid];
+    if (p.hidden) return;
+    var v = { group: groups[gid] }, s = document.createElement("strong");
+    s.textContent = gid === group ? t("Next round: stay at %(group)s.", v) : t("Next round: go to %(group)s.", v);
+    p.appendChild(s); L.announce(s.textContent);
+  }
+  /* As format_fold.join_circle: someone arriving while the piece goes round speaks last. */
+  function joinCircle(pid, gid) {
+    if (!piece || piece.holder === null || (gid || null) !== (piece.group_id || null)) return;
+    if (quiet.indexOf(pid) >= 0 || piece.order.indexOf(pid) >= 0) return;
+    piece.order.push(pid); showPiece();
+  }
+  function showPiece() {
+    var list = byId("speaking-order"); if (!list || !piece) return;
+    list.textContent = "";
+    piece.order.forEach(function (pid) {
+      var li = document.createElement("li"), text = label(pid);
+      if (pid === me) text += " " + t("(you)");
+      if (pid === piece.holder) { li.className = "holder"; li.setAttribute("aria-current", "true"); text += " — " + t("holds the piece"); }
+      if (piece.passed.indexOf(pid) >= 0) text += " — " + t("passed");
+      li.textContent = text; list.appendChild(li);
+    });
+    var holder = byId("piece-holder"), mine = byId("piece-mine");
+    holder.textContent = "";
+    if (piece.holder === me) { var strong = document.createElement("strong"); strong.textContent = t("You hold the talking piece."); holder.appendChild(strong); }
+    else holder.textContent = piece.holder ? t("%(name)s holds the talking piece.", { name: label(piece.holder) }) : t("Everyone has had their turn.");
+    if (!mine) return;
+    var hadFocus = mine.contains(document.activeElement);
+    mine.hidden = piece.holder !== me;
+    if (hadFocus && mine.hidden) holder.focus();
+  }
+  function showCall(text, called) {
+    var state = byId("call-state"), form = byId("call-form");
+    if (!state) return;
+    var hadFocus = form.contains(document.activeElement);
+    state.textContent = text; form.hidden = called;
+    if (called) { form.reset(); if (hadFocus) state.focus(); }
+  }
+  /* Questions: most votes first, then the oldest; a reorder keeps the focus where it was. */
+  function votesOf(li) {
+    var tally = JSON.parse(li.querySelector(".votes").dataset.votes || "{}");
+    return Object.keys(tally).reduce(function (n, k) { return n + tally[k]; }, 0);
+  }
+  function sortQuestions() {
+    var list = byId("questions"); if (!list) return;
+    var items = Array.prototype.slice.call(list.children), focused = document.activeElement;
+    var sorted = items.slice().sort(function (a, b) { return votesOf(b) - votesOf(a) || a.dataset.seq - b.dataset.seq; });
+    if (sorted.every(function (li, i) { return li === items[i]; })) return;
+    sorted.forEach(function (li) { list.appendChild(li); });
+    if (focused && list.contains(focused) && document.activeElement !== focused) focused.focus();
+  }
+  function markQuestion(id, answer) {
+    var li = byId("q-" + id); if (!li) return;
+    li.className = "question-item answer-" + answer;
+    li.querySelector(".answer-state").textContent = answer === "answering" ? t("Being answered now") : answer === "answered" ? t("Answered") : t("Waiting");
+  }
+  function addQuestion(id, d, seq) {
+    var list = byId("questions"); if (byId("q-" + id)) return;
+    var li = document.createElement("li"); li.id = "q-" + id; li.className = "question-item answer-open"; li.dataset.seq = seq;
+    var meta = document.createElement("span"); meta.className = "meta";
+    var who = document.createElement("span"); who.className = "who"; who.textContent = label(d.author_id);
+    var state = document.createElement("span"); state.className = "answer-state"; state.textContent = t("Waiting");
+    meta.appendChild(who); meta.appendChild(document.createTextNode(" · ")); meta.appendChild(state);
+    var text = document.createElement("span"); text.className = "text"; text.id = "q-" + id + "-text"; text.textContent = d.text;
+    var row = document.createElement("span"); row.className = "row";
+    if (byId("note-form") || byId("call-form")) {
+      var up = miniForm("live-form upvote", [["section", "questions-heading"], ["type", "cast_vote"], ["contribution_id", id], ["dots", "1", "data-int"]], t("Upvote"), text.id);
+      up.querySelector("button").setAttribute("aria-pressed", "false"); row.appendChild(up);
+    }
+    var votes = document.createElement("span"); votes.className = "votes"; votes.dataset.votes = "{}"; votes.textContent = t("%(num)d votes", { num: 0 });
+    row.appendChild(votes);
+    if (d.author_id === me) row.appendChild(withdrawForm(id, "q-", "questions-heading"));
+    li.appendChild(meta); li.appendChild(text); li.appendChild(row); list.appendChild(li);
+    byId("no-questions").hidden = true;
   }
   function setHand(up) {
     var b = document.getElementById("hand-button"), f = document.getElementById("hand-form");
@@ -181,6 +366,18 @@
     live.send({ type: "cast_vote", contribution_id: f.querySelector('input[name="contribution_id"]').value,
                 dots: parseInt(f.querySelector('input[name="dots"]').value, 10) });
   });
+  /* Any other one-command form on the page is sent live (the outbox keeps it while offline). */
+  document.addEventListener("submit", function (ev) {
+    var f = ev.target; if (!f.classList || !f.classList.contains("live-form")) return;
+    ev.preventDefault();
+    var command = formCommand(f);
+    live.send(command);
+    if (command.type === "withdraw_all") { f.reset(); L.announce(t("Withdrawing everything you said…")); }
+  });
+  try {
+    var said = sessionStorage.getItem(sayKey);
+    if (said) { sessionStorage.removeItem(sayKey); setTimeout(function () { L.announce(said); }, 700); }
+  } catch (e) { /* nothing to say */ }
   /* Keep this page and its files for a reload while the Wi-Fi is down (see sw.js). */
   if ("serviceWorker" in navigator && window.caches) {
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function () {
