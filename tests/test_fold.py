@@ -28,6 +28,7 @@ from tests.domain_helpers import (
 )
 from tests.format_helpers import busy_format_steps
 from tests.mechanics_helpers import busy_mechanics_steps
+from tests.report_helpers import busy_report_steps
 
 PEOPLE = (
     person("host", role="host"),
@@ -103,6 +104,7 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.ClosePhase("p2"))
     busy_format_steps(go)
     busy_mechanics_steps(go)
+    busy_report_steps(go)
     return state, log
 
 

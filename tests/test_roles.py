@@ -14,6 +14,7 @@ from hostkit.domain.roles import PERMISSIONS, may
 from tests.domain_helpers import T0, VENUE, code, fold, ok, person, run, session
 from tests.format_helpers import FORMAT_VALID
 from tests.mechanics_helpers import MECHANICS_VALID
+from tests.report_helpers import REPORT_VALID
 
 CLIENT_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.ClientCommand))
 ALL_COMMANDS: list[type[cmd.Command]] = list(typing.get_args(cmd.AnyCommand))
@@ -88,6 +89,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "mute_participant": lambda _: cmd.MuteParticipant("other"),
     **FORMAT_VALID,
     **MECHANICS_VALID,
+    **REPORT_VALID,
 }
 
 

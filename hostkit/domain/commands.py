@@ -368,6 +368,46 @@ class SplitGroup(Command, tag="split_group", frozen=True):
     participant_ids: list[str] | str | None = None
 
 
+# --- Open Space reports and next steps ----------------------------------------------------
+
+
+class SubmitReport(Command, tag="submit_report", frozen=True):
+    """Save a topic group's report (a new version: the latest wins).
+
+    ``participant_ids`` is a list, or comma-separated (from a plain form's checkboxes);
+    None keeps the last version's people, or everyone who has been in the group.
+    ``convener_id`` None keeps the last version's convener, or the topic's proposer.
+    ``base_version`` is the version the writer started from: if someone saved since,
+    the report is refused rather than silently overwritten.
+    """
+
+    group_id: str
+    summary: str = ""
+    recommendations: str = ""
+    resources: str = ""
+    requests: str = ""
+    topic: str | None = None  # None: the topic as proposed
+    convener_id: str | None = None
+    participant_ids: list[str] | str | None = None
+    base_version: int | None = None
+    off_record: bool = False
+
+
+class RecordAction(Command, tag="record_action", frozen=True):
+    """A next step (a contribution of kind "action") with its owner and an optional date.
+
+    The owner is a participant (``owner_id``) or written in (``owner``: a person or an
+    organisation), not both; neither means nobody has taken it on yet.
+    """
+
+    text: str
+    owner_id: str | None = None
+    owner: str | None = None
+    due: str | None = None  # YYYY-MM-DD
+    group_id: str | None = None
+    off_record: bool = False
+
+
 AnyCommand = (
     Join
     | PostContribution
@@ -423,6 +463,8 @@ AnyCommand = (
     | ApproveContribution
     | MergeGroups
     | SplitGroup
+    | SubmitReport
+    | RecordAction
 )
 
 # Commands a client may send itself; Join, RotateToken and PublishDigest are issued by the
@@ -479,6 +521,8 @@ ClientCommand = (
     | ApproveContribution
     | MergeGroups
     | SplitGroup
+    | SubmitReport
+    | RecordAction
 )
 
 

@@ -86,6 +86,9 @@ class ContributionPosted(Event, tag="contribution_posted", frozen=True):
     off_record: bool = False
     photo_id: str | None = None
     pending: bool = False  # pre-moderation: held for a host's approval
+    owner_id: str | None = None  # a next step (kind "action"): its owner, a participant...
+    owner: str | None = None  # ...or written in
+    due: str | None = None  # an ISO date
 
 
 class ContributionWithdrawn(Event, tag="contribution_withdrawn", frozen=True):
@@ -347,6 +350,26 @@ class GroupsMerged(Event, tag="groups_merged", frozen=True):
     by: str
 
 
+# --- Open Space reports ------------------------------------------------------------------
+
+
+class ReportSubmitted(Event, tag="report_submitted", frozen=True):
+    """A version of a topic group's report; the latest wins, every version stays logged."""
+
+    group_id: str
+    phase_id: str
+    topic_id: str | None
+    convener_id: str | None
+    topic: str
+    participant_ids: list[str]
+    summary: str
+    recommendations: str
+    resources: str
+    requests: str
+    author_id: str
+    off_record: bool = False
+
+
 AnyEvent = (
     SessionCreated
     | ParticipantJoined
@@ -399,6 +422,7 @@ AnyEvent = (
     | ModerationSet
     | ContributionApproved
     | GroupsMerged
+    | ReportSubmitted
 )
 
 _decoder: msgspec.json.Decoder[AnyEvent] = msgspec.json.Decoder(AnyEvent)

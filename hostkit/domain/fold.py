@@ -7,7 +7,7 @@ command before the event existed), so replaying a log never fails half-way.
 from __future__ import annotations
 
 from hostkit.domain import events as ev
-from hostkit.domain import format_fold, mechanics_fold
+from hostkit.domain import format_fold, mechanics_fold, report_fold
 from hostkit.domain.model import (
     PLENARY,
     Announcement,
@@ -91,6 +91,7 @@ def apply(
                 screen=event.screen,
             )
             format_fold.join_circle(state, event.participant_id)
+            report_fold.visit(state, event.participant_id)
         case ev.ContributionPosted():
             state.contributions[event.contribution_id] = Contribution(
                 id=event.contribution_id,
@@ -104,6 +105,9 @@ def apply(
                 off_record=event.off_record,
                 photo_id=event.photo_id,
                 pending=event.pending,
+                owner_id=event.owner_id,
+                owner=event.owner,
+                due=event.due,
             )
         case ev.ContributionWithdrawn():
             state.contributions[event.contribution_id].withdrawn = True
@@ -189,6 +193,7 @@ def apply(
                 moved.cell_id = state.groups[event.group_id].cell_id
             _lower(state, event.participant_id)
             format_fold.join_circle(state, event.participant_id)
+            report_fold.visit(state, event.participant_id)
         case ev.Announced():
             state.announcements.append(Announcement(seq, event.text, at, event.by, event.cell_id))
         case ev.GroupCreated():
@@ -204,6 +209,8 @@ def apply(
             state.participants[event.participant_id].muted = event.muted
         case ev.TokenRotated():
             state.participants[event.participant_id].nonce = event.nonce
+        case ev.ReportSubmitted():
+            report_fold.apply_report(state, event, seq=seq, at=at)
         case ev.ModerationSet() | ev.ContributionApproved() | ev.GroupsMerged():
             mechanics_fold.apply_mechanics(state, event)
         case _:

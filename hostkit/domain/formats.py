@@ -18,6 +18,8 @@ from hostkit.domain.model import Attribution, ContributionKind, Grouping, Hat
 TALK: tuple[ContributionKind, ...] = ("note", "question", "insight", "photo")
 ASK: tuple[ContributionKind, ...] = ("question",)
 IDEAS: tuple[ContributionKind, ...] = ("note", "insight", "photo")
+# phases where people commit to next steps: talk, plus actions with an owner and a date
+ACT: tuple[ContributionKind, ...] = (*TALK, "action")
 
 CIRCLE_AGREEMENTS = (
     "Our agreements: what is said here stays here (confidentiality); speak from the heart "
@@ -124,7 +126,9 @@ OPEN_SPACE = FormatTemplate(
             60,
             "topics",
         ),
-        _phase("Convergence", "Which topics need action? Put your dots on them.", 20, "plenary"),
+        _phase(
+            "Convergence", "Which topics need action? Put your dots on them.", 20, "plenary", ACT
+        ),
         _phase("Closing circle", "What are you taking away?", 15, "circle"),
     ),
     hats=("convener", "scribe", "bridge", "room_buddy"),
@@ -146,9 +150,19 @@ PRO_ACTION_CAFE = FormatTemplate(
         _phase("Round 1", "What is the quest behind the question?", 20, "tables"),
         _phase("Round 2", "What is missing?", 20, "tables"),
         _phase(
-            "Round 3", "What next steps will you take, and what help do you need?", 20, "tables"
+            "Round 3",
+            "What next steps will you take, and what help do you need?",
+            20,
+            "tables",
+            ACT,
         ),
-        _phase("Next steps", "Callers: write your next steps.", 15, "plenary", ("note", "insight")),
+        _phase(
+            "Next steps",
+            "Callers: write your next steps.",
+            15,
+            "plenary",
+            ("note", "insight", "action"),
+        ),
     ),
     hats=("caller", "scribe", "bridge", "room_buddy"),
     guide=(
@@ -227,7 +241,7 @@ CUSTOM_TEMPLATES: dict[str, FormatTemplate] = {
                 _phase("Discover", "Tell a story of when this worked at its best.", 20, "pairs"),
                 _phase("Dream", "What could it be like at its best?", 20, "tables"),
                 _phase("Design", "What would make that dream real?", 20, "tables"),
-                _phase("Destiny", "What will you do, and who owns it?", 20, "plenary"),
+                _phase("Destiny", "What will you do, and who owns it?", 20, "plenary", ACT),
             ),
             hats=("scribe", "bridge"),
         ),
@@ -246,7 +260,7 @@ CUSTOM_TEMPLATES: dict[str, FormatTemplate] = {
                 _phase(
                     "Pass and score", "Score ideas 1 to 5 with dots (5 rounds).", 10, "plenary", ()
                 ),
-                _phase("Top ten", "Which of the top ten ideas will we act on?", 10, "plenary"),
+                _phase("Top ten", "Which of the top ten ideas will we act on?", 10, "plenary", ACT),
             ),
             guide=(
                 "Run it in a pseudonymous or Chatham House session so ideas stay anonymous; "
@@ -263,7 +277,11 @@ CUSTOM_TEMPLATES: dict[str, FormatTemplate] = {
                 ),
                 _phase("Do we do this?", "Which of these do we already do?", 10, "fours"),
                 _phase(
-                    "Stop", "What will we stop doing, and what is the first step?", 10, "plenary"
+                    "Stop",
+                    "What will we stop doing, and what is the first step?",
+                    10,
+                    "plenary",
+                    ACT,
                 ),
             ),
         ),

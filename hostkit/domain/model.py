@@ -13,7 +13,7 @@ from typing import Literal
 Role = Literal["host", "cell_host", "table_host", "participant", "observer"]
 Where = Literal["room", "remote"]
 CellKind = Literal["venue", "online"]
-ContributionKind = Literal["note", "question", "topic", "photo", "insight"]
+ContributionKind = Literal["note", "question", "topic", "photo", "insight", "action"]
 Attribution = Literal["attributed", "pseudonymous", "chatham-house"]
 # A phase may be more private than its session; "confidential": nothing of it is exported.
 PhaseAttribution = Literal["attributed", "pseudonymous", "chatham-house", "confidential"]
@@ -34,7 +34,14 @@ Grouping = Literal["plenary", "circle", "tables", "topics", "pairs", "fours", "f
 Answer = Literal["open", "answering", "answered"]
 
 ROLES: tuple[Role, ...] = ("host", "cell_host", "table_host", "participant", "observer")
-CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = ("note", "question", "topic", "photo", "insight")
+CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = (
+    "note",
+    "question",
+    "topic",
+    "photo",
+    "insight",
+    "action",
+)
 REACTIONS: tuple[Reaction, ...] = ("agree", "heart", "thanks", "question")
 HATS: tuple[Hat, ...] = (
     "caller",
@@ -141,6 +148,10 @@ class Contribution:
     answer: Answer | None = None  # questions: whether the host is answering or has answered
     pending: bool = False  # pre-moderation: waiting for a host's approval before the wall
     earlier_groups: list[str] = field(default_factory=list)  # groups it was in before a merge
+    # a next step (kind "action"): who owns it (a participant, or written in) and by when
+    owner_id: str | None = None
+    owner: str | None = None
+    due: str | None = None  # an ISO date, YYYY-MM-DD
 
 
 @dataclass(slots=True)
@@ -240,6 +251,32 @@ class HostCall:
 
 
 @dataclass(slots=True)
+class Report:
+    """An Open Space topic group's report in the practice's fields; the latest version.
+
+    Every version stays in the event log; the state keeps the one that won. People are
+    kept as participant ids, so each export names them per its own attribution mode.
+    """
+
+    group_id: str
+    phase_id: str  # the topic session it reports on: its privacy governs the report
+    topic_id: str | None
+    convener_id: str | None
+    topic: str
+    participant_ids: list[str]
+    summary: str
+    recommendations: str
+    resources: str
+    requests: str
+    author_id: str  # who saved this version
+    version: int
+    first_seq: int  # when the first version was saved: the report's place in the log
+    seq: int
+    at: float
+    off_record: bool = False  # kept out of every export, as the group asked
+
+
+@dataclass(slots=True)
 class SessionState:
     id: str
     title: str = ""
@@ -270,6 +307,8 @@ class SessionState:
     language_chosen: bool = False  # False: nobody chose; each browser's preference applies
     moderation: bool = False  # pre-moderation: contributions wait for approval before the wall
     closed_groups: dict[str, Group] = field(default_factory=dict)  # merged away, kept for history
+    reports: dict[str, Report] = field(default_factory=dict)  # topic group id -> latest version
+    visits: dict[str, list[str]] = field(default_factory=dict)  # topic group id -> who was there
 
     def phase(self, phase_id: str) -> Phase | None:
         return next((p for p in self.phases if p.id == phase_id), None)

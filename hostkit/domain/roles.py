@@ -65,6 +65,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "approve_contribution": _HOSTS,  # contributions of their own venue: see moderation_rules
     "merge_groups": _HOSTS,  # both groups in their own venue: see group_rules
     "split_group": _HOSTS,
+    # Open Space reports (the group's people and its hosts: see report_rules) and next steps
+    "submit_report": _SPEAKERS,
+    "record_action": _SPEAKERS,
 }
 
 

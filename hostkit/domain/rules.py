@@ -310,6 +310,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
         return group_rules.decide_groups(state, actor, c)
     if isinstance(c, typing.get_args(format_rules.FormatCommand)):
         return format_rules.decide_format(state, actor, c, now)
+    if isinstance(c, typing.get_args(report_rules.ReportCommand)):
+        return report_rules.decide_reports(state, actor, c)
     return reject("unknown_command", "hostkit does not know that command.")
 
 
@@ -412,4 +414,4 @@ def decide(
 
 
 # these build on the helpers above
-from hostkit.domain import format_rules, group_rules, moderation_rules  # noqa: E402
+from hostkit.domain import format_rules, group_rules, moderation_rules, report_rules  # noqa: E402

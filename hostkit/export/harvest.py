@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hostkit.domain.formats import TEMPLATES
 from hostkit.domain.model import (
@@ -25,7 +26,9 @@ from hostkit.domain.model import (
     SessionState,
     most_private,
 )
+from hostkit.export import zones
 from hostkit.export.richtext import blocks, plain
+from hostkit.export.words import gettext, language_of, long_date, translate
 from hostkit.live.hub import fold_log
 from hostkit.store.base import EventStore
 from hostkit.text.markdown import render_markdown
@@ -40,6 +43,7 @@ KIND_LABELS: dict[ContributionKind, str] = {
     "topic": "Topic",
     "photo": "Photo",
     "insight": "Insight",
+    "action": "Next step",
 }
 
 MODE_LABELS: dict[PhaseAttribution, str] = {
@@ -96,6 +100,7 @@ class Entry:
     photo_id: str | None
     response: bool = False  # added afterwards through a published digest
     pending: bool = False  # pre-moderation: never approved by a host (transcripts only)
+    zone: tzinfo = UTC  # the export's time zone: times are shown in it, with its name
 
     @property
     def plain(self) -> str:
@@ -104,15 +109,17 @@ class Entry:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return gettext(KIND_LABELS[self.kind])
 
     @property
     def time(self) -> str:
-        return datetime.fromtimestamp(self.at, UTC).strftime("%H:%M")
+        """Local time with the zone's abbreviation, e.g. "14:05 BST"."""
+        return datetime.fromtimestamp(self.at, self.zone).strftime("%H:%M %Z")
 
     @property
     def iso_time(self) -> str:
-        return datetime.fromtimestamp(self.at, UTC).isoformat(timespec="seconds")
+        """ISO 8601 with the local offset, e.g. 2026-06-01T14:05:00+01:00."""
+        return datetime.fromtimestamp(self.at, self.zone).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,17 +179,31 @@ class Harvest:
     phases: list[PhaseHarvest]
     entries: list[Entry] = field(default_factory=list)  # every exported contribution, in order
     photos: PhotoSource = no_photos  # read lazily, in the renderer's thread
+    timezone: str = zones.UTC_NAME  # an IANA name: every time is shown in this zone
 
     def photo(self, entry: Entry) -> bytes | None:
         return self.photos(entry.photo_id) if entry.photo_id else None
 
     @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
     def date(self) -> str:
-        return datetime.fromtimestamp(self.started_at, UTC).strftime("%-d %B %Y")
+        """The day the session began, where it was held, in the reader's language."""
+        return long_date(datetime.fromtimestamp(self.started_at, self.zone), self.language)
+
+    def stamp(self, at: float) -> tuple[str, str]:
+        """(ISO 8601 with offset, "28 November 2026, 20:05 GMT (Europe/London)")."""
+        moment = datetime.fromtimestamp(at, self.zone)
+        day = long_date(moment, self.language)
+        return moment.isoformat(timespec="seconds"), (
+            f"{day}, {moment:%H:%M} {moment:%Z} ({self.timezone})"
+        )
 
     @property
     def attribution_label(self) -> str:
-        return MODE_LABELS[self.attribution]
+        return gettext(MODE_LABELS[self.attribution])
 
     @property
     def questions(self) -> list[Entry]:
@@ -193,30 +214,44 @@ class Harvest:
         return self.in_room + self.remote
 
 
-def _authors(state: SessionState, mode: PhaseAttribution) -> dict[str, str | None]:
+def _authors(
+    state: SessionState, mode: PhaseAttribution, language: str
+) -> dict[str, str | None]:
     """How each participant is shown under a mode; aliases follow join order, as live."""
     shown: dict[str, str | None] = {}
     people = [p for p in state.participants.values() if not p.screen]
+    anonymous = translate(language, ANONYMOUS)
+    alias = translate(language, "Participant %(number)s")
     for number, person in enumerate(people, 1):
         if mode == "attributed":
-            shown[person.id] = person.name if person.name is not None else ANONYMOUS
+            shown[person.id] = person.name if person.name is not None else anonymous
         elif mode == "pseudonymous":
-            shown[person.id] = f"Participant {number}"
+            shown[person.id] = alias % {"number": number}
         else:
             shown[person.id] = None
     return shown
 
 
 def harvest_from_state(
-    state: SessionState, attribution: Attribution | None = None, photos: PhotoSource = no_photos
+    state: SessionState,
+    attribution: Attribution | None = None,
+    photos: PhotoSource = no_photos,
+    *,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> Harvest:
-    """The harvest of a folded session, exported as privately as ``attribution`` asks."""
+    """The harvest of a folded session, exported as privately as ``attribution`` asks,
+    in ``language`` (default: the session's) with times in ``timezone`` (default: the
+    machine's zone)."""
+    lang = language_of(language or state.language)
+    zone_name = zones.resolve(timezone)
+    zone = ZoneInfo(zone_name)
     asked = attribution or state.attribution
     if PRIVACY.index(asked) < PRIVACY.index(state.attribution):
         raise ConsentError(
             f"This session is {state.attribution}: an export may be more private, not less."
         )
-    authors = {mode: _authors(state, mode) for mode in PRIVACY}
+    authors = {mode: _authors(state, mode, lang) for mode in PRIVACY}
     modes = {p.id: most_private(asked, p.attribution) for p in state.phases}
     exported = [
         c
@@ -231,9 +266,9 @@ def harvest_from_state(
     said.sort(key=lambda x: x.seq)  # contributions, then responses afterwards, as they came
     respondent = {r.id: n for n, r in enumerate(responses, 1)}
     entries = [
-        _entry(state, x, number, authors[modes[x.phase_id]])
+        _entry(state, x, number, authors[modes[x.phase_id]], zone)
         if isinstance(x, Contribution)
-        else _response(state, x, number, modes[x.phase_id], respondent[x.id])
+        else _response(state, x, number, modes[x.phase_id], respondent[x.id], zone, lang)
         for number, x in enumerate(said, 1)
     ]
     phases: list[PhaseHarvest] = []
@@ -243,7 +278,7 @@ def harvest_from_state(
             if e.phase_id == phase.id and not e.pending:
                 by_group.setdefault((e.group_name, e.cell_name), []).append(e)
         groups = [
-            GroupHarvest(name or "Everyone", cell, group_entries)
+            GroupHarvest(name or translate(lang, "Everyone"), cell, group_entries)
             for (name, cell), group_entries in by_group.items()
         ]
         ranking = sorted(
@@ -282,7 +317,7 @@ def harvest_from_state(
         format_summary=template.summary if template else "",
         attribution=asked,
         session_attribution=state.attribution,
-        language="en",
+        language=lang,
         started_at=state.created_at,
         as_of=max([state.created_at, *(c.at for c in state.contributions.values())]),
         cells=[CellCount(c.name, c.kind == "online", counts[c.id]) for c in state.cells.values()],
@@ -292,6 +327,7 @@ def harvest_from_state(
         phases=phases,
         entries=entries,
         photos=photos,
+        timezone=zone_name,
     )
 
 
@@ -299,11 +335,18 @@ RESPONSES = "Responses afterwards"
 
 
 def _response(
-    state: SessionState, r: DigestResponse, number: int, mode: PhaseAttribution, n: int
+    state: SessionState,
+    r: DigestResponse,
+    number: int,
+    mode: PhaseAttribution,
+    n: int,
+    zone: tzinfo,
+    language: str,
 ) -> Entry:
     author = {
-        "attributed": r.name or ANONYMOUS,
-        "pseudonymous": f"Respondent {n}",  # responders have no identity to keep stable
+        "attributed": r.name or translate(language, ANONYMOUS),
+        # responders have no identity to keep stable
+        "pseudonymous": translate(language, "Respondent %(number)s") % {"number": n},
     }.get(mode)
     phase = state.phase(r.phase_id)
     return Entry(
@@ -316,7 +359,7 @@ def _response(
         html=_safe_html(r.text),
         phase_id=r.phase_id,
         phase_title=phase.title if phase else "",
-        group_name=RESPONSES,
+        group_name=translate(language, RESPONSES),
         cell_name="",
         author=author,
         dots=0,
@@ -324,6 +367,7 @@ def _response(
         reactions=0,
         photo_id=None,
         response=True,
+        zone=zone,
     )
 
 
@@ -334,7 +378,11 @@ def _safe_html(text: str) -> str:
 
 
 def _entry(
-    state: SessionState, c: Contribution, number: int, authors: dict[str, str | None]
+    state: SessionState,
+    c: Contribution,
+    number: int,
+    authors: dict[str, str | None],
+    zone: tzinfo = UTC,
 ) -> Entry:
     group = state.groups.get(c.group_id) if c.group_id else None
     author = state.participants.get(c.author_id)
@@ -361,6 +409,7 @@ def _entry(
         reactions=sum(len(who) for who in c.reactions.values()),
         photo_id=c.photo_id,
         pending=c.pending,
+        zone=zone,
     )
 
 
@@ -369,9 +418,12 @@ async def read_harvest(
     session_id: str,
     attribution: Attribution | None = None,
     photos: PhotoSource = no_photos,
+    *,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> Harvest | None:
     """The harvest of a stored session (None if there is no such session)."""
     if not await store.session_exists(session_id):
         return None
     state = fold_log(session_id, await store.read(session_id))
-    return harvest_from_state(state, attribution, photos)
+    return harvest_from_state(state, attribution, photos, language=language, timezone=timezone)
