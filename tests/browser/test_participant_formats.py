@@ -215,3 +215,58 @@ async def test_calling_the_host_and_the_table_call_link_live(
     assert await dewi.evaluate("() => window.hkSamePage === true")
     await fits(dewi, "360 px phone with a call link and the next round's seat")
     await assert_accessible(dewi, "participant page with a call link and the next seat")
+
+
+async def test_open_space_topics_update_live_and_everything_can_be_withdrawn(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("open-space", attribution="pseudonymous")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await act(host, {"type": "open_phase", "phase_id": "p2"})
+    _, mair = await join(browser, server, links.room_url, "Mair", **PHONE)
+    _, dewi = await join(browser, server, links.remote_url, "Dewi")
+    await expect(mair.locator("#connection")).to_have_text("Connected")
+    for text in ("Late buses home", "A repair café"):
+        await mair.get_by_label("Your topic").fill(text)
+        await mair.get_by_role("button", name="Propose topic").click()
+    await expect(dewi.locator("#notes .text")).to_have_text(["Late buses home", "A repair café"])
+    topics = {c["text"]: c["id"] for c in (await host.snapshot())["contributions"]}
+    for topic, slot in (("Late buses home", "10:00"), ("A repair café", "11:00")):
+        place = {"contribution_id": topics[topic], "slot": slot, "space": "Main hall"}
+        await act(host, {"type": "place_topic", **place})
+    await act(host, {"type": "open_phase", "phase_id": "p3"})
+    buses = dewi.locator("#topics .topic", has_text="Late buses home")
+    await expect(buses.locator(".topic-people")).to_have_text("0 people here")
+    await expect(buses).to_contain_text("Convener: Participant 2")  # Mair, by her alias
+    await not_reloaded(dewi)
+
+    # the law of two feet: Mair joins by keyboard; her page says where she is now
+    await expect(mair.locator("#connection")).to_have_text("Connected")
+    heard = mair.locator("#announcer")
+    join_buses = mair.locator("#topics .topic", has_text="Late buses home").get_by_role(
+        "button", name="Join this topic"
+    )
+    await tab_to(mair, join_buses)
+    await mair.keyboard.press("Enter")
+    await expect(mair.locator("#place-now")).to_have_text(
+        "You are now in the topic “Late buses home”."
+    )
+    await expect(heard).to_have_text("You are now in the topic “Late buses home”.")
+    await expect(buses.locator(".topic-people")).to_have_text("1 person here: Participant 2")
+    assert "Mair" not in await dewi.locator("main").inner_text()  # aliases, never names
+    assert await dewi.evaluate("() => window.hkSamePage === true")  # counted live
+    await fits(mair, "360 px phone in a topic group")
+    await assert_accessible(mair, "participant page in an Open Space topic group")
+    await assert_accessible(dewi, "participant page with Open Space topics")
+
+    # everything Mair said goes, after she ticks "I understand"
+    withdraw = mair.get_by_role("button", name="Withdraw everything I said")
+    await withdraw.click()  # not ticked: the browser asks for the tick, nothing is sent
+    assert not await mair.locator("#withdraw-confirm").evaluate("box => box.validity.valid")
+    await mair.get_by_label("I understand: everything I said here is withdrawn for good.").check()
+    await withdraw.click()
+    await expect(heard).to_have_text("Withdrawing everything you said…")
+    await expect(dewi.locator("#notes .note")).to_have_count(0)  # gone from every page, live
+    snapshot = await host.snapshot()
+    assert [c["text"] for c in snapshot["contributions"]] == []
