@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -68,7 +69,15 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         public_url=args.public_url,
         heartbeat_s=args.heartbeat,
+        timezone=args.timezone,
     )
+    if settings.timezone is not None:
+        from hostkit.export.zones import UnknownZone, checked
+
+        try:
+            checked(settings.timezone)
+        except UnknownZone as error:
+            raise SystemExit(f"hostkit: --timezone / HOSTKIT_TIMEZONE: {error}") from None
     base = _base(args)
     try:
         print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
@@ -169,6 +178,7 @@ def _restore(args: argparse.Namespace) -> int:
 async def _export(args: argparse.Namespace) -> int:
     from hostkit.export.formats import render
     from hostkit.export.harvest import ConsentError, photos_in, read_harvest
+    from hostkit.export.zones import UnknownZone
     from hostkit.server.photos import photo_dir
 
     if not args.data.is_dir():
@@ -177,8 +187,15 @@ async def _export(args: argparse.Namespace) -> int:
     await store.open()
     try:
         photos = photos_in(photo_dir(args.data, args.session_id))
-        harvest = await read_harvest(store, args.session_id, args.attribution, photos)
-    except ConsentError as error:
+        harvest = await read_harvest(
+            store,
+            args.session_id,
+            args.attribution,
+            photos,
+            language=args.language,
+            timezone=args.timezone,
+        )
+    except (ConsentError, UnknownZone) as error:
         raise SystemExit(f"hostkit: {error}") from None
     finally:
         await store.close()
@@ -249,6 +266,11 @@ def parser() -> argparse.ArgumentParser:
         help="seconds between WebSocket pings; a peer silent for twice this is dropped "
         "(default: 5)",
     )
+    run.add_argument(
+        "--timezone",
+        help="time zone of the times in exports and published digests, e.g. Europe/London "
+        "(default: HOSTKIT_TIMEZONE, else this machine's zone, else UTC)",
+    )
     run.set_defaults(handler=serve)
 
     new = commands.add_parser("new", help="create a session")
@@ -308,6 +330,17 @@ def parser() -> argparse.ArgumentParser:
         help="export more privately than the session's mode (never less)",
     )
     export.add_argument("--out", required=True, type=Path, help="file to write, or - for stdout")
+    export.add_argument(
+        "--timezone",
+        default=os.environ.get("HOSTKIT_TIMEZONE"),
+        help="show times in this zone, e.g. Europe/London "
+        "(default: HOSTKIT_TIMEZONE, else this machine's zone, else UTC)",
+    )
+    export.add_argument(
+        "--language",
+        choices=["en", "cy"],
+        help="the language of the export's headings and labels (default: the session's)",
+    )
     export.set_defaults(handler=lambda args: asyncio.run(_export(args)))
     return top
 

@@ -22,6 +22,7 @@ class Settings:
     join_rate: str = "600/minute"  # per session: a whole hall scanning at once
     max_connections: int = 1000  # live connections per session
     photo_max_bytes: int = 8 * 1024 * 1024
+    timezone: str | None = None  # exports' local times (IANA name); None: this machine's zone
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -30,5 +31,7 @@ class Settings:
             env["data_dir"] = Path(os.environ["HOSTKIT_DATA"])
         if "HOSTKIT_PUBLIC_URL" in os.environ:
             env["public_url"] = os.environ["HOSTKIT_PUBLIC_URL"]
+        if "HOSTKIT_TIMEZONE" in os.environ:
+            env["timezone"] = os.environ["HOSTKIT_TIMEZONE"]
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

@@ -6,7 +6,8 @@ import base64
 from dataclasses import dataclass
 
 from hostkit.export.harvest import Entry, Harvest
-from hostkit.export.templates import environment, stamp, stylesheet
+from hostkit.export.templates import environment, stylesheet
+from hostkit.export.words import in_its_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,11 +19,12 @@ class RespondForm:
     notice: str | None = None
 
 
+@in_its_language
 def digest_html(
     harvest: Harvest, *, large: bool = False, respond: RespondForm | None = None
 ) -> str:
     """The digest as HTML; ``large`` gives the single-column, 18pt-and-up variant."""
-    as_of_iso, as_of_text = stamp(harvest.as_of)
+    as_of_iso, as_of_text = harvest.stamp(harvest.as_of)
 
     def photo_uri(entry: Entry) -> str | None:
         """The photo inline, so the file stays self-contained (stored photos are JPEGs)."""
@@ -38,5 +40,5 @@ def digest_html(
         as_of_text=as_of_text,
         photo_uri=photo_uri,
         respond=respond,
-        respond_until=stamp(respond.until)[1] if respond else "",
+        respond_until=harvest.stamp(respond.until)[1] if respond else "",
     )

@@ -21,6 +21,8 @@ from docx.text.paragraph import Paragraph
 
 from hostkit.export.harvest import Entry, Harvest
 from hostkit.export.richtext import Block, Run, blocks, plain
+from hostkit.export.words import gettext as _
+from hostkit.export.words import in_its_language, ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +61,12 @@ def _entry(e: Entry, photo: bytes | None) -> Iterator[Part]:
     if e.author:
         meta += f" · {e.author}"
     if e.dots:
-        meta += f" · {e.dots} dot{'' if e.dots == 1 else 's'}"
+        meta += " · " + ngettext("%(num)d dot", "%(num)d dots", e.dots) % {"num": e.dots}
     yield Para([Run(meta, italic=True)])
     if photo is not None:
         yield Picture(photo, e.plain)
     elif e.kind == "photo":
-        yield _text("Photo (image not included), described as:")
+        yield _text(_("Photo (image not included), described as:"))
     for block in blocks(e.html):
         yield Para(block)
 
@@ -72,58 +74,75 @@ def _entry(e: Entry, photo: bytes | None) -> Iterator[Part]:
 def outline(h: Harvest) -> Iterator[Part]:
     """The digest as a flat list of headings, paragraphs and tables."""
     yield Heading(0, h.title)
-    yield _text(f"Digest of a {h.format_name} held on {h.date}")
-    yield Heading(1, "About this session")
-    if h.purpose:
-        yield _text(f"Purpose: {h.purpose}")
-    yield _text(f"Venues: {', '.join(c.name for c in h.cells)}")
-    yield _text(f"Authors: this digest is {h.attribution_label}.")
-    yield _text(f"Licence: {h.licence or 'No licence given'}")
-    yield Heading(1, "Who took part")
     yield _text(
-        f"{h.people} people took part: {h.in_room} in the room and {h.remote} remotely. "
-        f"{h.contributors} of them added to the harvest, which holds "
-        f"{len(h.entries)} contributions."
+        _("Digest of a %(format)s held on %(date)s") % {"format": h.format_name, "date": h.date}
     )
+    yield Heading(1, _("About this session"))
+    if h.purpose:
+        yield _text(f"{_('Purpose')}: {h.purpose}")
+    yield _text(f"{_('Venues')}: {', '.join(c.name for c in h.cells)}")
+    mode = _("this digest is %(mode)s.") % {"mode": h.attribution_label}
+    yield _text(f"{_('Authors')}: {mode}")
+    yield _text(f"{_('Licence')}: {h.licence or _('No licence given')}")
+    yield Heading(1, _("Who took part"))
+    total = len(h.entries)
+    yield _text(
+        ngettext("%(num)d person took part", "%(num)d people took part", h.people)
+        % {"num": h.people}
+        + ": "
+        + _("%(room)s in the room and %(remote)s remotely.")
+        % {"room": h.in_room, "remote": h.remote}
+        + " "
+        + ngettext(
+            "%(contributors)s of them added to the harvest, which holds %(num)d contribution.",
+            "%(contributors)s of them added to the harvest, which holds %(num)d contributions.",
+            total,
+        )
+        % {"contributors": h.contributors, "num": total}
+    )
+    online = " " + _("(online)")
     yield Table(
-        "People in each venue",
-        ["Venue", "People"],
-        [[c.name + (" (online)" if c.online else ""), str(c.people)] for c in h.cells],
+        _("People in each venue"),
+        [_("Venue"), _("People")],
+        [[c.name + (online if c.online else ""), str(c.people)] for c in h.cells],
     )
     for p in h.phases:
         yield Heading(1, f"{p.number}. {p.title}")
-        yield _text(f"Question: “{p.question}”")
+        yield _text(f"{_('Question:')} “{p.question}”")
         if p.confidential:
-            yield _text("This phase was confidential: nothing said in it was recorded.")
+            yield _text(_("This phase was confidential: nothing said in it was recorded."))
             continue
         if not p.groups:
-            yield _text("Nothing was harvested in this phase.")
+            yield _text(_("Nothing was harvested in this phase."))
             continue
         for g in p.groups:
             yield Heading(2, g.name + (f" · {g.cell_name}" if g.cell_name else ""))
             for e in g.entries:
                 yield from _entry(e, h.photo(e))
         if p.ranking:
-            yield Heading(2, "Votes")
+            yield Heading(2, _("Votes"))
             yield Table(
-                f"Votes in {p.title}, most dots first",
-                ["Rank", "Contribution", "Dots", "Voters"],
+                _("Votes in %(phase)s, most dots first") % {"phase": p.title},
+                [_("Rank"), _("Contribution"), _("Dots"), _("Voters")],
                 [
                     [str(i), e.plain[:160], str(e.dots), str(e.voters)]
                     for i, e in enumerate(p.ranking, 1)
                 ],
             )
     if h.questions:
-        yield Heading(1, "Open questions")
+        yield Heading(1, _("Open questions"))
         for e in h.questions:
             yield _text(f"{e.plain} ({e.phase_title})")
-    yield Heading(1, "How to respond")
+    yield Heading(1, _("How to respond"))
     yield _text(
-        "If you could not be there, your view still counts: reply to whoever sent you "
-        "this digest with your answer to any of the questions above."
+        _(
+            "If you could not be there, your view still counts: reply to whoever sent you "
+            "this digest with your answer to any of the questions above."
+        )
     )
 
 
+@in_its_language
 def digest_docx(h: Harvest) -> bytes:
     document = docx.Document()
     document.core_properties.title = h.title
@@ -183,6 +202,7 @@ def digest_docx(h: Harvest) -> bytes:
     return out.getvalue()
 
 
+@in_its_language
 def digest_odt(h: Harvest) -> bytes:
     document = odfdo.Document("text")
     document.meta.set_title(h.title)

@@ -14,7 +14,6 @@ from typing import Any
 import msgspec
 
 from hostkit.export.harvest import Entry, Harvest
-from hostkit.export.templates import stamp
 
 SCHEMA = "hostkit.transcript/1"
 
@@ -80,8 +79,8 @@ def transcript_csv(harvest: Harvest) -> str:
 
 
 def transcript_json(harvest: Harvest) -> bytes:
-    started, _ = stamp(harvest.started_at)
-    as_of, _ = stamp(harvest.as_of)
+    started, _ = harvest.stamp(harvest.started_at)
+    as_of, _ = harvest.stamp(harvest.as_of)
     document = {
         "schema": SCHEMA,
         "session": {
@@ -93,6 +92,7 @@ def transcript_json(harvest: Harvest) -> bytes:
             "language": harvest.language,
             "started": started,
             "as_of": as_of,
+            "timezone": harvest.timezone,
             "attribution": harvest.attribution,
             "venues": [
                 {"name": c.name, "online": c.online, "people": c.people} for c in harvest.cells

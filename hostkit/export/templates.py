@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 
 import jinja2
 
+from hostkit import i18n
 from hostkit.assets import asset_dir
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
     """``*.html.j2`` templates are autoescaped; ``*.txt.j2`` and ``*.md.j2`` are not."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(asset_dir("exports")),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
         undefined=jinja2.StrictUndefined,
@@ -25,6 +26,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install(env)  # _() and ngettext() in the harvest's language (export/words.py)
+    return env
 
 
 def stylesheet(name: str) -> str:
@@ -32,6 +35,6 @@ def stylesheet(name: str) -> str:
 
 
 def stamp(at: float) -> tuple[str, str]:
-    """(ISO 8601, human) for a time, in UTC: the server keeps no time zone per session."""
+    """(ISO 8601, human) for a time in UTC; exports use ``Harvest.stamp`` (local time)."""
     moment = datetime.fromtimestamp(at, UTC)
     return moment.isoformat(timespec="seconds"), moment.strftime("%-d %B %Y, %H:%M UTC")

@@ -12,7 +12,8 @@ from markdownify import markdownify
 from markupsafe import escape
 
 from hostkit.export.harvest import Harvest
-from hostkit.export.templates import environment, stamp
+from hostkit.export.templates import environment
+from hostkit.export.words import in_its_language
 
 
 def _md_text(text: str) -> str:
@@ -25,15 +26,18 @@ def _md_body(html: str) -> str:
     return str(markdownify(html, escape_misc=True, heading_style="ATX", bullets="-")).strip()
 
 
+@in_its_language
 def digest_text(harvest: Harvest) -> str:
-    _, as_of_text = stamp(harvest.as_of)
+    _, as_of_text = harvest.stamp(harvest.as_of)
     return environment().get_template("digest.txt.j2").render(h=harvest, as_of_text=as_of_text)
 
 
+@in_its_language
 def transcript_text(harvest: Harvest) -> str:
     return environment().get_template("transcript.txt.j2").render(h=harvest)
 
 
+@in_its_language
 def transcript_markdown(harvest: Harvest) -> str:
     template = environment().get_template("transcript.md.j2")
     return template.render(h=harvest, md=_md_text, body=_md_body)

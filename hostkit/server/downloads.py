@@ -87,7 +87,7 @@ async def export(request: Request) -> Response:
         return _problem(request, 400, "No such mode", f"Choose one of: {', '.join(MODES)}.")
     try:
         photos = photos_in(photo_dir(ctx.settings.data_dir, session_id))
-        harvest = harvest_from_state(live.committed, mode, photos)
+        harvest = harvest_from_state(live.committed, mode, photos, timezone=ctx.settings.timezone)
     except ConsentError as error:
         return _problem(request, 400, "Not allowed by consent", str(error))
     body = await asyncio.to_thread(render, harvest, name)
@@ -153,7 +153,9 @@ async def published(request: Request) -> Response:
             request, 410, "No longer published", "Ask whoever sent you the link for a new one."
         )
     photos = photos_in(photo_dir(ctx.settings.data_dir, session_id))
-    harvest = harvest_from_state(live.committed, found.attribution, photos)
+    harvest = harvest_from_state(
+        live.committed, found.attribution, photos, timezone=ctx.settings.timezone
+    )
     variant = request.path_params.get("variant")
     if variant not in (None, "large-print"):
         return _problem(request, 404, "Not found", "Check the link you were sent.")
