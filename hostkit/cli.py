@@ -125,6 +125,7 @@ async def _new(args: argparse.Namespace) -> int:
             purpose=args.purpose,
             attribution=args.attribution,
             venues=tuple(args.venue or ["Main room"]),
+            language=args.language,
         )
     finally:
         await store.close()
@@ -289,6 +290,12 @@ def parser() -> argparse.ArgumentParser:
         choices=["attributed", "pseudonymous", "chatham-house"],
     )
     new.add_argument("--venue", action="append", help="a venue (cell); repeat for several")
+    new.add_argument(
+        "--language",
+        choices=["en", "cy"],
+        help="the session's language: its pages open in it (each person can still switch) "
+        "and its digests are written in it (default: each person's browser decides)",
+    )
     new.add_argument("--json", action="store_true", help="print the links as one JSON object")
     new.set_defaults(handler=lambda args: asyncio.run(_new(args)))
 

@@ -3,7 +3,8 @@
 The catalogues are ``locale/<lang>/LC_MESSAGES/hostkit.po`` (English is the source
 language, so it needs none). They are compiled in memory when the app starts, so there is
 no build step and no stale ``.mo`` file. A person's language is their own choice (a cookie
-set by the switcher on every page), else their browser's preference, else English.
+set by the switcher on every page), else the session's language if its host chose one, else
+their browser's preference, else English (see docs/accessibility.md).
 
 Rendering happens inside ``using(...)``: the Jinja ``_``/``gettext``/``ngettext`` globals
 read the current translations from a context variable, so one template environment serves
@@ -30,10 +31,12 @@ DEFAULT = "en"
 COOKIE = "hk_lang"
 DOMAIN = "hostkit"
 
-# The pages people join and take part on, and what the room sees. The host console and
-# admin page are still English only: their words are not in the catalogues yet.
+# Every page a person sees in a browser: joining, taking part, the room's screen, the host
+# console and the admin page. (Exports choose their language from the session instead.)
 TRANSLATED_PAGES = frozenset(
     {
+        "admin.html",
+        "host.html",
         "landing.html",
         "join.html",
         "join_code.html",
@@ -118,6 +121,45 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
 # Words pages.py makes before a page renders (the QR codes' accessible names).
 PYTHON_MESSAGES: tuple[str, ...] = ("QR code to join this session", "QR code to join at %(table)s")
 
+# Notices made in Python that pages show through ``translate_message``, kept in constants or
+# variables where no extractor finds them (rejections in ``reject(...)`` calls are found).
+NOTICES: tuple[str, ...] = (
+    "Done.",
+    "Your role does not allow this.",
+    "People have already spoken in this phase: it can become more private, not less.",
+    "That did not work:",
+    "Tick “I understand” first: nothing was withdrawn.",
+    "The server could not save this. Please try again.",
+    "Not done",
+    "New link made",
+    "The old link no longer works. The new link is: %(link)s",
+    "Their old link no longer works; they can join again with the room or remote link.",
+    "Give the session a title (up to 200 characters).",
+    "Choose a format.",
+    "A template goes with the Custom format: choose Custom, or no template.",
+    "Choose how contributions are attributed.",
+    "At most 20 venues.",
+    "Choose the session's language: English, Welsh, or each person's own.",
+    # built with a value, but from a short fixed list: the common refusals of empty or long
+    # text and of a kind the phase does not take (tests/test_i18n.py checks they match)
+    "Text is empty.",
+    "Description is empty.",
+    "Name is empty.",
+    "Title is empty.",
+    "Question is empty.",
+    "Text is longer than 2000 characters.",
+    "Description is longer than 2000 characters.",
+    "Name is longer than 200 characters.",
+    "Title is longer than 200 characters.",
+    "Question is longer than 2000 characters.",
+    "Names are at most 60 characters.",
+    "This phase does not take a note.",
+    "This phase does not take a question.",
+    "This phase does not take a topic.",
+    "This phase does not take a photo.",
+    "This phase does not take a insight.",
+)
+
 _ENGLISH = gettext_module.NullTranslations()
 _current: ContextVar[gettext_module.NullTranslations | None] = ContextVar(
     "hostkit_translations", default=None
@@ -156,10 +198,13 @@ def _compile(po: Path, lang: str) -> Translations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def choose(cookie: str | None, accept_language: str | None) -> str:
-    """The person's own choice, else their browser's first supported language, else English."""
+def choose(cookie: str | None, accept_language: str | None, session: str | None = None) -> str:
+    """The person's own choice, else the session's language (when its host chose one), else
+    their browser's first supported language, else English."""
     if cookie in LANGUAGES:
         return str(cookie)
+    if session in LANGUAGES:
+        return str(session)
     preferred = []
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
@@ -179,6 +224,22 @@ def choose(cookie: str | None, accept_language: str | None) -> str:
         if language in LANGUAGES:
             return language
     return DEFAULT
+
+
+# Messages made in Python that end in details no catalogue can hold (a validation error).
+_PREFIXED = ("That did not work: ",)
+
+
+def translate_message(translations: gettext_module.NullTranslations, message: str) -> str:
+    """A message made in Python (a notice, a rejection) in the page's language: the whole
+    message if the catalogue has it, else its known beginning, else as it came."""
+    found = translations.gettext(message)
+    if found != message:
+        return found
+    for prefix in _PREFIXED:
+        if message.startswith(prefix):
+            return translations.gettext(prefix.strip()) + " " + message[len(prefix) :]
+    return message
 
 
 @contextlib.contextmanager

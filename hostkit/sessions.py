@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from hostkit.domain import commands as cmd
-from hostkit.domain.events import AnyEvent, encode_event, event_type
+from hostkit.domain.events import AnyEvent, LanguageSet, encode_event, event_type
 from hostkit.domain.fold import apply
 from hostkit.domain.formats import session_created
 from hostkit.domain.model import Attribution, SessionState
@@ -82,8 +82,15 @@ async def create_session(
     venues: tuple[str, ...] = ("Main room",),
     host_name: str | None = "Host",
     clock: float | None = None,
+    language: str | None = None,
 ) -> SessionLinks:
-    """Create a session with a host and a projector screen; return its links."""
+    """Create a session with a host and a projector screen; return its links.
+
+    ``language`` ("en", "cy") is the session's language from the start, as if the host had
+    set it; None leaves it to each person's browser.
+    """
+    if language is not None and language not in cmd.LANGUAGES:
+        raise ValueError(f"hostkit ships {', '.join(cmd.LANGUAGES)}, not {language!r}")
     now = time.time() if clock is None else clock
     signer = await signer_for(store)
     session_id, host_id, screen_id = new_id(), new_id(), new_id()
@@ -111,6 +118,9 @@ async def create_session(
                 raise RuntimeError(decided.message)
             apply(state, decided[0], seq=state.last_seq + 1, at=now)
             first.extend(decided)
+        if language is not None:
+            first.append(LanguageSet(language))
+            apply(state, first[-1], seq=state.last_seq + 1, at=now)
         stored = [
             StoredEvent(session_id, seq, event_type(e), now, None, None, encode_event(e))
             for seq, e in enumerate(first, 1)

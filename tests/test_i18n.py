@@ -10,6 +10,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from hostkit import i18n
+from hostkit.domain import commands as cmd
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
+from hostkit.domain.rejections import Rejection
+from tests.domain_helpers import VENUE, ok, person, run, session
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -87,3 +91,87 @@ def test_welsh_catalogue_compiles_and_translates_with_plurals() -> None:
     assert cy.ngettext("%(num)d minute left", "%(num)d minutes left", 12) == "%(num)d munud ar ôl"
     assert catalogues.get("en").gettext("Raise my hand") == "Raise my hand"
     assert catalogues.get("de").gettext("Raise my hand") == "Raise my hand"
+
+
+# --- the host console, the admin page and messages made in Python ----------------------
+
+
+def python_messages() -> set[str]:
+    """Messages hostkit makes in Python and pages show: every literal rejection and page
+    answer (Babel's Python extractor; f-strings with values are skipped), the formats'
+    names and summaries (the admin form), and the notices kept in constants."""
+    keywords = {"reject": (2,), "Rejection": (2,), "_problem": (3, 4), "_answer": (3, 4)}
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "hostkit"), [("**.py", "python")], keywords=keywords
+    ):
+        found.update(m for m in (message if isinstance(message, tuple) else (message,)) if m)
+    for shown in (*FORMATS.values(), *CUSTOM_TEMPLATES.values()):
+        found |= {shown.name, shown.summary}
+    return found | set(i18n.NOTICES)
+
+
+def test_every_message_made_in_python_has_a_welsh_translation() -> None:
+    catalogue = welsh()
+    words = python_messages()
+    assert {"That phase is not open.", "World Café", "Done."} <= words  # extraction works
+    assert sorted(w for w in words if not catalogue.get(w)) == []
+
+
+def test_the_host_console_and_admin_page_are_translated_pages() -> None:
+    assert {"host.html", "admin.html"} <= i18n.TRANSLATED_PAGES
+    pages = {p.name for p in (ROOT / "web" / "templates").glob("*.html")}
+    partials = {p for p in pages if p.startswith("_")} | {"base.html"}
+    assert pages - partials - i18n.TRANSLATED_PAGES == set()
+
+
+@pytest.mark.parametrize(
+    ("cookie", "accept", "session", "chosen"),
+    [
+        (None, "en-GB,en;q=0.9", "cy", "cy"),  # the host's choice beats the browser's
+        (None, "cy", "en", "en"),
+        ("en", "en-GB", "cy", "en"),  # the person's own switch beats the host's choice
+        ("cy", "en-GB", "en", "cy"),
+        (None, "cy-GB", None, "cy"),  # no session default: the browser decides
+        (None, None, None, "en"),
+        (None, "en", "fr", "en"),  # a language hostkit does not ship is no choice
+        ("xx", "en", "cy", "cy"),
+    ],
+)
+def test_the_switch_then_the_sessions_language_then_the_browser_then_english(
+    cookie: str | None, accept: str | None, session: str | None, chosen: str
+) -> None:
+    assert i18n.choose(cookie, accept, session) == chosen
+
+
+def test_a_message_made_in_python_is_shown_in_the_pages_language() -> None:
+    cy = i18n.Catalogues.load(ROOT / "locale").get("cy")
+    assert (
+        i18n.translate_message(cy, "That phase is not open.") == "Nid yw\u2019r cam hwnnw ar agor."
+    )
+    detail = "That did not work: Object missing required field `phase_id`"
+    assert i18n.translate_message(cy, detail) == (
+        "Ni weithiodd hynny: Object missing required field `phase_id`"
+    )
+    assert i18n.translate_message(cy, "Something nobody wrote down") == (
+        "Something nobody wrote down"
+    )
+
+
+def test_the_common_refusals_built_with_a_value_are_the_ones_the_catalogue_has() -> None:
+    state = session(person("host", role="host"), person("ana"))
+    ok(run(state, "host", cmd.OpenPhase("p2")))
+    made = [
+        run(state, "ana", cmd.PostContribution("note", "   ")),
+        run(state, "ana", cmd.PostContribution("note", "x" * 2001)),
+        run(state, "ana", cmd.PostContribution("photo", "x" * 2001, photo_id="ph1")),
+        run(state, "ana", cmd.PostContribution("topic", "Buses")),
+        run(state, "host", cmd.CreateGroup(" ", VENUE)),
+        run(state, "host", cmd.CreateGroup("x" * 201, VENUE)),
+        run(state, None, person("zed", name="z" * 61)),
+    ]
+    cy = i18n.Catalogues.load(ROOT / "locale").get("cy")
+    for refusal in made:
+        assert isinstance(refusal, Rejection)
+        assert refusal.message in i18n.NOTICES, refusal.message
+        assert i18n.translate_message(cy, refusal.message) != refusal.message

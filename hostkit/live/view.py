@@ -46,6 +46,7 @@ def snapshot(state: SessionState, *, now: float) -> dict[str, Any]:
             "format": state.format,
             "attribution": state.attribution,
             "join_code": state.join_code,
+            "language": state.language if state.language_chosen else None,
         },
         "cells": [asdict(c) for c in state.cells.values()],
         "groups": [asdict(g) for g in state.groups.values()],

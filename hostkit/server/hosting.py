@@ -18,9 +18,11 @@ from starlette.responses import JSONResponse, Response
 
 from hostkit.domain.commands import RotateToken
 from hostkit.domain.events import RetentionSet, decode_event
+from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.joining.tokens import new_id
 from hostkit.live.hub import StorageFailed
+from hostkit.server import pages
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.photos import delete_photos
@@ -30,13 +32,24 @@ from hostkit.store.base import EventStore
 RETENTION_DAYS = 90  # a session idle this long is deleted by `hostkit purge`
 
 
-def _answer(request: Request, status: int, title: str, message: str, **extra: str) -> Response:
-    """JSON for API callers (bearer token), a plain page for the host console's forms."""
+def _answer(
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    state: SessionState | None = None,
+    filling: dict[str, str] | None = None,
+    **extra: str,
+) -> Response:
+    """JSON for API callers (bearer token), in English; a plain page for the host console's
+    forms, in the page's language. ``message`` may have %(name)s places ``filling`` fills."""
     if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return JSONResponse({"title": title, "message": message, **extra}, status)
-    ctx: Context = request.app.state.ctx
-    values = {"title": title, "message": message, "notice": None}
-    return ctx.templates.TemplateResponse(request, "problem.html", values, status_code=status)
+        english = message % filling if filling else message
+        return JSONResponse({"title": title, "message": english, **extra}, status)
+    if filling:
+        message = pages.words(request, "problem.html", state).gettext(message) % filling
+    return pages.page(request, "problem.html", status, title=title, message=message, state=state)
 
 
 async def _lead_host(request: Request) -> tuple[Context, str, str, str] | Response:
@@ -82,16 +95,20 @@ async def rotate_link(request: Request) -> Response:
         return _answer(request, status, "Not done", outcome.message, code=outcome.code)
     live = await ctx.hub.live(session_id)
     assert live is not None
+    state = live.committed
     person = live.committed.participants[target]
     token = ctx.signer.participant_token(session_id, target, nonce)
     page = "projector" if person.screen else "host" if person.role in ("host", "cell_host") else ""
     link = f"{ctx.base_url}/s/{session_id}/{page}?key={token}" if page else ""
     message = (
-        f"The old link no longer works. The new link is: {link}"
+        "The old link no longer works. The new link is: %(link)s"
         if link
         else ("Their old link no longer works; they can join again with the room or remote link.")
     )
-    response = _answer(request, 200, "New link made", message, link=link)
+    filling = {"link": link} if link else None
+    response = _answer(
+        request, 200, "New link made", message, state=state, filling=filling, link=link
+    )
     if target == host_id:  # keep this browser signed in as the host
         response.set_cookie(
             cookie_name(session_id),
@@ -125,7 +142,11 @@ async def delete_session(request: Request) -> Response:
     assert live is not None
     if fields.get("confirm", "").strip().upper() != live.committed.join_code:
         return _answer(
-            request, 422, "Not deleted", "Type the session's join code to confirm deleting it."
+            request,
+            422,
+            "Not deleted",
+            "Type the session's join code to confirm deleting it.",
+            state=live.committed,
         )
     await erase_session(ctx.store, ctx.settings.data_dir, session_id)
     ctx.hub.forget(session_id)
@@ -134,7 +155,11 @@ async def delete_session(request: Request) -> Response:
             with contextlib.suppress(Exception):
                 await ws.close(CLOSE_SESSION_DELETED, "The host has deleted this session.")
     response = _answer(
-        request, 200, "Session deleted", "The session, its notes and its photos are gone."
+        request,
+        200,
+        "Session deleted",
+        "The session, its notes and its photos are gone.",
+        state=live.committed,
     )
     response.delete_cookie(cookie_name(session_id))
     return response

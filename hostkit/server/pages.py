@@ -20,7 +20,7 @@ from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.domain.commands import ClientCommand, Join
 from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
-from hostkit.domain.model import Participant
+from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
@@ -39,22 +39,30 @@ def _ctx(request: Request) -> Context:
     return ctx
 
 
-def _language(request: Request, template: str) -> str:
+def _language(request: Request, template: str, state: SessionState | None = None) -> str:
+    """The person's switch, else the session's language if its host chose one, else their
+    browser's, else English (docs/accessibility.md)."""
     if template not in i18n.TRANSLATED_PAGES:
         return i18n.DEFAULT
-    return i18n.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    chosen = state.language if state is not None and state.language_chosen else None
+    return i18n.choose(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"), chosen
+    )
 
 
-def _words(request: Request, template: str) -> gettext.NullTranslations:
+def _words(
+    request: Request, template: str, state: SessionState | None = None
+) -> gettext.NullTranslations:
     """The translations a page will be shown in, for words made before it renders."""
     catalogues: i18n.Catalogues = request.app.state.catalogues
-    return catalogues.get(_language(request, template))
+    return catalogues.get(_language(request, template, state))
 
 
 def _page(request: Request, template: str, status: int = 200, **values: Any) -> Response:
     ctx = _ctx(request)
     catalogues: i18n.Catalogues = request.app.state.catalogues
-    lang = _language(request, template)
+    state = values.get("state")
+    lang = _language(request, template, state if isinstance(state, SessionState) else None)
     if template in i18n.TRANSLATED_PAGES:
         values["languages"] = i18n.LANGUAGES
     values["lang"] = lang
@@ -62,7 +70,7 @@ def _page(request: Request, template: str, status: int = 200, **values: Any) -> 
     translations = catalogues.get(lang)
     for key in ("notice", "title", "message", "error"):  # messages made in Python, in English
         if isinstance(values.get(key), str):
-            values[key] = translations.gettext(values[key])
+            values[key] = i18n.translate_message(translations, values[key])
     with i18n.using(translations):
         return ctx.templates.TemplateResponse(request, template, values, status_code=status)
 
@@ -271,7 +279,9 @@ async def projector_page(request: Request) -> Response:
     values = await _page_values(ctx, session_id, who)
     if values is None:
         return _problem(request, 404, "Session not found", "Check the link.")
-    title = _words(request, "projector.html").gettext("QR code to join this session")
+    title = _words(request, "projector.html", values["state"]).gettext(
+        "QR code to join this session"
+    )
     values["qr"] = qr_svg(values["room_url"], title=title)
     return _page(request, "projector.html", **values)
 
@@ -288,7 +298,7 @@ async def table_cards(request: Request) -> Response:
     if values is None:
         return _problem(request, 404, "Session not found", "Check the link.")
     state = values["state"]
-    title = _words(request, "cards.html").gettext("QR code to join at %(table)s")
+    title = _words(request, "cards.html", state).gettext("QR code to join at %(table)s")
     values["cards"] = [
         {
             "group": group,
@@ -418,6 +428,7 @@ async def admin(request: Request) -> Response:
         template_id = str(form.get("template", ""))
         venues = tuple(v.strip() for v in str(form.get("venues", "")).split(",") if v.strip())
         attribution = str(form.get("attribution", "attributed"))
+        language = str(form.get("language", "")) or None
         if not title or len(title) > 200:
             error = "Give the session a title (up to 200 characters)."
         elif format_id not in FORMATS:
@@ -428,6 +439,8 @@ async def admin(request: Request) -> Response:
             error = "Choose how contributions are attributed."
         elif len(venues) > 20:
             error = "At most 20 venues."
+        elif language is not None and language not in i18n.LANGUAGES:
+            error = "Choose the session's language: English, Welsh, or each person's own."
         else:
             created = await create_session(
                 ctx.store,
@@ -437,6 +450,7 @@ async def admin(request: Request) -> Response:
                 purpose=str(form.get("purpose", ""))[:2000],
                 attribution=attribution,  # type: ignore[arg-type]
                 venues=venues or ("Main room",),
+                language=language,
             )
     response = _page(
         request,
@@ -457,3 +471,8 @@ async def admin(request: Request) -> Response:
 
 async def admin_link(ctx: Context) -> str:
     return await admin_url(ctx.store, ctx.base_url)
+
+
+# The same rendering for the other page modules (hosting), in the person's language.
+page = _page
+words = _words

@@ -12,6 +12,7 @@ import logging
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from hostkit import i18n
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol
 from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed
@@ -132,6 +133,19 @@ class Connection:
             except ShuttingDown:
                 continue  # left unanswered: the client resends it after reconnecting
 
+    async def in_their_language(self, rejection: Rejection) -> Rejection:
+        """A refusal in the language of the person's page (their switch, else the session's,
+        else their browser's): a phone shows its message as it comes. The code stays."""
+        catalogues: i18n.Catalogues = self.ws.app.state.catalogues
+        live = await self.ctx.hub.live(self.session_id)
+        state = live.committed if live is not None else None
+        chosen = state.language if state is not None and state.language_chosen else None
+        lang = i18n.choose(
+            self.ws.cookies.get(i18n.COOKIE), self.ws.headers.get("accept-language"), chosen
+        )
+        message = i18n.translate_message(catalogues.get(lang), rejection.message)
+        return Rejection(rejection.code, message)
+
     async def answer(self, participant_id: str, message: protocol.CommandMessage) -> None:
         try:
             outcome = await self.ctx.hub.submit(
@@ -143,7 +157,7 @@ class Connection:
                 "The server could not save this; it was not recorded. It will be sent again.",
             )
         if isinstance(outcome, Rejection):
-            reply = protocol.rejected_message(message.id, outcome)
+            reply = protocol.rejected_message(message.id, await self.in_their_language(outcome))
         else:
             reply = protocol.ack_message(message.id, outcome.seq, outcome.duplicate)
         await self.send(protocol.encode(reply))

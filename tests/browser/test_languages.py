@@ -1,4 +1,5 @@
-"""Welsh and English: chosen by the browser's preference, switchable on the page."""
+"""Welsh and English: chosen by the person's switch, the session's language the host set, or
+the browser's preference; every page, the host console and admin page included."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import re
 
 from playwright.async_api import Browser, expect
 
+from hostkit.sessions import admin_url
+from hostkit.store.sqlite import open_store
 from tests.browser.support import PHONE, assert_accessible, open_as
 from tests.harness import Person, Server
 
@@ -55,7 +58,7 @@ async def test_a_welsh_phone_gets_welsh_pages_and_can_switch_to_english(
     await context.close()
 
 
-async def test_the_projector_and_table_cards_speak_welsh_and_the_console_stays_english(
+async def test_the_projector_table_cards_and_host_console_speak_welsh(
     browser: Browser, server: Server
 ) -> None:
     links = await server.new_session("world-cafe")
@@ -77,10 +80,77 @@ async def test_the_projector_and_table_cards_speak_welsh_and_the_console_stays_e
     await context.close()
 
     context, page = await open_as(browser, server.local(links.host_url), locale="cy")
-    await expect(page.locator("html")).to_have_attribute("lang", "en")  # not translated yet
-    await page.get_by_role("link", name="Print table cards").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "cy")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Consol y gwesteiwr")
+    await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) munud ar ôl"))
+    await expect(page.get_by_role("button", name="Oedi’r amserydd")).to_be_visible()  # noqa: RUF001
+    await assert_accessible(page, "host console in Welsh")
+    await page.get_by_role("link", name="Argraffu cardiau bwrdd").click()
     await expect(page.locator("html")).to_have_attribute("lang", "cy")
     await expect(page.get_by_role("heading", name="Bwrdd 1")).to_be_visible()
     await expect(page.get_by_role("img", name="Cod QR i ymuno wrth Bwrdd 1")).to_be_visible()
     await assert_accessible(page, "table cards in Welsh")
+    await context.close()
+
+
+async def test_the_host_makes_the_session_welsh_and_a_new_english_phone_opens_in_welsh(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await host.send({"type": "open_phase", "phase_id": "p2"})
+
+    console, page = await open_as(browser, server.local(links.host_url), locale="en-GB")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await assert_accessible(page, "host console in English")
+    await page.get_by_label("Language for this session's pages and digests").select_option("cy")
+    await page.get_by_role("button", name="Set the language").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "cy")
+    await expect(page.get_by_role("status").filter(has_text="Wedi’i wneud.")).to_be_visible()  # noqa: RUF001
+    await expect(page.locator("#session-language")).to_have_value("cy")
+    await assert_accessible(page, "host console after choosing Welsh")
+
+    phone, joining = await open_as(browser, server.local(links.room_url), locale="en-GB", **PHONE)
+    await expect(joining.locator("html")).to_have_attribute("lang", "cy")
+    await joining.get_by_label("Eich enw").fill("Owain")
+    await joining.get_by_role("button", name="Ymuno").click()
+    await expect(joining.locator("#connection")).to_have_text("Wedi cysylltu")
+    await assert_accessible(joining, "participant page in the session's Welsh")
+    await (
+        joining.get_by_role("navigation", name="Iaith").get_by_role("link", name="English").click()
+    )
+    await expect(joining.locator("html")).to_have_attribute("lang", "en")
+    await expect(joining.get_by_role("button", name="Raise my hand")).to_be_visible()
+    await assert_accessible(joining, "participant page switched to English")
+    await phone.close()
+
+    await page.get_by_role("navigation", name="Iaith").get_by_role("link", name="English").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Host console")
+    await console.close()
+
+
+async def test_the_admin_page_speaks_welsh_and_makes_a_welsh_session(
+    browser: Browser, server: Server
+) -> None:
+    store = open_store(server.data_dir)
+    await store.open()
+    try:
+        link = await admin_url(store, server.public_url)
+    finally:
+        await store.close()
+    context, page = await open_as(browser, server.local(link), locale="cy")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Creu sesiwn")
+    await assert_accessible(page, "admin page in Welsh")
+    await page.get_by_label("Teitl").fill("Cynllun y pentref")
+    await page.get_by_label("Iaith y sesiwn").select_option("cy")
+    await page.get_by_role("button", name="Creu’r sesiwn").click()  # noqa: RUF001
+    await expect(page.get_by_role("heading", name="Sesiwn wedi’i chreu")).to_be_visible()  # noqa: RUF001
+    await assert_accessible(page, "admin page in Welsh with a new session")
+    room = await page.locator("dt:has-text('Dolen yr ystafell') + dd a").get_attribute("href")
+    assert room
+    await context.close()
+
+    context, phone = await open_as(browser, server.local(room), locale="en-GB", **PHONE)
+    await expect(phone.locator("html")).to_have_attribute("lang", "cy")
     await context.close()
