@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from hostkit.domain import commands as cmd
@@ -169,6 +172,8 @@ def test_exports_keep_what_waits_in_transcripts_marked_and_out_of_digests(
     assert "Unreviewed thought" in render(harvest, "transcript-txt").decode()
     assert "never approved for the shared wall" in render(harvest, "transcript-txt").decode()
     assert "never approved by the host" in render(harvest, "transcript-md").decode()
-    csv_rows = render(harvest, "transcript-csv").decode().splitlines()
-    assert csv_rows[0].endswith(",response,pending")
-    assert csv_rows[-1].endswith(",False,True") and "Unreviewed" in csv_rows[-1]
+    rows = list(csv.DictReader(io.StringIO(render(harvest, "transcript-csv").decode())))
+    assert [(r["text"], r["pending"]) for r in rows] == [
+        ("Approved thought", "False"),
+        ("Unreviewed thought", "True"),
+    ]
