@@ -128,6 +128,10 @@ NOTICES: tuple[str, ...] = (
     "Your role does not allow this.",
     "People have already spoken in this phase: it can become more private, not less.",
     "That did not work:",
+    "Choose one of:",
+    "No such format",
+    "No such mode",
+    "Not allowed by consent",
     "Tick “I understand” first: nothing was withdrawn.",
     "The server could not save this. Please try again.",
     "Not done",
@@ -227,7 +231,7 @@ def choose(cookie: str | None, accept_language: str | None, session: str | None 
 
 
 # Messages made in Python that end in details no catalogue can hold (a validation error).
-_PREFIXED = ("That did not work: ",)
+_PREFIXED = ("That did not work: ", "Choose one of: ")
 
 
 def translate_message(translations: gettext_module.NullTranslations, message: str) -> str:

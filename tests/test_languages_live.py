@@ -184,3 +184,24 @@ async def test_a_refusal_on_the_live_socket_comes_in_the_pages_language(server: 
     assert welsh["message"] == "Nid oes cam ar agor: arhoswch i’r gwesteiwr ddechrau."  # noqa: RUF001
     english = await refusal({"Accept-Language": "en-GB"})
     assert english["message"] == "No phase is open: wait for the host to begin."
+
+
+async def test_the_hosts_form_answers_follow_the_sessions_language(server: Server) -> None:
+    links = await server.new_session("world-cafe", language="cy")
+    rotate = f"{server.url}/s/{links.session_id}/host/rotate"
+    async with httpx.AsyncClient(headers=ENGLISH_BROWSER) as program:  # the API answers in English
+        token = links.host_url.split("key=")[1]
+        api = await program.post(rotate, headers={"Authorization": f"Bearer {token}"})
+        assert api.json()["title"] == "New link made"
+        assert api.json()["message"].startswith("The old link no longer works. The new link is:")
+        host_link = api.json()["link"]
+    async with httpx.AsyncClient(headers=ENGLISH_BROWSER, follow_redirects=True) as laptop:
+        console = await laptop.get(server.local(host_link))
+        answer = await laptop.post(rotate, data={"csrf": csrf_of(console)})
+        assert answer.status_code == 200 and language_of(answer) == "cy"
+        assert "Dolen newydd wedi’i gwneud" in answer.text  # noqa: RUF001
+        assert "Nid yw’r hen ddolen yn gweithio mwyach. Y ddolen newydd yw: http" in answer.text  # noqa: RUF001
+        laptop.cookies.set("hk_lang", "cy")  # a download's answer: the switch or the browser
+        refused = await laptop.get(f"{server.url}/s/{links.session_id}/export/nothing")
+        assert refused.status_code == 404 and "Dim fformat o’r fath" in refused.text  # noqa: RUF001
+        assert "Dewiswch un o: digest-html" in refused.text

@@ -26,6 +26,7 @@ from hostkit.export.formats import CHOICES, filename, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state, photos_in
 from hostkit.export.html import RespondForm, digest_html
 from hostkit.live.hub import StorageFailed
+from hostkit.server import pages
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.photos import photo_dir
@@ -52,10 +53,8 @@ MODES: tuple[str, ...] = get_args(Attribution)
 
 
 def _problem(request: Request, status: int, title: str, message: str) -> Response:
-    ctx: Context = request.app.state.ctx
-    return ctx.templates.TemplateResponse(
-        request, "problem.html", {"title": title, "message": message}, status_code=status
-    )
+    """A plain page in the person's language (see ``pages.page``)."""
+    return pages.page(request, "problem.html", status, title=title, message=message)
 
 
 def _mode(value: str | None) -> Attribution | None:

@@ -82,6 +82,7 @@ async def test_the_projector_table_cards_and_host_console_speak_welsh(
     context, page = await open_as(browser, server.local(links.host_url), locale="cy")
     await expect(page.locator("html")).to_have_attribute("lang", "cy")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Consol y gwesteiwr")
+    await expect(page.locator("#connection")).to_have_text("Wedi cysylltu")  # the scripts too
     await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) munud ar ôl"))
     await expect(page.get_by_role("button", name="Oedi’r amserydd")).to_be_visible()  # noqa: RUF001
     await assert_accessible(page, "host console in Welsh")
