@@ -6,10 +6,14 @@ so a format added here is offered everywhere at once.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import multiprocessing
+import os
 import re
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from hostkit.export import html, office, pdf, tabular, text
@@ -115,12 +119,32 @@ def media_type(name: str) -> str:
     return "application/zip" if name == ALL else EXPORT_FORMATS[name].media_type
 
 
+# PDF layout (WeasyPrint) is most of the zip's time and runs on one core: the zip lays
+# out its two PDFs in other processes while this one makes the rest
+PDF_LAYOUTS: dict[str, bool] = {"digest-pdf": False, "digest-large-print-pdf": True}
+
+
 def render(harvest: Harvest, name: str) -> bytes:
     """The export in format ``name``; ``all`` is a zip of every format."""
     if name != ALL:
         return EXPORT_FORMATS[name].render(harvest)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for each in EXPORT_FORMATS:
-            bundle.writestr(filename(harvest, each), EXPORT_FORMATS[each].render(harvest))
+    laid_out: dict[str, Future[bytes]] = {}
+    with contextlib.ExitStack() as stack:
+        if (os.cpu_count() or 1) > 1:
+            # spawn, not fork: this may run in a server's worker thread
+            context = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(len(PDF_LAYOUTS), mp_context=context))
+            for each, large in PDF_LAYOUTS.items():
+                page = html.digest_html(harvest, large=large)
+                laid_out[each] = pool.submit(pdf.pdf_from_html, page)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+            made = {
+                each: format_.render(harvest)
+                for each, format_ in EXPORT_FORMATS.items()
+                if each not in laid_out
+            }
+            made.update({each: future.result() for each, future in laid_out.items()})
+            for each in EXPORT_FORMATS:
+                bundle.writestr(filename(harvest, each), made[each])
     return out.getvalue()

@@ -12,8 +12,13 @@ from hostkit.export.html import digest_html
 
 def digest_pdf(harvest: Harvest, *, large: bool = False) -> bytes:
     """The digest as a tagged PDF, with the document's language and title."""
+    return pdf_from_html(digest_html(harvest, large=large))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A digest's HTML as a tagged PDF/UA-1 (a plain function of a string, so the zip of
+    every format can lay out its two PDFs in other processes at once)."""
     import weasyprint  # type: ignore[import-untyped]  # ships no type information
 
-    html = weasyprint.HTML(string=digest_html(harvest, large=large))
-    pdf: bytes = html.write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
