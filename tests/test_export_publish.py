@@ -113,7 +113,7 @@ async def test_the_host_console_publishes_lists_and_revokes_with_plain_forms(
         console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
         (item,) = console.xpath("//ul[@class='publications']/li")
         url = item.xpath(".//a")[0].get("href")
-        assert "chatham house" in item.text_content() and "stops in 7.0 days" in item.text_content()
+        assert "Chatham House" in item.text_content() and "stops in 7.0 days" in item.text_content()
         page = await visit(server, url)
         assert page.status_code == 200 and "Ana" not in page.text
         (revoke,) = item.xpath(".//form[.//input[@value='revoke_digest']]")
