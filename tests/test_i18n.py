@@ -175,3 +175,10 @@ def test_the_common_refusals_built_with_a_value_are_the_ones_the_catalogue_has()
         assert isinstance(refusal, Rejection)
         assert refusal.message in i18n.NOTICES, refusal.message
         assert i18n.translate_message(cy, refusal.message) != refusal.message
+
+
+def test_each_message_is_in_the_welsh_catalogue_once() -> None:
+    """Several people add to the catalogue at once; a second entry would silently win."""
+    text = (ROOT / "locale" / "cy" / "LC_MESSAGES" / "hostkit.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid "(.+)"$', text, re.MULTILINE)
+    assert sorted({m for m in ids if ids.count(m) > 1}) == []
