@@ -85,6 +85,7 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "topic",
     "photo",
     "insight",
+    "action",
     "Photo sent",
     "The photo could not be uploaded. Try again.",
     # the participant page's formats: place, talking piece, questions, topics, calls

@@ -498,6 +498,8 @@ def test_the_json_transcript_follows_its_documented_schema(
         "response",
         "pending",
         "html",
+        "owner",
+        "due",
     ]
     market = next(c for c in document["contributions"] if "Kx12" in c["text"])
     assert (market["dots"], market["voters"]) == (4, 2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from hostkit.domain.model import (
     most_private,
 )
 from hostkit.export import zones
+from hostkit.export.proceedings import Proceedings, TopicSeen, proceedings_of
 from hostkit.export.richtext import blocks, plain
 from hostkit.export.words import gettext, language_of, long_date, translate
 from hostkit.live.hub import fold_log
@@ -101,6 +102,10 @@ class Entry:
     response: bool = False  # added afterwards through a published digest
     pending: bool = False  # pre-moderation: never approved by a host (transcripts only)
     zone: tzinfo = UTC  # the export's time zone: times are shown in it, with its name
+    # a next step's owner: a name, an alias or what was written in (None: none, or unnamed)
+    owner: str | None = None
+    owner_unnamed: bool = False  # a participant owns it, and this mode names nobody
+    due: str | None = None  # YYYY-MM-DD
 
     @property
     def plain(self) -> str:
@@ -180,6 +185,7 @@ class Harvest:
     entries: list[Entry] = field(default_factory=list)  # every exported contribution, in order
     photos: PhotoSource = no_photos  # read lazily, in the renderer's thread
     timezone: str = zones.UTC_NAME  # an IANA name: every time is shown in this zone
+    proceedings: Proceedings | None = None  # an Open Space's book of proceedings
 
     def photo(self, entry: Entry) -> bytes | None:
         return self.photos(entry.photo_id) if entry.photo_id else None
@@ -204,6 +210,15 @@ class Harvest:
     @property
     def attribution_label(self) -> str:
         return gettext(MODE_LABELS[self.attribution])
+
+    def day(self, iso_date: str) -> str:
+        """A next step's date ("2026-12-31") as the reader says it: "31 December 2026"."""
+        return long_date(date.fromisoformat(iso_date), self.language)
+
+    @property
+    def actions(self) -> list[Entry]:
+        """Next steps, in the order they were recorded (digests: "Next steps and actions")."""
+        return [e for e in self.entries if e.kind == "action" and not e.pending]
 
     @property
     def questions(self) -> list[Entry]:
@@ -319,7 +334,13 @@ def harvest_from_state(
         session_attribution=state.attribution,
         language=lang,
         started_at=state.created_at,
-        as_of=max([state.created_at, *(c.at for c in state.contributions.values())]),
+        as_of=max(
+            [
+                state.created_at,
+                *(c.at for c in state.contributions.values()),
+                *(r.at for r in state.reports.values()),
+            ]
+        ),
         cells=[CellCount(c.name, c.kind == "online", counts[c.id]) for c in state.cells.values()],
         in_room=sum(1 for p in people if p.where == "room"),
         remote=sum(1 for p in people if p.where == "remote"),
@@ -328,7 +349,16 @@ def harvest_from_state(
         entries=entries,
         photos=photos,
         timezone=zone_name,
+        proceedings=proceedings_of(state, _topics(entries), modes, authors),
     )
+
+
+def _topics(entries: list[Entry]) -> list[TopicSeen]:
+    return [
+        TopicSeen(e.id, e.seq, e.text, e.author, e.dots, e.voters)
+        for e in entries
+        if e.kind == "topic" and not e.pending and not e.response
+    ]
 
 
 RESPONSES = "Responses afterwards"
@@ -410,6 +440,9 @@ def _entry(
         photo_id=c.photo_id,
         pending=c.pending,
         zone=zone,
+        owner=authors.get(c.owner_id) if c.owner_id else c.owner,
+        owner_unnamed=c.owner_id is not None and authors.get(c.owner_id) is None,
+        due=c.due,
     )
 
 

@@ -106,6 +106,7 @@ def outline(h: Harvest) -> Iterator[Part]:
         [_("Venue"), _("People")],
         [[c.name + (online if c.online else ""), str(c.people)] for c in h.cells],
     )
+    yield from _proceedings(h)
     for p in h.phases:
         yield Heading(1, f"{p.number}. {p.title}")
         yield _text(f"{_('Question:')} “{p.question}”")
@@ -129,6 +130,7 @@ def outline(h: Harvest) -> Iterator[Part]:
                     for i, e in enumerate(p.ranking, 1)
                 ],
             )
+    yield from _actions(h)
     if h.questions:
         yield Heading(1, _("Open questions"))
         for e in h.questions:
@@ -243,3 +245,95 @@ def digest_odt(h: Harvest) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _labelled(label: str, value: str) -> Para:
+    return Para([Run(f"{label}: ", bold=True), Run(value)])
+
+
+def _proceedings(h: Harvest) -> Iterator[Part]:
+    """An Open Space's book of proceedings: each report's fields as written, then the ranking."""
+    if h.proceedings is None:
+        return
+    labels = {
+        "summary": _("Summary"),
+        "recommendations": _("Recommendations"),
+        "resources": _("Resources"),
+        "requests": _("Requests"),
+    }
+    yield Heading(1, _("Book of proceedings"))
+    yield _text(
+        _(
+            "Every topic, in the order it was proposed, with its group's report exactly as "
+            "the group wrote it."
+        )
+    )
+    for r in h.proceedings.reports:
+        yield Heading(2, f"{r.number}. {r.topic}")
+        if r.slot or r.space:
+            yield Para(
+                [Run(" · ".join(x for x in (r.slot, r.space, r.cell_name) if x), italic=True)]
+            )
+        convener = r.convener or (
+            _("Not named in this digest") if r.convener_unnamed else _("Not given")
+        )
+        yield _labelled(_("Convener"), convener)
+        yield _labelled(_("Topic"), r.topic)
+        if not r.written:
+            yield _text(_("No report was written for this topic."))
+            continue
+        if r.participants is None:
+            people = ngettext(
+                "%(num)d person, not named in this digest",
+                "%(num)d people, not named in this digest",
+                r.participant_count,
+            ) % {"num": r.participant_count}
+        else:
+            people = ", ".join(r.participants) or _("None listed")
+        yield _labelled(_("Participants"), people)
+        for f in r.fields:
+            yield Heading(3, labels[f.name])
+            written = blocks(f.html) if f.text.strip() else []
+            yield from (Para(block) for block in written) if written else [_text(_("Not given"))]
+    if h.proceedings.ranking:
+        yield Heading(2, _("Convergence ranking"))
+        yield Table(
+            _("Every topic, most dots first: ranking never removes a topic"),
+            [_("Rank"), _("Topic"), _("Dots"), _("Voters"), _("Report")],
+            [
+                [
+                    str(t.rank),
+                    t.topic,
+                    str(t.dots),
+                    str(t.voters),
+                    _("yes") if t.reported else _("no"),
+                ]
+                for t in h.proceedings.ranking
+            ],
+        )
+
+
+def _actions(h: Harvest) -> Iterator[Part]:
+    """ "Next steps and actions": each next step with its owner and date."""
+    if not h.actions:
+        return
+    yield Heading(1, _("Next steps and actions"))
+
+    def owner(e: Entry) -> str:
+        if e.owner:
+            return e.owner
+        return _("A participant, not named in this digest") if e.owner_unnamed else _("Nobody yet")
+
+    yield Table(
+        _("Next steps, in the order they were recorded"),
+        [_("Next step"), _("Owner"), _("Due"), _("Where")],
+        [
+            [
+                e.plain,
+                owner(e),
+                h.day(e.due) if e.due else _("No date"),
+                e.phase_title + (f" · {e.group_name}" if e.group_name else ""),
+            ]
+            for e in h.actions
+        ],
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from hostkit.export.harvest import Entry, Harvest
+from hostkit.export.report_rows import ADDED_COLUMNS, action_fields, json_parts, report_rows
 
 SCHEMA = "hostkit.transcript/1"
 
@@ -34,6 +35,7 @@ COLUMNS = (
     "photo_id",
     "response",
     "pending",
+    *ADDED_COLUMNS,  # next steps' owners and dates; topic reports (hostkit/export/report_rows.py)
 )
 
 
@@ -74,7 +76,9 @@ def transcript_csv(harvest: Harvest) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for e in harvest.entries:
-        writer.writerow({k: _cell(v) for k, v in _row(e).items()})
+        writer.writerow({k: _cell(v) for k, v in {**_row(e), **action_fields(e)}.items()})
+    for row in report_rows(harvest):
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -109,6 +113,7 @@ def transcript_json(harvest: Harvest) -> bytes:
             }
             for p in harvest.phases
         ],
-        "contributions": [{**_row(e), "html": e.html} for e in harvest.entries],
+        "contributions": [{**_row(e), "html": e.html, **action_fields(e)} for e in harvest.entries],
+        **json_parts(harvest),
     }
     return msgspec.json.format(msgspec.json.encode(document), indent=2)
