@@ -57,8 +57,8 @@
     else this.onStatus(t(this.everConnected ? "Reconnecting…" : "Connecting…"), !this.everConnected);
   };
   Live.prototype.settle = function (msg) {
-    /* storage_failed: the server stored nothing; keep it and send it again, same id, later */
-    if (msg.type === "rejected" && msg.code === "storage_failed") { this.retrySoon(); this.status(); return; }
+    /* storage_failed or rate_limited: nothing was stored; keep it and send it again, same id, later */
+    if (msg.type === "rejected" && (msg.code === "storage_failed" || msg.code === "rate_limited")) { this.retrySoon(); this.status(); return; }
     var before = this.outbox.length;
     this.outbox = this.outbox.filter(function (i) { return i.id !== msg.id; });
     if (this.outbox.length !== before) this.save();
