@@ -117,6 +117,17 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "The host has answered your call.",
     "Withdrawing everything you said…",
     "Connected · the server could not store %(count)s yet; trying again shortly.",
+    # pre-moderation and the fishbowl's inner circle on the participant page
+    "Waiting for the host to approve",
+    "The host has approved your note: everyone can see it now.",
+    "You are in the inner circle: you may speak.",
+    "You are in the outer circle: listen, and post questions.",
+    "Chairs taken: %(num)d of %(seats)d.",
+    "In the inner circle: %(people)s",
+    "Nobody is in the inner circle yet.",
+    "%(num)d chair is free.",
+    "%(num)d chairs are free.",
+    "No chair is free: wait for someone to leave.",
 )
 
 # Words pages.py makes before a page renders (the QR codes' accessible names).

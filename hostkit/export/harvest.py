@@ -225,6 +225,11 @@ class Harvest:
         return [e for e in self.entries if e.kind == "question" and not e.pending]
 
     @property
+    def approved(self) -> list[Entry]:
+        """What the digest holds: everything but what still waited for a host's approval."""
+        return [e for e in self.entries if not e.pending]
+
+    @property
     def people(self) -> int:
         return self.in_room + self.remote
 
@@ -344,7 +349,7 @@ def harvest_from_state(
         cells=[CellCount(c.name, c.kind == "online", counts[c.id]) for c in state.cells.values()],
         in_room=sum(1 for p in people if p.where == "room"),
         remote=sum(1 for p in people if p.where == "remote"),
-        contributors=len({c.author_id for c in exported}),
+        contributors=len({c.author_id for c in exported if not c.pending}),
         phases=phases,
         entries=entries,
         photos=photos,

@@ -85,7 +85,7 @@ def outline(h: Harvest) -> Iterator[Part]:
     yield _text(f"{_('Authors')}: {mode}")
     yield _text(f"{_('Licence')}: {h.licence or _('No licence given')}")
     yield Heading(1, _("Who took part"))
-    total = len(h.entries)
+    total = len(h.approved)  # what waited for approval is not in the digest
     yield _text(
         ngettext("%(num)d person took part", "%(num)d people took part", h.people)
         % {"num": h.people}

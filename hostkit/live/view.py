@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from hostkit.domain.model import PLENARY, Participant, SessionState
+from hostkit.domain.model import PLENARY, Announcement, Participant, SessionState
 
 
 def labels(state: SessionState) -> dict[str, str]:
@@ -129,7 +129,9 @@ def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]
         if seat is None or seat not in state.groups
         else {"group_id": seat, "name": state.groups[seat].name, "stay": seat == me.group_id},
         "hats": list(me.hats),
-        "questions": _questions(state, me.id) if phase and "question" in phase.allows else None,
+        "questions": _questions(state, me.id, _sees_waiting(me))
+        if phase and "question" in phase.allows
+        else None,
         "topics": _topics(state, people, me.id, named),
         "call": next(
             (asdict(c) for c in state.calls if c.participant_id == me.id and not c.resolved),
@@ -138,6 +140,10 @@ def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]
         "named": named,
         # pairs and fours are groups one is "in"; tables are places one is "at"
         "within": phase is not None and phase.grouping in ("pairs", "fours"),
+        # pre-moderation: what others posted that still waits is not shown to me
+        "unseen": _unseen(state, me),
+        "announcements": [a.text for a in _announcements(state, me)][-3:],
+        "fishbowl": _fishbowl(state, people, me.id, named),
     }
     # what participant.js needs to keep the page live: it folds later events into this
     shown["script"] = {
@@ -151,6 +157,16 @@ def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]
         "named": named,
         "within": shown["within"],
         "topic_groups": [g.id for g in state.groups.values() if g.topic_id is not None],
+        "cell_id": me.cell_id,
+        "sees_waiting": _sees_waiting(me),
+        # others' waiting notes here: on approval the page fetches them (it never had them)
+        "waiting": [
+            c.id
+            for c in state.contributions.values()
+            if c.id in shown["unseen"] and (c.group_id == me.group_id or c.kind == "question")
+        ],
+        "fishbowl": [{"id": f["id"], "seats": f["seats"]} for f in shown["fishbowl"]],
+        "joined": [p.id for p in people],  # join order (the JSON's objects come sorted by id)
     }
     return shown
 
@@ -168,12 +184,16 @@ def _piece(state: SessionState, group_id: str | None) -> dict[str, Any] | None:
     }
 
 
-def _questions(state: SessionState, me: str) -> list[dict[str, Any]]:
-    """Every live question, most votes first (then oldest first), as the host sees them."""
+def _questions(state: SessionState, me: str, sees_waiting: bool) -> list[dict[str, Any]]:
+    """Every live question, most votes first (then oldest first), as the host sees them;
+    one waiting for approval only to its author and the hosts."""
     found = [
         c
         for c in state.contributions.values()
-        if c.kind == "question" and not c.withdrawn and not c.hidden
+        if c.kind == "question"
+        and not c.withdrawn
+        and not c.hidden
+        and (not c.pending or sees_waiting or c.author_id == me)
     ]
     found.sort(key=lambda c: (-sum(c.votes.values()), c.seq))
     return [
@@ -187,6 +207,7 @@ def _questions(state: SessionState, me: str) -> list[dict[str, Any]]:
             "voted": c.votes.get(me, 0),
             "answer": c.answer or "open",
             "mine": c.author_id == me,
+            "pending": c.pending,
         }
         for c in found
     ]
@@ -214,6 +235,54 @@ def _topics(
                 "count": len(here),
                 "people": here if named else None,
                 "here": me in here,
+            }
+        )
+    return shown
+
+
+def _sees_waiting(me: Participant) -> bool:
+    """Hosts see what waits for approval (they approve it); others see only their own."""
+    return me.role in ("host", "cell_host")
+
+
+def _unseen(state: SessionState, me: Participant) -> list[str]:
+    """Contributions waiting for approval that this person's page leaves out."""
+    if _sees_waiting(me):
+        return []
+    return [
+        c.id
+        for c in state.contributions.values()
+        if c.pending and c.author_id != me.id and not c.withdrawn and not c.hidden
+    ]
+
+
+def _announcements(state: SessionState, me: Participant) -> list[Announcement]:
+    """Announcements to everyone, and those to this person's own venue only."""
+    return [a for a in state.announcements if a.cell_id is None or a.cell_id == me.cell_id]
+
+
+def _fishbowl(
+    state: SessionState, people: list[Participant], me: str, named: bool
+) -> list[dict[str, Any]]:
+    """In a fishbowl phase, each inner circle (a group with a fixed number of seats): who
+    sits in it and how many chairs are free (format_rules.seat_problem counts the same)."""
+    phase = state.open_phase()
+    if phase is None or phase.grouping != "fishbowl":
+        return []
+    shown = []
+    for g in state.groups.values():
+        if g.seats is None:
+            continue
+        inside = [p.id for p in people if p.group_id == g.id]
+        shown.append(
+            {
+                "id": g.id,
+                "name": g.name,
+                "seats": g.seats,
+                "count": len(inside),
+                "free": max(0, g.seats - len(inside)),
+                "people": inside if named else None,
+                "here": me in inside,
             }
         )
     return shown

@@ -9,6 +9,9 @@
   /* The format state this page shows, folded forward from the page's own data by the events. */
   var seats = data.seats || {}, quiet = data.quiet || [], groups = data.groups || {};
   var piece = data.piece || null, myCall = data.call || null, topicGroups = data.topic_groups || [];
+  /* Pre-moderation: others' posts that wait are kept here, unseen, until a host approves them;
+     "waiting" lists those that waited before this page loaded (fetched on approval). */
+  var held = {}, waitingIds = data.waiting || [], fishbowl = data.fishbowl || [], joined = data.joined || [];
   var sayKey = "hk-say-" + L.meta("hk-session");
   var notes = document.getElementById("notes");
   var conn = document.getElementById("connection");
@@ -76,7 +79,8 @@
       img.src = "/s/" + L.meta("hk-session") + "/photos/" + encodeURIComponent(d.photo_id);
       li.appendChild(img);
     }
-    if (d.kind === "topic" && document.getElementById("note-form")) li.appendChild(voteForm(id));
+    if (d.pending) li.appendChild(waitingMark("c-", id));
+    else if (d.kind === "topic" && document.getElementById("note-form")) li.appendChild(voteForm(id));
     if (d.author_id === me) li.appendChild(withdrawForm(id, "c-", "notes-heading"));
     notes.appendChild(li);
     var empty = document.getElementById("no-notes"); if (empty) empty.hidden = true;
@@ -89,14 +93,16 @@
         var mode = document.body.dataset.attribution;
         labels[d.participant_id] = mode === "pseudonymous" ? "Participant " + count : (mode === "attributed" && d.name ? d.name : "Anonymous");
         if (d.screen || d.role === "observer") quiet.push(d.participant_id);
-        if (!d.screen) seats[d.participant_id] = d.group_id || null;
+        if (!d.screen) { seats[d.participant_id] = d.group_id || null; joined.push(d.participant_id); }
         joinCircle(d.participant_id, d.group_id); showPeople();
         break;
       case "contribution_posted":
-        if (d.kind === "question" && document.getElementById("questions")) addQuestion(d.contribution_id, d, e.seq);
-        else if ((d.group_id || null) === (group || null)) addNote(d.contribution_id, d);
+        if (d.pending && d.author_id !== me && !data.sees_waiting) held[d.contribution_id] = { d: d, seq: e.seq };
+        else show(d.contribution_id, d, e.seq);
         break;
+      case "contribution_approved": approved(d.contribution_id); break;
       case "contribution_withdrawn": case "contribution_hidden":
+        delete held[d.contribution_id];
         ["c-", "q-"].forEach(function (p) { var gone = document.getElementById(p + d.contribution_id); if (gone) gone.remove(); });
         var asked = document.getElementById("questions");
         if (asked) document.getElementById("no-questions").hidden = asked.children.length > 0;
@@ -155,6 +161,7 @@
       case "participant_removed": delete seats[d.participant_id]; showPeople(); break;
       case "role_changed": if (d.role === "observer") quiet.push(d.participant_id); break;
       case "phase_opened": case "phase_closed": case "group_created": case "group_renamed": case "session_created":
+      case "groups_merged":
         reloadWhenIdle(); break;
       case "participant_moved":
         seats[d.participant_id] = d.group_id || null;
@@ -171,6 +178,7 @@
         live.setTimer(Math.max(0, left) + d.seconds, timer.running, e.at); break;
       case "timer_stopped": live.setTimer(null, false, 0); break;
       case "announced":
+        if (d.cell_id && d.cell_id !== data.cell_id) break;  /* told to another venue */
         var list = document.getElementById("announcements"), li = document.createElement("li");
         li.textContent = d.text; list.appendChild(li); document.getElementById("announcements-section").hidden = false;
         L.announce(t("Announcement: %(text)s", { text: d.text })); break;
@@ -222,6 +230,10 @@
   function peopleIn(gid) { return Object.keys(seats).filter(function (p) { return seats[p] === gid; }); }
   function names(ids) { return ids.map(label).join(", "); }
   function placeText(gid) {
+    if (fishbowl.length) {
+      if (fishbowl.some(function (f) { return f.id === gid; })) return t("You are in the inner circle: you may speak.");
+      if (!gid) return t("You are in the outer circle: listen, and post questions.");
+    }
     if (!gid) return t("You are with everyone, not in a group.");
     var v = { group: groups[gid] || "" };
     if (topicGroups.indexOf(gid) >= 0) return t("You are now in the topic “%(group)s”.", v);
@@ -229,6 +241,7 @@
   }
   /* Who is with me, and how many are at each topic (names only where the session names people). */
   function showPeople() {
+    showFishbowl();
     Array.prototype.forEach.call(document.querySelectorAll("#topics .topic"), function (li) {
       var here = peopleIn(li.getAttribute("data-group"));
       var text = t(here.length === 1 ? "%(num)d person here" : "%(num)d people here", { num: here.length });
@@ -307,15 +320,70 @@
     meta.appendChild(who); meta.appendChild(document.createTextNode(" · ")); meta.appendChild(state);
     var text = document.createElement("span"); text.className = "text"; text.id = "q-" + id + "-text"; text.textContent = d.text;
     var row = document.createElement("span"); row.className = "row";
-    if (byId("note-form") || byId("call-form")) {
-      var up = miniForm("live-form upvote", [["section", "questions-heading"], ["type", "cast_vote"], ["contribution_id", id], ["dots", "1", "data-int"]], t("Upvote"), text.id);
-      up.querySelector("button").setAttribute("aria-pressed", "false"); row.appendChild(up);
-    }
+    if (!d.pending && canVote()) row.appendChild(upvoteForm(id));
     var votes = document.createElement("span"); votes.className = "votes"; votes.dataset.votes = "{}"; votes.textContent = t("%(num)d votes", { num: 0 });
     row.appendChild(votes);
     if (d.author_id === me) row.appendChild(withdrawForm(id, "q-", "questions-heading"));
-    li.appendChild(meta); li.appendChild(text); li.appendChild(row); list.appendChild(li);
+    li.appendChild(meta); if (d.pending) li.appendChild(waitingMark("q-", id));
+    li.appendChild(text); li.appendChild(row); list.appendChild(li);
     byId("no-questions").hidden = true;
+  }
+  function canVote() { return !!(byId("note-form") || byId("call-form")); }
+  function upvoteForm(id) {
+    var up = miniForm("live-form upvote", [["section", "questions-heading"], ["type", "cast_vote"], ["contribution_id", id], ["dots", "1", "data-int"]], t("Upvote"), "q-" + id + "-text");
+    up.querySelector("button").setAttribute("aria-pressed", "false");
+    return up;
+  }
+  /* A contribution in its list: questions in theirs (where the phase takes them), notes of my group in mine. */
+  function show(id, d, seq) {
+    if (d.kind === "question" && byId("questions")) addQuestion(id, d, seq);
+    else if ((d.group_id || null) === (group || null)) addNote(id, d);
+  }
+  function waitingMark(prefix, id) {
+    var mark = document.createElement("strong"); mark.className = "waiting-approval"; mark.id = prefix + id + "-waiting";
+    mark.textContent = t("Waiting for the host to approve");
+    return mark;
+  }
+  /* Approved: what I held appears; on my own (or, for a host, anyone's) the mark goes and the
+     votes come; one that waited before this page loaded is fetched from the snapshot. */
+  function approved(id) {
+    var was = held[id];
+    if (was) { delete held[id]; was.d.pending = false; show(id, was.d, was.seq); return; }
+    var mark = byId("c-" + id + "-waiting") || byId("q-" + id + "-waiting");
+    if (mark) {
+      var li = mark.parentNode, mine = !!li.querySelector("form.withdraw");
+      mark.remove();
+      if (li.id.charAt(0) === "q" && canVote()) li.querySelector(".row").prepend(upvoteForm(id));
+      else if (li.classList.contains("kind-topic") && byId("note-form")) li.insertBefore(voteForm(id), li.querySelector("form.withdraw"));
+      if (mine) L.announce(t("The host has approved your note: everyone can see it now."));
+      return;
+    }
+    if (waitingIds.indexOf(id) >= 0) fetchApproved(id);
+  }
+  function fetchApproved(id) {
+    fetch("/api/sessions/" + L.meta("hk-session") + "/snapshot", { headers: { "Authorization": "Bearer " + L.meta("hk-token") } })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (body) {
+        var c = (body.state.contributions || []).filter(function (x) { return x.id === id; })[0];
+        if (c && !c.pending) show(id, { kind: c.kind, text: c.text, author_id: c.author_id, group_id: c.group_id, photo_id: c.photo_id }, c.seq);
+      })
+      .catch(function () { reloadWhenIdle(""); });
+  }
+  /* The fishbowl's inner circle: who sits in it, the chairs free, and whether I may take one. */
+  function showFishbowl() {
+    fishbowl.forEach(function (f) {
+      var box = byId("fishbowl-" + f.id); if (!box) return;
+      var inside = peopleIn(f.id).sort(function (a, b) { return joined.indexOf(a) - joined.indexOf(b); }), free = Math.max(0, f.seats - inside.length), here = inside.indexOf(me) >= 0;
+      var people = box.querySelector(".fishbowl-people");
+      if (!data.named) people.textContent = t("Chairs taken: %(num)d of %(seats)d.", { num: inside.length, seats: f.seats });
+      else people.textContent = inside.length ? t("In the inner circle: %(people)s", { people: inside.map(function (p) { return label(p) + (p === me ? " " + t("(you)") : ""); }).join(", ") }) : t("Nobody is in the inner circle yet.");
+      var line = byId("fishbowl-" + f.id + "-free");
+      line.textContent = free ? t(free === 1 ? "%(num)d chair is free." : "%(num)d chairs are free.", { num: free }) : t("No chair is free: wait for someone to leave.");
+      var seat = box.querySelector("form.fishbowl-seat"); if (!seat) return;
+      var hadFocus = seat.contains(document.activeElement);
+      seat.hidden = !here && !free;
+      if (hadFocus && seat.hidden) line.focus();
+    });
   }
   function setHand(up) {
     var b = document.getElementById("hand-button"), f = document.getElementById("hand-form");
