@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import httpx
@@ -163,8 +165,9 @@ async def test_someone_who_was_not_there_adds_their_view_and_it_is_marked_in_exp
                 f"{server.url}/s/{host.session_id}/export/transcript-csv", headers=host.headers
             )
         ).text
-    last = csv_text.strip().splitlines()[-1]
-    assert "Kx50" in last and last.endswith(",True,False") and "Responses afterwards" in last
+    last = list(csv.DictReader(io.StringIO(csv_text)))[-1]
+    assert "Kx50" in last["text"] and last["group"] == "Responses afterwards"
+    assert (last["response"], last["pending"]) == ("True", "False")
 
 
 async def test_a_response_is_as_private_as_the_published_digest(server: Server) -> None:
