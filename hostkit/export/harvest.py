@@ -234,9 +234,7 @@ class Harvest:
         return self.in_room + self.remote
 
 
-def _authors(
-    state: SessionState, mode: PhaseAttribution, language: str
-) -> dict[str, str | None]:
+def _authors(state: SessionState, mode: PhaseAttribution, language: str) -> dict[str, str | None]:
     """How each participant is shown under a mode; aliases follow join order, as live."""
     shown: dict[str, str | None] = {}
     people = [p for p in state.participants.values() if not p.screen]
