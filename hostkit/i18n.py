@@ -128,6 +128,11 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "%(num)d chair is free.",
     "%(num)d chairs are free.",
     "No chair is free: wait for someone to leave.",
+    # Open Space reports: another member saved while I was writing
+    (
+        "Someone in your group saved a new version of the report. "
+        "Copy what you wrote, then reload the page to see theirs."
+    ),
 )
 
 # Words pages.py makes before a page renders (the QR codes' accessible names).

@@ -116,3 +116,31 @@ async def test_next_steps_are_recorded_by_keyboard_and_listed(
         "Survey the school roof · Owner: Dewi · by 2026-11-30"
     )
     await assert_accessible(page, "participant page with next steps")
+
+
+async def test_a_report_saved_by_another_member_reaches_the_group_without_losing_typing(
+    browser: Browser, server: Server
+) -> None:
+    host, room, group = await _topic_session(server)
+    _, writing = await join(browser, server, room, "Rhian", **PHONE)
+    _, reading = await join(browser, server, room, "Dafydd", **PHONE)
+    await _move_in(host, "Rhian", group)
+    await _move_in(host, "Dafydd", group)
+    for page in (writing, reading):
+        await expect(page.get_by_role("heading", name="Our report: Minibus")).to_be_visible()
+    summary = writing.get_by_role("textbox", name="Summary", exact=True)
+    await summary.fill("My draft, not saved yet")
+
+    reply = await host.send(
+        {"type": "submit_report", "group_id": group, "summary": "Twice a week, from May."}
+    )
+    assert reply["type"] == "ack", reply
+
+    # Dafydd had typed nothing: his page shows the new version by itself.
+    await expect(reading.get_by_role("textbox", name="Summary", exact=True)).to_have_value(
+        "Twice a week, from May."
+    )
+    # Rhian was writing: she is told, and her words stay where they are.
+    await expect(writing.locator("#live-notice")).to_contain_text("saved a new version")
+    await expect(summary).to_have_value("My draft, not saved yet")
+    await assert_accessible(writing, "participant page told of a newer report")

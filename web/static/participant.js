@@ -24,6 +24,10 @@
     onRejected: function (msg) { showNotice(msg.message); },
     onEvents: function (events) { events.forEach(apply); }
   });
+  function reportEdited() {
+    var fields = document.querySelectorAll(".report-form textarea, .report-form input[type=text]");
+    return Array.prototype.some.call(fields, function (f) { return f.value !== f.defaultValue; });
+  }
   function showNotice(text) {
     var n = document.getElementById("live-notice");
     if (!n) { n = document.createElement("p"); n.id = "live-notice"; n.className = "notice"; n.setAttribute("role", "status"); document.getElementById("main").prepend(n); }
@@ -163,6 +167,12 @@
       case "phase_opened": case "phase_closed": case "group_created": case "group_renamed": case "session_created":
       case "groups_merged":
         reloadWhenIdle(); break;
+      case "report_submitted":
+        /* Another member saved the group's report: show it, unless that would lose what I typed. */
+        if (d.group_id !== group || e.actor === me) break;
+        if (reportEdited()) showNotice(t("Someone in your group saved a new version of the report. Copy what you wrote, then reload the page to see theirs."));
+        else reloadWhenIdle();
+        break;
       case "participant_moved":
         seats[d.participant_id] = d.group_id || null;
         if (d.participant_id === me) reloadWhenIdle(placeText(d.group_id));
