@@ -40,9 +40,10 @@ async def test_the_host_holds_contributions_and_approves_them_onto_the_wall(
     await act(open_voice, {"type": "post_contribution", "kind": "note", "text": "Buses at night"})
 
     mine = (await sees(shy)).state["contributions"]
+    # Each author sees their own waiting words; nobody else gets them before approval.
     assert [(c["text"], c["pending"]) for c in mine] == [
         ("The 42 never comes", True),
-        ("Buses at night", True),
+        ("", True),
     ]
     shown = await wall(server, projector)
     assert "The 42 never comes" not in shown and "Buses at night" not in shown
@@ -60,7 +61,7 @@ async def test_the_host_holds_contributions_and_approves_them_onto_the_wall(
     shown = await wall(server, projector)
     assert "The 42 never comes" in shown and "Buses at night" not in shown
 
-    other = next(c["id"] for c in mine if c["text"] == "Buses at night")
+    other = next(c["id"] for c in mine if c["author_id"] == open_voice.participant_id)
     assert await console.submit("hide_contribution", contribution_id=other) == "Done."
     assert "Nothing is waiting." in await console.page()
     assert "Buses at night" not in await wall(server, projector)
@@ -102,3 +103,40 @@ async def test_a_cell_host_approves_only_their_own_venues_contributions(server: 
     state = (await host.snapshot())["contributions"]
     assert {c["text"]: c["pending"] for c in state} == {"Quiet room": True, "More chairs": False}
     await console.http.aclose()
+
+
+async def test_waiting_words_reach_only_their_author_and_the_hosts_until_approved(
+    server: Server,
+) -> None:
+    links = await server.new_session("world-cafe", title="Quiet lanes")
+    host = await host_of(server, links)
+    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "set_moderation", "on": True})
+    author = await arrive(server, links.room_url, "")
+    other = await arrive(server, links.remote_url, "Nia")
+    secret = "Kx91 an unkind remark about a neighbour"
+    reply = await author.send({"type": "post_contribution", "kind": "note", "text": secret})
+    posted = f"c{reply['seq']}"
+
+    await other.wait_for(lambda p: p.events_of("contribution_posted"))
+    await host.wait_for(lambda p: p.events_of("contribution_posted"))
+    live = {
+        name: [e["data"]["text"] for e in person.events_of("contribution_posted")]
+        for name, person in (("author", author), ("host", host), ("other", other))
+    }
+    assert live == {"author": [secret], "host": [secret], "other": [""]}
+    async with httpx.AsyncClient(base_url=server.url, headers=other.headers) as http:
+        base = f"/api/sessions/{other.session_id}"
+        replayed = (await http.get(f"{base}/events", params={"after": 0})).text
+        snapshot = (await http.get(f"{base}/snapshot")).text
+    assert "Kx91" not in replayed and "Kx91" not in snapshot  # nor over HTTP
+    late = await arrive(server, links.room_url, "Owain")  # catches up from seq 0
+    await late.wait_for(lambda p: p.events_of("contribution_posted"))
+    assert [e["data"]["text"] for e in late.events_of("contribution_posted")] == [""]
+
+    await act(host, {"type": "approve_contribution", "contribution_id": posted})
+    shown = {c["id"]: c["text"] for c in (await other.snapshot())["contributions"]}
+    assert shown[posted] == secret  # approved: now everyone may read it
+    later = await arrive(server, links.room_url, "Gwen")
+    await later.wait_for(lambda p: p.events_of("contribution_posted"))
+    assert [e["data"]["text"] for e in later.events_of("contribution_posted")] == [secret]

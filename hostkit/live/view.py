@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from hostkit.domain.model import PLENARY, Announcement, Participant, SessionState
+from hostkit.domain.model import (
+    PLENARY,
+    Announcement,
+    Contribution,
+    Participant,
+    SessionState,
+)
+from hostkit.live import waiting
 
 
 def labels(state: SessionState) -> dict[str, str]:
@@ -26,7 +33,9 @@ def labels(state: SessionState) -> dict[str, str]:
     return shown
 
 
-def snapshot(state: SessionState, *, now: float) -> dict[str, Any]:
+def snapshot(state: SessionState, *, now: float, viewer: str | None) -> dict[str, Any]:
+    """The session as ``viewer`` may see it (words waiting for approval only to their
+    author and the hosts: see ``waiting``)."""
     timer = None
     if state.timer is not None:
         timer = {
@@ -56,7 +65,9 @@ def snapshot(state: SessionState, *, now: float) -> dict[str, Any]:
             for p in state.participants.values()
         ],
         "contributions": [
-            asdict(c) for c in state.contributions.values() if not c.withdrawn and not c.hidden
+            _shown(state, c, viewer)
+            for c in state.contributions.values()
+            if not c.withdrawn and not c.hidden
         ],
         "hands": {k: [asdict(h) for h in q] for k, q in state.hands.items() if q},
         "announcements": [asdict(a) for a in state.announcements[-20:]],
@@ -65,6 +76,13 @@ def snapshot(state: SessionState, *, now: float) -> dict[str, Any]:
         "moderation": state.moderation,  # contributions with "pending" wait for the host
         **formats_view(state, now=now),
     }
+
+
+def _shown(state: SessionState, c: Contribution, viewer: str | None) -> dict[str, Any]:
+    shown = asdict(c)
+    if waiting.withheld(state, viewer, c.id):
+        shown.update(text="", photo_id=None)
+    return shown
 
 
 def formats_view(state: SessionState, *, now: float) -> dict[str, Any]:

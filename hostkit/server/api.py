@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hostkit.domain.rejections import Rejection
-from hostkit.live import protocol
+from hostkit.live import protocol, waiting
 from hostkit.live.hub import StorageFailed
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for, token_from
@@ -45,7 +45,7 @@ async def get_events(request: Request) -> Response:
     caller = await _caller(request)
     if isinstance(caller, Response):
         return caller
-    ctx, session_id, _ = caller
+    ctx, session_id, viewer = caller
     try:
         after = int(request.query_params.get("after", "0"))
         wait = float(request.query_params.get("wait", "0"))
@@ -59,12 +59,15 @@ async def get_events(request: Request) -> Response:
     if live is None:
         return _error(404, "unknown_session", "There is no such session.")
     if after > live.head or live.head - after > ctx.settings.snapshot_after:
-        return _json({"type": "snapshot", "state": snapshot(live.committed, now=ctx.hub.clock())})
+        view = snapshot(live.committed, now=ctx.hub.clock(), viewer=viewer)
+        return _json({"type": "snapshot", "state": view})
     if after == live.head and wait > 0:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(wait):
                 await live.changed.wait()
-    events = await ctx.hub.events_after(session_id, after)
+    events = waiting.for_viewer(
+        live.committed, viewer, await ctx.hub.events_after(session_id, after)
+    )
     return Response(protocol.events_message(events), media_type="application/json")
 
 
@@ -72,10 +75,11 @@ async def get_snapshot(request: Request) -> Response:
     caller = await _caller(request)
     if isinstance(caller, Response):
         return caller
-    ctx, session_id, _ = caller
+    ctx, session_id, viewer = caller
     live = await ctx.hub.live(session_id)
     assert live is not None
-    return _json({"type": "snapshot", "state": snapshot(live.committed, now=ctx.hub.clock())})
+    view = snapshot(live.committed, now=ctx.hub.clock(), viewer=viewer)
+    return _json({"type": "snapshot", "state": view})
 
 
 async def post_command(request: Request) -> Response:

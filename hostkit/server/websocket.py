@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from hostkit import i18n
 from hostkit.domain.rejections import Rejection
-from hostkit.live import protocol
+from hostkit.live import protocol, waiting
 from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed
 from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
@@ -73,12 +73,15 @@ class Connection:
         fresh = [e for e in events if e.seq > self.last_sent]
         if fresh:
             self.last_sent = fresh[-1].seq
+            live = await self.ctx.hub.live(self.session_id)
+            if live is not None:
+                fresh = waiting.for_viewer(live.committed, self.participant_id, fresh)
             await self.send(protocol.events_message(fresh))
 
     async def catch_up(self, hub: Hub, live: Live, last_seq: int) -> None:
         head = live.head
         if last_seq > head or head - last_seq > self.ctx.settings.snapshot_after:
-            view = snapshot(live.committed, now=hub.clock())
+            view = snapshot(live.committed, now=hub.clock(), viewer=self.participant_id)
             self.last_sent = view["seq"]
             await self.send(protocol.encode({"type": "snapshot", "state": view}))
             return

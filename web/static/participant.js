@@ -358,7 +358,8 @@
      votes come; one that waited before this page loaded is fetched from the snapshot. */
   function approved(id) {
     var was = held[id];
-    if (was) { delete held[id]; was.d.pending = false; show(id, was.d, was.seq); return; }
+    /* Others' waiting words never reach this phone (the server blanks them): fetch them now. */
+    if (was) { delete held[id]; if (!was.d.text) { fetchApproved(id); return; } was.d.pending = false; show(id, was.d, was.seq); return; }
     var mark = byId("c-" + id + "-waiting") || byId("q-" + id + "-waiting");
     if (mark) {
       var li = mark.parentNode, mine = !!li.querySelector("form.withdraw");

@@ -1,0 +1,55 @@
+"""Words waiting for a host's approval reach only their author and the hosts.
+
+Pre-moderation exists so that nothing reaches the room before a host has read it: an
+abusive anonymous note must not sit in every phone's memory (or its developer tools)
+while it waits. So the words of a waiting contribution are blanked in what is sent to
+anyone else, live or on catch-up; once approved, the snapshot and replay carry them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import msgspec
+
+from hostkit.domain import events as ev
+from hostkit.domain.events import decode_event, encode_event
+from hostkit.domain.model import SessionState
+from hostkit.store.base import StoredEvent
+
+SEES_WAITING = frozenset({"host", "cell_host"})  # those who approve
+
+
+def sees_waiting(state: SessionState, viewer_id: str | None) -> bool:
+    viewer = state.participants.get(viewer_id or "")
+    return viewer is not None and viewer.role in SEES_WAITING
+
+
+def withheld(state: SessionState, viewer_id: str | None, contribution_id: str) -> bool:
+    """Whether this viewer must not get this contribution's words (yet)."""
+    c = state.contributions.get(contribution_id)
+    return (
+        c is not None
+        and c.pending
+        and c.author_id != viewer_id
+        and not sees_waiting(state, viewer_id)
+    )
+
+
+def for_viewer(
+    state: SessionState, viewer_id: str | None, events: list[StoredEvent]
+) -> list[StoredEvent]:
+    """The events as this viewer may get them. Nothing waits while moderation is off
+    (turning it off approves everything), so then this costs nothing."""
+    if not state.moderation or sees_waiting(state, viewer_id):
+        return events
+    out = []
+    for stored in events:
+        if stored.type == "contribution_posted":
+            event = decode_event(stored.body)
+            assert isinstance(event, ev.ContributionPosted)
+            if withheld(state, viewer_id, event.contribution_id):
+                blank = msgspec.structs.replace(event, text="", photo_id=None)
+                stored = replace(stored, body=encode_event(blank))
+        out.append(stored)
+    return out
