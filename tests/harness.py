@@ -79,6 +79,8 @@ async def running_server(data_dir: Path, **overrides: Any) -> AsyncIterator[Serv
         ws_ping_interval=settings.heartbeat_s,
         ws_ping_timeout=settings.heartbeat_s,
         lifespan="on",
+        # a test that fails with pages still connected must not hang its teardown
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -237,6 +237,9 @@ async def test_open_space_topics_update_live_and_everything_can_be_withdrawn(
         await act(host, {"type": "place_topic", **place})
     await act(host, {"type": "open_phase", "phase_id": "p3"})
     buses = dewi.locator("#topics .topic", has_text="Late buses home")
+    # the topic sessions' page (it reloads for the new phase), live again, before the checks
+    await expect(buses.get_by_role("button", name="Join this topic")).to_be_visible()
+    await expect(dewi.locator("#connection")).to_have_text("Connected")
     await expect(buses.locator(".topic-people")).to_have_text("0 people here")
     await expect(buses).to_contain_text("Convener: Participant 2")  # Mair, by her alias
     await not_reloaded(dewi)
