@@ -22,7 +22,7 @@ import uvicorn
 import websockets
 
 from hostkit.server.app import create_app
-from hostkit.sessions import SessionLinks, create_session
+from hostkit.sessions import SessionLinks, admin_url, create_session
 from hostkit.settings import Settings
 from hostkit.store.sqlite import open_store
 
@@ -56,6 +56,15 @@ class Server:
                 format_id=format_id,
                 **kwargs,
             )
+        finally:
+            await store.close()
+
+    async def admin_link(self) -> str:
+        """The admin link `hostkit serve` prints, rewritten to reach this test server."""
+        store = open_store(self.data_dir)
+        await store.open()
+        try:
+            return self.local(await admin_url(store, self.public_url))
         finally:
             await store.close()
 

@@ -11,8 +11,6 @@ import httpx
 import pytest
 
 from hostkit.domain.formats import CUSTOM_TEMPLATES
-from hostkit.sessions import admin_url
-from hostkit.store.sqlite import open_store
 from tests.harness import Person, Server
 from tests.test_cli import hostkit
 
@@ -68,12 +66,7 @@ async def test_an_unknown_template_is_refused_with_the_choices(tmp_path: Path) -
 
 async def _admin(server: Server) -> tuple[httpx.AsyncClient, str, str]:
     """An admin's browser on the create-session page: the client, its path and a CSRF token."""
-    store = open_store(server.data_dir)
-    await store.open()
-    try:
-        path = (await admin_url(store, server.public_url)).removeprefix(server.public_url)
-    finally:
-        await store.close()
+    path = (await server.admin_link()).removeprefix(server.url)
     http = httpx.AsyncClient(base_url=server.url)
     page = await http.get(path)
     assert page.status_code == 200

@@ -13,8 +13,6 @@ from urllib.parse import unquote
 import httpx
 import websockets
 
-from hostkit.sessions import admin_url
-from hostkit.store.sqlite import open_store
 from tests.harness import Person, Server
 from tests.test_cli import hostkit
 
@@ -106,12 +104,7 @@ async def test_a_participant_cannot_set_the_sessions_language(server: Server) ->
 
 
 async def test_a_session_made_in_welsh_on_the_admin_page_opens_in_welsh(server: Server) -> None:
-    store = open_store(server.data_dir)
-    await store.open()
-    try:
-        link = server.local(await admin_url(store, server.public_url))
-    finally:
-        await store.close()
+    link = await server.admin_link()
     async with httpx.AsyncClient(headers=WELSH_BROWSER, follow_redirects=True) as admin:
         page = await admin.get(link)
         assert language_of(page) == "cy" and "Creu sesiwn" in page.text

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from hostkit.sessions import admin_url
-from hostkit.store.sqlite import open_store
 from tests.browser.support import PHONE, assert_accessible, open_as
 from tests.harness import Server
 
@@ -41,13 +39,8 @@ async def test_joining_by_code_is_accessible_including_its_error(
 async def test_the_admin_page_is_accessible_before_and_after_creating_a_session(
     browser: Browser, server: Server
 ) -> None:
-    store = open_store(server.data_dir)
-    await store.open()
-    try:
-        link = await admin_url(store, server.public_url)
-    finally:
-        await store.close()
-    _, page = await open_as(browser, server.local(link))
+    link = await server.admin_link()
+    _, page = await open_as(browser, link)
     await assert_accessible(page, "admin page")
     await page.get_by_label("Title").fill("Llanfair village plan")
     await page.get_by_role("button", name="Create session").click()

@@ -7,8 +7,6 @@ import re
 
 from playwright.async_api import Browser, expect
 
-from hostkit.sessions import admin_url
-from hostkit.store.sqlite import open_store
 from tests.browser.support import PHONE, assert_accessible, open_as
 from tests.harness import Person, Server
 
@@ -134,13 +132,8 @@ async def test_the_host_makes_the_session_welsh_and_a_new_english_phone_opens_in
 async def test_the_admin_page_speaks_welsh_and_makes_a_welsh_session(
     browser: Browser, server: Server
 ) -> None:
-    store = open_store(server.data_dir)
-    await store.open()
-    try:
-        link = await admin_url(store, server.public_url)
-    finally:
-        await store.close()
-    context, page = await open_as(browser, server.local(link), locale="cy")
+    link = await server.admin_link()
+    context, page = await open_as(browser, link, locale="cy")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Creu sesiwn")
     await assert_accessible(page, "admin page in Welsh")
     await page.get_by_label("Teitl").fill("Cynllun y pentref")

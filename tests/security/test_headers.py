@@ -7,8 +7,6 @@ from html.parser import HTMLParser
 
 import httpx
 
-from hostkit.sessions import admin_url
-from hostkit.store.sqlite import open_store
 from tests.harness import Person, Server
 
 HTTPS = {"X-Forwarded-Proto": "https"}  # as a TLS-terminating proxy on this host sends
@@ -19,12 +17,7 @@ async def pages(server: Server) -> tuple[dict[str, str], dict[str, str]]:
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     rhian = await Person.join(server, links.room_url, "Rhian")
-    store = open_store(server.data_dir)
-    await store.open()
-    try:
-        admin_key = (await admin_url(store, server.public_url)).split("key=")[1]
-    finally:
-        await store.close()
+    admin_key = (await server.admin_link()).split("key=")[1]
     sid = links.session_id
     paths = {
         "landing": "/",

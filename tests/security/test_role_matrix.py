@@ -22,8 +22,6 @@ import websockets
 from hostkit.domain import commands as cmd
 from hostkit.domain.roles import PERMISSIONS
 from hostkit.joining.tokens import TokenSigner, new_secret
-from hostkit.sessions import admin_url
-from hostkit.store.sqlite import open_store
 from tests.harness import Person, Server
 from tests.security.support import (
     ROLES,
@@ -280,12 +278,7 @@ async def world(server: Server) -> World:
     forged = TokenSigner(new_secret()).participant_token(
         host.session_id, host_claim.participant_id, host_claim.nonce
     )
-    store = open_store(server.data_dir)
-    await store.open()
-    try:
-        admin_key = (await admin_url(store, server.public_url)).split("key=")[1]
-    finally:
-        await store.close()
+    admin_key = (await server.admin_link()).split("key=")[1]
     async with httpx.AsyncClient(base_url=server.url) as http:
         rotate = await http.post(
             f"/s/{host.session_id}/host/rotate",
