@@ -17,6 +17,7 @@ from hostkit.domain.commands import (
     MAX_TEXT,
     MAX_TIMER_S,
     MAX_TITLE,
+    MIN_RETENTION_DAYS,
     command_type,
 )
 from hostkit.domain.model import PLENARY, PRIVACY, Participant, SessionState, most_private
@@ -222,7 +223,7 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return reject("unknown_link", "There is no such published link.")
             return [ev.DigestRevoked(c.link)]
         case cmd.SetRetention():
-            if c.days is not None and not 1 <= c.days <= MAX_RETENTION_DAYS:
+            if c.days is not None and not MIN_RETENTION_DAYS <= c.days <= MAX_RETENTION_DAYS:
                 return reject("invalid_value", "Keep a session for 1 to 3,660 days.")
             return [ev.RetentionSet(c.days)]
         case cmd.SetLanguage():

@@ -16,7 +16,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hostkit.domain.commands import RotateToken
+from hostkit.domain.commands import MIN_RETENTION_DAYS, RotateToken
 from hostkit.domain.events import RetentionSet, decode_event
 from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
@@ -173,6 +173,8 @@ async def purge(
     now = time.time() if now is None else now
     expired = []
     for session_id, last in await store.last_activity():
+        if now - last < MIN_RETENTION_DAYS * 86400:
+            continue  # no retention is shorter: spare reading its log
         kept = await _retention_days(store, session_id)
         if last < now - (days if kept is None else kept) * 86400:
             expired.append(session_id)
