@@ -29,10 +29,10 @@ from docx.text.paragraph import Paragraph
 
 from hostkit.domain.model import Attribution
 from hostkit.export.formats import EXPORT_FORMATS, render
-from hostkit.export.harvest import Harvest, read_harvest
-from hostkit.store.sqlite import open_store
+from hostkit.export.harvest import Harvest
 from tests.harness import Person, running_server
 from tests.nu_checker import assert_valid_html
+from tests.stored_harvest import stored_harvest
 from tests.test_export_session import text_of
 
 NAMES = {
@@ -180,17 +180,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
 
 
 def harvest_of(scene: Scene, mode: Attribution) -> Harvest:
-    async def read() -> Harvest:
-        store = open_store(scene.data_dir)
-        await store.open()
-        try:
-            found = await read_harvest(store, scene.session_id, mode)
-        finally:
-            await store.close()
-        assert found is not None
-        return found
-
-    return asyncio.run(read())
+    return stored_harvest(scene.data_dir, scene.session_id, mode)
 
 
 @pytest.fixture(scope="module")

@@ -30,11 +30,10 @@ import pytest
 from hostkit.cli import main as hostkit_main
 from hostkit.domain.model import Attribution
 from hostkit.export.formats import CHOICES, EXPORT_FORMATS, render
-from hostkit.export.harvest import Harvest, photos_in, read_harvest
-from hostkit.server.photos import photo_dir
-from hostkit.store.sqlite import open_store
+from hostkit.export.harvest import Harvest
 from tests.harness import Person, Server, running_server
 from tests.nu_checker import assert_valid_html
+from tests.stored_harvest import stored_harvest
 
 NAMES = {
     "ana": "Ana Quillfeather",
@@ -190,18 +189,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
 
 
 def harvest_of(scene: Scene, mode: Attribution | None = None) -> Harvest:
-    async def read() -> Harvest:
-        store = open_store(scene.data_dir)
-        await store.open()
-        try:
-            photos = photos_in(photo_dir(scene.data_dir, scene.session_id))
-            found = await read_harvest(store, scene.session_id, mode, photos)
-        finally:
-            await store.close()
-        assert found is not None
-        return found
-
-    return asyncio.run(read())
+    return stored_harvest(scene.data_dir, scene.session_id, mode, with_photos=True)
 
 
 @pytest.fixture(scope="module")

@@ -29,12 +29,11 @@ from hostkit.export.harvest import (
     MODE_LABELS,
     RESPONSES,
     Harvest,
-    read_harvest,
 )
-from hostkit.store.sqlite import open_store
 from tests.harness import Person, running_server
 from tests.nu_checker import assert_valid_html
 from tests.security.support import ok
+from tests.stored_harvest import stored_harvest
 from tests.test_i18n import welsh
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,17 +89,7 @@ async def build(data: Path, language: str | None) -> str:
 
 
 def harvest(data: Path, session_id: str, language: str | None = None) -> Harvest:
-    async def read() -> Harvest:
-        store = open_store(data)
-        await store.open()
-        try:
-            found = await read_harvest(store, session_id, language=language)
-        finally:
-            await store.close()
-        assert found is not None
-        return found
-
-    return asyncio.run(read())
+    return stored_harvest(data, session_id, language=language)
 
 
 @pytest.fixture(scope="module")
