@@ -128,6 +128,10 @@ class Hub:
             async with asyncio.timeout(grace):
                 await self._idle.wait()
 
+    def loaded(self, session_id: str) -> Live | None:
+        """The session if it is in memory, without loading it (for synchronous callers)."""
+        return self._live.get(session_id)
+
     async def live(self, session_id: str) -> Live | None:
         """The session in memory, loaded from the store on first use (None if unknown)."""
         found = self._live.get(session_id)

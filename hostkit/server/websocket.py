@@ -16,6 +16,7 @@ from hostkit import i18n
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
 from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed
+from hostkit.live.outgoing import Outgoing
 from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for
@@ -48,6 +49,8 @@ def same_origin(ws: WebSocket, base_url: str) -> bool:
 
 
 class Connection:
+    __slots__ = ("ctx", "last_sent", "nonce", "participant_id", "send_lock", "session_id", "ws")
+
     def __init__(self, ws: WebSocket, ctx: Context, session_id: str) -> None:
         self.ws, self.ctx, self.session_id = ws, ctx, session_id
         self.send_lock = asyncio.Lock()
@@ -56,8 +59,11 @@ class Connection:
         self.nonce: str | None = None  # the token's nonce, once the hello checked out
 
     async def send(self, data: bytes) -> None:
+        await self.send_text(data.decode())
+
+    async def send_text(self, text: str) -> None:
         async with self.send_lock:
-            await self.ws.send_text(data.decode())
+            await self.ws.send_text(text)
 
     async def receive(self) -> str:
         """The next text frame; a binary frame is a BadMessage (the protocol is JSON text)."""
@@ -92,6 +98,14 @@ class Connection:
                 break
             await self.send_events(batch)
 
+    async def send_batch(self, batch: Outgoing) -> None:
+        """A published batch: its shared text, unless catch-up already sent part of it."""
+        if batch.first_seq > self.last_sent:
+            self.last_sent = batch.last_seq
+            await self.send_text(batch.text_for(self.participant_id))
+        else:
+            await self.send_events(batch.events)
+
     async def pump(self, subscription: Subscription) -> None:
         """Forward committed events until the subscriber falls too far behind."""
         while True:
@@ -99,8 +113,8 @@ class Connection:
             if batch is None:
                 await self.ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
                 return
-            await self.send_events(batch)
-            if self.nonce is not None and any(e.type in _REVOKING for e in batch):
+            await self.send_batch(batch)
+            if self.nonce is not None and any(e.type in _REVOKING for e in batch.events):
                 if not await self.still_admitted():
                     await self.ws.close(CLOSE_UNAUTHORISED, "The host has withdrawn this link.")
                     return
@@ -223,12 +237,12 @@ async def live_socket(ws: WebSocket) -> None:
     subscription = Subscription(ctx.settings.queue_limit)
     behind = asyncio.Event()  # set when the buffer overflows, even if a send is stuck
 
-    def offer(events: list[StoredEvent]) -> None:
-        subscription.offer(events)
+    def offer(batch: Outgoing) -> None:
+        subscription.offer(batch)
         if subscription.overflowed:
             behind.set()
 
-    unsubscribe = ctx.fanout.subscribe(session_id, offer)
+    unsubscribe = ctx.rooms.join(session_id, offer)
     unwatch = ctx.alerts.watch(session_id, connection.send) if who.role in _HOSTS else None
     ctx.connections.add(ws)
     tasks: list[asyncio.Task[None]] = []
