@@ -20,6 +20,12 @@ Unsubscribe = Callable[[], None]
 class Fanout(Protocol):
     def subscribe(self, session_id: str, subscriber: Subscriber) -> Unsubscribe: ...
 
+    def expect(self, session_id: str, seq: int) -> None:
+        """The node's log of the session reaches seq - 1: deliver from seq on.
+
+        Called after subscribing and then reading the log, so nothing falls between.
+        """
+
     async def publish(self, session_id: str, events: list[StoredEvent]) -> None: ...
 
     async def close(self) -> None: ...
