@@ -62,6 +62,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hostkit.server.app import create_app, stop_gracefully
+    from hostkit.server.limits import raise_open_file_limit
 
     settings = Settings.from_env(
         data_dir=args.data,
@@ -70,7 +71,11 @@ def serve(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         heartbeat_s=args.heartbeat,
         timezone=args.timezone,
+        max_connections=args.max_connections,
     )
+    if settings.max_connections < 1:
+        raise SystemExit("hostkit: --max-connections must be at least 1")
+    raise_open_file_limit()  # each live connection holds a file descriptor
     if settings.timezone is not None:
         from hostkit.export.zones import UnknownZone, checked
 
@@ -266,6 +271,12 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         help="seconds between WebSocket pings; a peer silent for twice this is dropped "
         "(default: 5)",
+    )
+    run.add_argument(
+        "--max-connections",
+        type=int,
+        help="live connections one session takes, counted across every node "
+        "(default: HOSTKIT_MAX_CONNECTIONS, else 5000)",
     )
     run.add_argument(
         "--timezone",

@@ -20,7 +20,7 @@ class Settings:
     heartbeat_s: float = 5.0  # WebSocket ping interval; a silent peer is dropped after 2x
     command_rate: str = "600/minute"  # per participant: bursts fine, floods not
     join_rate: str = "600/minute"  # per session: a whole hall scanning at once
-    max_connections: int = 1000  # live connections per session
+    max_connections: int = 5000  # live connections per session, on all nodes together
     photo_max_bytes: int = 8 * 1024 * 1024
     timezone: str | None = None  # exports' local times (IANA name); None: this machine's zone
 
@@ -31,6 +31,8 @@ class Settings:
             env["data_dir"] = Path(os.environ["HOSTKIT_DATA"])
         if "HOSTKIT_PUBLIC_URL" in os.environ:
             env["public_url"] = os.environ["HOSTKIT_PUBLIC_URL"]
+        if "HOSTKIT_MAX_CONNECTIONS" in os.environ:
+            env["max_connections"] = int(os.environ["HOSTKIT_MAX_CONNECTIONS"])
         if "HOSTKIT_TIMEZONE" in os.environ:
             env["timezone"] = os.environ["HOSTKIT_TIMEZONE"]
         env.update({k: v for k, v in overrides.items() if v is not None})
