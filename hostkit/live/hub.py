@@ -93,8 +93,10 @@ class Hub:
         erase_photos: Callable[[str, list[str]], None] | None = None,
         owns_photo: Callable[[str, str, str], bool] | None = None,
         storage_failed: Callable[[str, float], None] | None = None,
+        epoch: str = "",
     ) -> None:
         self.store = store
+        self.epoch = epoch  # the store's: it changes when a backup is restored
         self.fanout = fanout
         self.clock = clock
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None

@@ -29,6 +29,7 @@ from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
+from hostkit.store.base import EPOCH_KEY, new_epoch
 from hostkit.store.sqlite import open_store
 
 log = logging.getLogger("hostkit")
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = open_store(settings.data_dir)
         await store.open()
+        epoch = await store.set_meta_if_absent(EPOCH_KEY, new_epoch())
         fanout = MemoryFanout()
         guard = Guard(
             commands_per_participant=settings.command_rate,
@@ -76,6 +78,7 @@ def create_app(settings: Settings) -> Starlette:
             erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
             owns_photo=functools.partial(photos.owns_photo, settings.data_dir),
             storage_failed=alerts.storage_failed,
+            epoch=epoch,
         )
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)

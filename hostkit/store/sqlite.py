@@ -35,11 +35,13 @@ from typing import Any, Generic, Protocol, TypeVar
 import aiosqlite
 
 from hostkit.store.base import (
+    EPOCH_KEY,
     DuplicateCommand,
     JoinCodeTaken,
     SequenceConflict,
     StoredEvent,
     StoreError,
+    new_epoch,
 )
 
 log = logging.getLogger(__name__)
@@ -776,6 +778,23 @@ def _validate_copy(candidate: Path) -> None:
         raise StoreError(f"unreadable: {error}") from error
 
 
+def _new_epoch(db: Path) -> None:
+    """Give a restored database a new epoch, so clients that saw the log as it was after
+    the backup learn that it went back (see docs/protocol.md, welcome)."""
+    try:
+        conn = sqlite3.connect(db, isolation_level=None)
+        try:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (EPOCH_KEY, new_epoch()),
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"could not mark the restored copy: {error}") from error
+
+
 def _quiesce(db: Path) -> None:
     """Fold db's WAL back into it, proving no one else has it open."""
     try:
@@ -807,6 +826,7 @@ def restore(backup_file: Path, data_dir_db: Path) -> Path | None:
             _validate_copy(incoming)
         except StoreError as error:
             raise StoreError(f"{backup_file} cannot be restored: {error}") from error
+        _new_epoch(incoming)
         kept: Path | None = None
         if data_dir_db.exists():
             _quiesce(data_dir_db)
