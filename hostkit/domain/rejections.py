@@ -94,4 +94,3 @@ class Rejection:
 
 def reject(code: Code, message: str) -> Rejection:
     return Rejection(code, message)
-
