@@ -19,7 +19,8 @@ from hostkit.live.hub import fold_log
 from hostkit.sessions import admin_url, create_session, links, signer_for
 from hostkit.settings import SETTINGS, Settings
 from hostkit.store.base import EventStore, StoreError
-from hostkit.store.sqlite import DB_NAME, SqliteStore, restore
+from hostkit.store.sqlite import DB_NAME
+from hostkit.store.sqlite_maintenance import backup, check, restore
 from hostkit.store.url import sqlite_dir, store_for
 
 
@@ -28,6 +29,11 @@ def _base(settings: Settings) -> str:
         return base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
     except (ValueError, NoReachableAddress) as error:
         raise SystemExit(f"hostkit: {error}") from None
+
+
+def _where(settings: Settings) -> str:
+    directory = sqlite_dir(settings.store_url)
+    return f"data directory {directory}" if directory is not None else "store"
 
 
 def _store(settings: Settings) -> EventStore:
@@ -96,7 +102,7 @@ def serve(args: argparse.Namespace) -> int:
         print(asyncio.run(_startup_text(settings, base)), flush=True)
     except (StoreError, OSError) as error:
         raise SystemExit(
-            f"hostkit: cannot use the store {settings.store_url}: {error}\n"
+            f"hostkit: cannot use the {_where(settings)}: {error}\n"
             "Check that it exists, is writable by this user, and its disk is not full."
         ) from None
     print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
@@ -161,7 +167,7 @@ def _db(settings: Settings) -> Path:
 
 async def _check(args: argparse.Namespace) -> int:
     db = _db(settings_from(args))
-    problems = await SqliteStore(db).check()
+    problems = await check(db)
     for problem in problems:
         print(problem)
     if problems:
@@ -174,7 +180,7 @@ async def _check(args: argparse.Namespace) -> int:
 async def _backup(args: argparse.Namespace) -> int:
     db = _db(settings_from(args))
     try:
-        await SqliteStore(db).backup(Path(args.out))
+        await backup(db, Path(args.out))
     except StoreError as error:
         raise SystemExit(f"hostkit: {error}") from None
     print(f"Backed up {db} to {args.out}")
