@@ -573,6 +573,29 @@ def test_the_cli_refuses_an_export_less_private_than_the_session(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("placed", ["before", "after", "after --"])
+def test_the_cli_exports_a_session_whose_id_starts_with_a_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, placed: str
+) -> None:
+    # sessions made before ids stopped starting with "-" keep theirs
+    monkeypatch.setattr("hostkit.sessions.new_session_id", lambda: "-dash_Id-0123456789ab")
+
+    async def make() -> None:
+        async with running_server(tmp_path / "data") as server:
+            await server.new_session("custom")
+
+    asyncio.run(make())
+    out = tmp_path / "t.txt"
+    options = ["--data", str(tmp_path / "data"), "--format", "transcript-txt", "--out", str(out)]
+    arguments = {
+        "before": ["-dash_Id-0123456789ab", *options],
+        "after": [*options, "-dash_Id-0123456789ab"],
+        "after --": [*options, "--", "-dash_Id-0123456789ab"],
+    }[placed]
+    assert hostkit_main(["export", *arguments]) == 0
+    assert out.read_text(encoding="utf-8").strip()
+
+
 def test_the_cli_names_a_missing_session(tmp_path: Path, scene: Scene) -> None:
     with pytest.raises(SystemExit) as stopped:
         hostkit_main(

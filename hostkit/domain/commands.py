@@ -21,7 +21,7 @@ from hostkit.domain.model import (
     Where,
 )
 
-MAX_TEXT = 2000
+MAX_TEXT = 10_000  # a considered reply from home is long; every text people write
 MAX_NAME = 60
 MAX_TITLE = 200
 MAX_TIMER_S = 24 * 3600
