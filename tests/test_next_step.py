@@ -7,7 +7,6 @@ from hostkit.domain.next_step import next_step
 from tests.domain_helpers import T0, ok, person, run, session
 
 
-
 def test_before_anything_opens_the_step_is_the_first_phase() -> None:
     state = session(person("host", role="host"))
     step = next_step(state, T0)
