@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hostkit.store.sqlite import DB_NAME, open_store, restore
+from hostkit.store.sqlite import DB_NAME
+from hostkit.store.sqlite_maintenance import backup as back_up
+from hostkit.store.sqlite_maintenance import restore
 from tests.harness import Person, running_server
 
 
@@ -37,10 +39,7 @@ async def test_after_a_restore_an_old_epoch_gets_a_snapshot(tmp_path: Path) -> N
     async with running_server(data) as server:
         links = await server.new_session("circle")
         rhian = await Person.join(server, links.room_url, "Rhian")
-        store = open_store(data)
-        await store.open()
-        await store.backup(backup)
-        await store.close()
+        await back_up(data / DB_NAME, backup)
         for name in ("Later", "Later still"):  # lost by the restore
             await Person.join(server, links.room_url, name)
         before = await rhian.connect()

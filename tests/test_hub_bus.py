@@ -3,14 +3,24 @@ against the other's commits and every connection hears every event once, in orde
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from hostkit.domain import commands as cmd
 from hostkit.fanout.redis import RedisFanout
 from hostkit.live.hub import Ack, Hub
 from hostkit.sessions import create_session
+from hostkit.store.base import StoredEvent
 from hostkit.store.sqlite import SqliteStore
 from tests.redis_support import need_redis, unique_channel, until
+
+
+def hear(into: list[int], events: list[StoredEvent]) -> None:
+    into.extend(e.seq for e in events)
+
+
+def all_at(hubs: list[Hub], session_id: str, seq: int) -> bool:
+    return all(hub._live[session_id].head == seq for hub in hubs)
 
 
 def joining(n: int) -> cmd.Join:
@@ -32,13 +42,13 @@ async def test_two_hubs_continue_each_others_log(tmp_path: Path) -> None:
         for index, (hub, bus) in enumerate(zip(hubs, buses, strict=True)):
             live = await hub.live(sid)
             assert live is not None
-            bus.subscribe(sid, lambda events, i=index: heard[i].extend(e.seq for e in events))
+            bus.subscribe(sid, functools.partial(hear, heard[index]))
         start = await store.head(sid)
         for n in range(6):  # alternate nodes: each must decide after the other's commit
             hub = hubs[n % 2]
             answer = await hub.submit(sid, None, joining(n))
             assert isinstance(answer, Ack)
-            await until(lambda n=n: all(h._live[sid].head == start + n + 1 for h in hubs))
+            await until(functools.partial(all_at, hubs, sid, start + n + 1))
         wanted = list(range(start + 1, start + 7))
         await until(lambda: heard == [wanted, wanted])
         assert await store.head(sid) == start + 6

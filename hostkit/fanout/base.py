@@ -18,6 +18,9 @@ Unsubscribe = Callable[[], None]
 
 
 class Fanout(Protocol):
+    async def start(self) -> None:
+        """Begin work that runs beside the server (listening to other nodes)."""
+
     def subscribe(self, session_id: str, subscriber: Subscriber) -> Unsubscribe: ...
 
     def expect(self, session_id: str, seq: int) -> None:

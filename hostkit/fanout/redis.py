@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 from hostkit.fanout.base import Subscriber, Unsubscribe
 from hostkit.fanout.memory import MemoryFanout
 from hostkit.fanout.sequencing import Backfill, Drop, Probe, backoff, behind, plan
-from hostkit.store.base import StoredEvent, StoreError
+from hostkit.store.base import EPOCH_KEY, StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class LogReader(Protocol):
     ) -> list[StoredEvent]: ...
 
     async def head(self, session_id: str) -> int: ...
+
+    async def get_meta(self, key: str) -> str | None: ...
 
 
 # (seq, type, at, actor, command_id, body): compact, and the session is said once
@@ -86,7 +88,7 @@ class RedisFanout:
         url: str,
         *,
         store: LogReader,
-        epoch: str,
+        epoch: str | None = None,
         channel: str = "hostkit:events",
         probe_every: float = 1.0,
         probe_patience: float = 3.0,
@@ -95,7 +97,7 @@ class RedisFanout:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.node = uuid.uuid4().hex
-        self.epoch = epoch
+        self.epoch = epoch or ""  # the store's (read at start unless given)
         self.channel = channel
         self._redis = aioredis.Redis.from_url(
             url, socket_connect_timeout=2, socket_timeout=5, retry_on_timeout=False
@@ -117,6 +119,8 @@ class RedisFanout:
 
     async def start(self) -> None:
         """Start listening, publishing and checking; a Redis that is down is retried."""
+        if not self.epoch:
+            self.epoch = await self._store.get_meta(EPOCH_KEY) or ""
         self._tasks = [
             asyncio.create_task(self._listen(), name="bus-listen"),
             asyncio.create_task(self._send(), name="bus-send"),
@@ -309,3 +313,8 @@ class RedisFanout:
         await self._local.close()
         self._expected.clear()
         await self._redis.aclose()
+
+
+def from_url(url: str, *, store: LogReader) -> RedisFanout:
+    """The bus for ``--bus redis://HOST:PORT/DB`` (see hostkit.fanout.url)."""
+    return RedisFanout(url, store=store)
