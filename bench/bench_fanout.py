@@ -29,7 +29,6 @@ import json
 import math
 import multiprocessing as mp
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from hostkit.server.limits import raise_open_file_limit
+
 MARK = re.compile(rb"@@(\d+):(\d+):(\d+\.\d+)@@")
 NOTE_BYTES = 200
 PER_SESSION = 995  # hostkit's cap is 1,000 connections per session; five post
@@ -50,12 +51,6 @@ CLIENTS_PER_PROCESS = 1000
 # Both servers ping every 20 s: at 5 s (hostkit's default heartbeat) a machine loaded by
 # other work drops the odd listener of either server for a late pong, which is noise.
 PING = 20.0
-
-
-def raise_open_files() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def note_text(stream: int, n: int) -> str:
@@ -86,7 +81,7 @@ def serve_floor(port: int) -> None:
     import uvloop
     from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-    raise_open_files()
+    raise_open_file_limit()
     connections: set[ServerConnection] = set()
 
     async def handler(ws: ServerConnection) -> None:
@@ -114,7 +109,7 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     from hostkit.server.app import create_app
     from hostkit.settings import Settings
 
-    raise_open_files()
+    raise_open_file_limit()
     settings = Settings(
         data_dir=data_dir,
         host="127.0.0.1",
@@ -128,7 +123,7 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
         create_app(settings),
         host="127.0.0.1",
         port=port,
-        ws=ws,  # type: ignore[arg-type]
+        ws=ws,
         ws_ping_interval=settings.heartbeat_s,
         ws_ping_timeout=settings.heartbeat_s,
         ws_max_size=256 * 1024,
@@ -151,7 +146,7 @@ class Listener:
 def client_process(listeners: list[Listener], pipe: Connection) -> None:
     import uvloop
 
-    raise_open_files()
+    raise_open_file_limit()
     uvloop.run(_client_main(listeners, pipe))
 
 
@@ -227,7 +222,7 @@ async def _client_main(listeners: list[Listener], pipe: Connection) -> None:
 def start_clients(listeners: list[Listener]) -> list[tuple[mp.process.BaseProcess, Connection]]:
     ctx = mp.get_context("spawn")
     procs = max(2, math.ceil(len(listeners) / CLIENTS_PER_PROCESS))
-    out = []
+    out: list[tuple[mp.process.BaseProcess, Connection]] = []
     for k in range(procs):
         mine, theirs = ctx.Pipe()
         proc = ctx.Process(target=client_process, args=(listeners[k::procs], theirs))
@@ -388,8 +383,7 @@ async def _prepare_hostkit(config: Config, port: int, data_dir: Path) -> Hostkit
     from hostkit.sessions import create_session
     from hostkit.settings import Settings
     from hostkit.store.sqlite import open_store
-    from tests.harness import Server
-    from tests.test_resume import open_first_phase
+    from tests.harness import Server, open_first_phase
 
     url = f"http://127.0.0.1:{port}"
     public = public_url(port)
@@ -571,7 +565,7 @@ def main() -> None:
     parser.add_argument("--ws", default="auto", help="uvicorn's ws= for hostkit")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    raise_open_files()
+    raise_open_file_limit()
     configs = [
         Config("200, one session", 1, 200, 20.0, args.seconds),
         Config("500, one session", 1, 500, 20.0, args.seconds),
