@@ -28,6 +28,7 @@ import asyncio
 import json
 import math
 import multiprocessing as mp
+import os
 import re
 import statistics
 import subprocess
@@ -68,6 +69,12 @@ def percentile(ordered: list[float], p: float) -> float:
     if not ordered:
         return math.nan
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used: steadier than latency on a busy box."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -245,6 +252,7 @@ class Figures:
     p95: float
     p99: float
     kb_per_connection: float
+    cpu_us_per_delivery: float  # server CPU from the first note to the last delivery
 
 
 @dataclass
@@ -308,6 +316,7 @@ def _measure(
         time.sleep(1.0)  # let the connections settle before reading the memory
         after = rss_kb(server.pid)
         progress("connected; posting")
+        cpu_before = cpu_seconds(server.pid)
         posted = post()
         progress("posted; collecting")
         assert posted == per_listener, (posted, per_listener)
@@ -322,6 +331,7 @@ def _measure(
             got += received
             latencies.extend(lat)
             proc.join(timeout=60)
+        cpu = cpu_seconds(server.pid) - cpu_before
     finally:
         for proc, _ in clients:
             if proc.is_alive():
@@ -333,6 +343,7 @@ def _measure(
         p95=percentile(latencies, 0.95) * 1e3,
         p99=percentile(latencies, 0.99) * 1e3,
         kb_per_connection=(after - before) / len(listeners),
+        cpu_us_per_delivery=cpu * 1e6 / max(got, 1),
     )
 
 
@@ -557,6 +568,7 @@ def main() -> None:
     table: list[dict[str, Any]] = []
     print(
         f"{'listeners':<22} {'run':<8} {'deliv':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'KB/conn':>8}"
+        f" {'CPU us/delivery':>16}"
     )
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         for config in configs:
@@ -570,7 +582,8 @@ def main() -> None:
                 for label, f in (("floor", floors[-1]), ("hostkit", ours[-1])):
                     print(
                         f"{config.name:<22} {label:<8} {f.delivered:5.1f}% {f.p50:7.1f}ms"
-                        f" {f.p95:7.1f}ms {f.p99:7.1f}ms {f.kb_per_connection:7.1f}",
+                        f" {f.p95:7.1f}ms {f.p99:7.1f}ms {f.kb_per_connection:7.1f}"
+                        f" {f.cpu_us_per_delivery:7.1f}",
                         flush=True,
                     )
             floor, mine = median_figures(floors), median_figures(ours)
@@ -582,7 +595,8 @@ def main() -> None:
                 f"  ratio p50 {ratio(mine.p50, floor.p50)} p95 {ratio(mine.p95, floor.p95)}"
                 f" p99 {ratio(mine.p99, floor.p99)}  delivered {floor.delivered:.1f}%"
                 f" / {mine.delivered:.1f}%  KB/conn {floor.kb_per_connection:.1f}"
-                f" / {mine.kb_per_connection:.1f}",
+                f" / {mine.kb_per_connection:.1f}  CPU us/delivery {floor.cpu_us_per_delivery:.1f}"
+                f" / {mine.cpu_us_per_delivery:.1f}",
                 flush=True,
             )
     if args.json:

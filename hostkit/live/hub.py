@@ -14,9 +14,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
-
-import msgspec
+from dataclasses import dataclass, field
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
@@ -26,6 +24,7 @@ from hostkit.domain.model import Contribution, SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
+from hostkit.live import waiting
 from hostkit.store.base import EventStore, StoredEvent, StoreError
 
 RECENT = 2000  # committed events kept in memory for fast catch-up
@@ -362,17 +361,12 @@ def redacted(state: SessionState, events: list[StoredEvent]) -> list[StoredEvent
     Whoever replays the log (a new phone, the events API) must not read what its
     author took back or a host hid; the withdrawal events that follow still apply.
     """
-    out = []
-    for stored in events:
-        if stored.type == "contribution_posted":
-            event = decode_event(stored.body)
-            assert isinstance(event, ev.ContributionPosted)
-            now = state.contributions.get(event.contribution_id)
-            if now is not None and (now.withdrawn or now.hidden):
-                blank = msgspec.structs.replace(event, text="", photo_id=None)
-                stored = replace(stored, body=encode_event(blank))
-        out.append(stored)
-    return out
+
+    def gone(contribution_id: str) -> bool:
+        now = state.contributions.get(contribution_id)
+        return now is not None and (now.withdrawn or now.hidden)
+
+    return waiting.blanked(events, gone)
 
 
 # events after which words may have to be erased from the store

@@ -41,6 +41,7 @@ class Outgoing:
         text = self._texts.get(hidden)
         if text is None:
             # text, not bytes: the ASGI send takes str, so decode once here, not per send
-            text = protocol.events_message(waiting.blanked(self.events, hidden)).decode()
+            events = waiting.blanked(self.events, hidden.__contains__) if hidden else self.events
+            text = protocol.events_message(events).decode()
             self._texts[hidden] = text
         return text

@@ -8,6 +8,7 @@ anyone else, live or on catch-up; once approved, the snapshot and replay carry t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import msgspec
@@ -41,7 +42,8 @@ def for_viewer(
 ) -> list[StoredEvent]:
     """The events as this viewer may get them. Nothing waits while moderation is off
     (turning it off approves everything), so then this costs nothing."""
-    return blanked(events, hidden_from(state, viewer_id, waiting_posts(state, events)))
+    hidden = hidden_from(state, viewer_id, waiting_posts(state, events))
+    return blanked(events, hidden.__contains__) if hidden else events
 
 
 def waiting_posts(state: SessionState, events: list[StoredEvent]) -> tuple[tuple[str, str], ...]:
@@ -69,16 +71,14 @@ def hidden_from(
     return frozenset(cid for cid, author in posts if author != viewer_id)
 
 
-def blanked(events: list[StoredEvent], hidden: frozenset[str]) -> list[StoredEvent]:
-    """The events with the words of these contributions blanked."""
-    if not hidden:
-        return events
+def blanked(events: list[StoredEvent], hide: Callable[[str], bool]) -> list[StoredEvent]:
+    """The events with the words of the contributions ``hide`` names blanked."""
     out = []
     for stored in events:
         if stored.type == "contribution_posted":
             event = decode_event(stored.body)
             assert isinstance(event, ev.ContributionPosted)
-            if event.contribution_id in hidden:
+            if hide(event.contribution_id):
                 blank = msgspec.structs.replace(event, text="", photo_id=None)
                 stored = replace(stored, body=encode_event(blank))
         out.append(stored)
