@@ -8,8 +8,10 @@ import json
 import os
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
 from hostkit.joining.address import NoReachableAddress, base_url
@@ -63,14 +65,18 @@ def serve(args: argparse.Namespace) -> int:
 
     from hostkit.server.app import create_app, stop_gracefully
 
-    settings = Settings.from_env(
-        data_dir=args.data,
-        host=args.host,
-        port=args.port,
-        public_url=args.public_url,
-        heartbeat_s=args.heartbeat,
-        timezone=args.timezone,
-    )
+    try:
+        settings = Settings.from_env(
+            data_dir=args.data,
+            host=args.host,
+            port=args.port,
+            public_url=args.public_url,
+            heartbeat_s=args.heartbeat,
+            timezone=args.timezone,
+            drain_s=args.drain,
+        )
+    except ValueError as error:
+        raise SystemExit(f"hostkit: {error}") from None
     if settings.timezone is not None:
         from hostkit.export.zones import UnknownZone, checked
 
@@ -90,11 +96,33 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
 
     class GracefulServer(uvicorn.Server):
+        """Drains before it stops: see hostkit.server.lifecycle."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # Runs as the signal arrives, not on uvicorn's 0.1 s tick: the very next
+            # health probe already sees 503.
+            app.state.lifecycle = app.state.lifecycle.signalled(time.monotonic(), settings.drain_s)
+            if app.state.lifecycle.stopping:
+                super().handle_exit(sig, frame)
+            else:
+                self._captured_signals.append(sig)  # re-raised at exit, as uvicorn does
+
+        async def on_tick(self, counter: int) -> bool:
+            app.state.lifecycle = app.state.lifecycle.ticked(time.monotonic())
+            if app.state.lifecycle.stopping:
+                self.should_exit = True
+            return await super().on_tick(counter)
+
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            for listening in self.servers:
-                listening.close()  # no new connections while the last commands finish
             await stop_gracefully(app)
-            await super().shutdown(sockets)
+            # uvicorn would close the listener first: keep it open to the end, so that a
+            # probe on a new connection gets 503, not a refusal it might retry elsewhere.
+            listeners, self.servers = self.servers, []
+            try:
+                await super().shutdown(sockets)
+            finally:
+                for listener in listeners:
+                    listener.close()
 
     config = uvicorn.Config(
         app,
@@ -271,6 +299,12 @@ def parser() -> argparse.ArgumentParser:
         "--timezone",
         help="time zone of the times in exports and published digests, e.g. Europe/London "
         "(default: HOSTKIT_TIMEZONE, else this machine's zone, else UTC)",
+    )
+    run.add_argument(
+        "--drain",
+        type=float,
+        help="seconds a stopping server keeps serving its clients while /healthz answers 503, "
+        "so a proxy sends new people elsewhere first (default: HOSTKIT_DRAIN, else 3)",
     )
     run.set_defaults(handler=serve)
 

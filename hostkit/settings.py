@@ -23,6 +23,7 @@ class Settings:
     max_connections: int = 1000  # live connections per session
     photo_max_bytes: int = 8 * 1024 * 1024
     timezone: str | None = None  # exports' local times (IANA name); None: this machine's zone
+    drain_s: float = 3.0  # on SIGTERM: /healthz says 503 this long before clients are closed
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -33,5 +34,10 @@ class Settings:
             env["public_url"] = os.environ["HOSTKIT_PUBLIC_URL"]
         if "HOSTKIT_TIMEZONE" in os.environ:
             env["timezone"] = os.environ["HOSTKIT_TIMEZONE"]
+        if "HOSTKIT_DRAIN" in os.environ:
+            try:
+                env["drain_s"] = float(os.environ["HOSTKIT_DRAIN"])
+            except ValueError:
+                raise ValueError("HOSTKIT_DRAIN must be a number of seconds") from None
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ NOTES_EACH = 60
 
 
 async def test_sigterm_finishes_commits_and_asks_clients_to_reconnect(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data")
+    server = ServerProcess(tmp_path / "data", extra=("--drain", "0.5"))
     links = server.new_session()
     await server.start()
     clients: list[OutboxClient] = []
