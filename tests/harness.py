@@ -220,3 +220,17 @@ class Person:
 
     def events_of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.seen if e["type"] == kind]
+
+
+def note(text: str) -> dict[str, Any]:
+    """The command a phone sends to add a note."""
+    return {"type": "post_contribution", "kind": "note", "text": text}
+
+
+async def open_first_phase(server: Server, links: SessionLinks) -> Person:
+    """Connect the host and open the first phase, so that notes can be posted."""
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    phase = (await host.snapshot())["phases"][0]["id"]
+    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
+    return host
