@@ -280,8 +280,9 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--port", type=int, default=default_port, help="port (default: 8000)")
         sub.add_argument(
             "--public-url",
+            default=os.environ.get("HOSTKIT_PUBLIC_URL"),
             help="the URL people reach hostkit at, if not this "
-            "machine's local address (e.g. behind a proxy)",
+            "machine's local address (e.g. behind a proxy; default: HOSTKIT_PUBLIC_URL)",
         )
 
     run = commands.add_parser("serve", help="run the server")
