@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.harness import free_port
+from tests.harness import OnLoopback, free_port
 
 CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
@@ -44,20 +44,12 @@ def caddyfile_for(version: tuple[int, ...]) -> str:
 
 
 @dataclass
-class Caddy:
+class Caddy(OnLoopback):
     workdir: Path
     upstreams: list[int]  # the nodes' loopback ports
     port: int = field(default_factory=free_port)
     admin_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     @property
     def config(self) -> Path:

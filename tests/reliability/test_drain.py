@@ -12,7 +12,12 @@ from pathlib import Path
 from tests.reliability.client import OutboxClient
 from tests.reliability.health import Prober, answered_503_until_closed
 from tests.reliability.process import ServerProcess
-from tests.reliability.test_crash import open_first_phase, start_people, stored_log
+from tests.reliability.test_crash import (
+    every_note_stored_once,
+    open_first_phase,
+    start_people,
+    stored_log,
+)
 
 DRAIN_S = 1.5
 NOTES_EACH = 80
@@ -64,12 +69,7 @@ async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_no
 
         await server.start()
         await streaming
-        for client in clients:
-            await client.wait_for(lambda c: not c.outbox, 30)
-        log = stored_log(server.data_dir, links["session_id"])
-        present = [row[3] for row in log if row[1] == "contribution_posted"]
-        sent = [cid for c in clients for cid in c.sent]
-        assert sorted(present) == sorted(sent)  # every note once, resent ones too
+        log = await every_note_stored_once(server, links["session_id"], clients)
         assert [row[0] for row in log] == list(range(1, len(log) + 1))
     finally:
         await prober.stop()
