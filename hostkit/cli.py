@@ -6,12 +6,9 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
 from hostkit.joining.address import NoReachableAddress, base_url
@@ -61,9 +58,8 @@ async def _startup_text(data: Path, base: str) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from hostkit.server.app import create_app, stop_gracefully
+    from hostkit.server import draining
+    from hostkit.server.app import create_app
 
     try:
         settings = Settings.from_env(
@@ -95,47 +91,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
     app = create_app(settings)
 
-    class GracefulServer(uvicorn.Server):
-        """Drains before it stops: see hostkit.server.lifecycle."""
-
-        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            # Runs as the signal arrives, not on uvicorn's 0.1 s tick: the very next
-            # health probe already sees 503.
-            app.state.lifecycle = app.state.lifecycle.signalled(time.monotonic(), settings.drain_s)
-            if app.state.lifecycle.stopping:
-                super().handle_exit(sig, frame)
-            else:
-                self._captured_signals.append(sig)  # re-raised at exit, as uvicorn does
-
-        async def on_tick(self, counter: int) -> bool:
-            app.state.lifecycle = app.state.lifecycle.ticked(time.monotonic())
-            if app.state.lifecycle.stopping:
-                self.should_exit = True
-            return await super().on_tick(counter)
-
-        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            await stop_gracefully(app)
-            # uvicorn would close the listener first: keep it open to the end, so that a
-            # probe on a new connection gets 503, not a refusal it might retry elsewhere.
-            listeners, self.servers = self.servers, []
-            try:
-                await super().shutdown(sockets)
-            finally:
-                for listener in listeners:
-                    listener.close()
-
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ws_ping_interval=settings.heartbeat_s,
-        ws_ping_timeout=settings.heartbeat_s,
-        ws_max_size=256 * 1024,
-        log_level=args.log_level,
-        access_log=False,  # access logs would keep every participant's IP address
-        timeout_graceful_shutdown=5,
-    )
-    GracefulServer(config).run()
+    draining.run(app, settings, args.log_level)
     return 0
 
 
