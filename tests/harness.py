@@ -164,7 +164,7 @@ class Person:
             "last_seq": self.last_seq if last_seq is None else last_seq,
         }
         await self.ws.send(json.dumps(hello))
-        welcome = json.loads(await self.ws.recv())
+        welcome: dict[str, Any] = json.loads(await self.ws.recv())
         assert welcome["type"] == "welcome", welcome
         self.participant_id = welcome["participant_id"]
         self._reader = asyncio.create_task(self._read())
@@ -204,7 +204,7 @@ class Person:
         """Send a command on the socket and wait for its ack or rejection."""
         command_id = command_id or uuid.uuid4().hex
         await self.ws.send(json.dumps({"type": "command", "id": command_id, "command": command}))
-        return await self.wait_for(
+        reply: dict[str, Any] = await self.wait_for(
             lambda p: next(
                 (
                     m
@@ -214,6 +214,7 @@ class Person:
                 None,
             )
         )
+        return reply
 
     async def post(self, command: dict[str, Any], command_id: str | None = None) -> httpx.Response:
         """Send a command through the HTTP fallback."""

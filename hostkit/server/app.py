@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket
 
 from hostkit import i18n
 from hostkit.assets import asset_dir
-from hostkit.fanout.memory import MemoryFanout
+from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
 from hostkit.server import api, downloads, hosting, openapi, pages, photos
@@ -30,7 +30,7 @@ from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
-from hostkit.store.sqlite import open_store
+from hostkit.store.url import store_for
 
 log = logging.getLogger("hostkit")
 
@@ -62,9 +62,9 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = open_store(settings.data_dir)
+        store = store_for(settings.store_url)
         await store.open()
-        fanout = MemoryFanout()
+        fanout = fanout_for(settings.bus, store)
         guard = Guard(
             commands_per_participant=settings.command_rate,
             joins_per_session=settings.join_rate,

@@ -12,6 +12,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from hostkit.server.app import stop_gracefully
+from hostkit.server.quiet_log import keep_addresses_out
 from hostkit.settings import Settings
 
 
@@ -50,7 +51,7 @@ class DrainingServer(uvicorn.Server):
                 listener.close()
 
 
-def run(app: Starlette, settings: Settings, log_level: str) -> None:
+def run(app: Starlette, settings: Settings) -> None:
     """Serve until stopped by SIGTERM or Ctrl+C (a second one ends the drain at once)."""
     config = uvicorn.Config(
         app,
@@ -59,8 +60,13 @@ def run(app: Starlette, settings: Settings, log_level: str) -> None:
         ws_ping_interval=settings.heartbeat_s,
         ws_ping_timeout=settings.heartbeat_s,
         ws_max_size=256 * 1024,
-        log_level=log_level,
+        log_level=settings.log_level,
         access_log=False,  # access logs would keep every participant's IP address
         timeout_graceful_shutdown=5,
     )
-    DrainingServer(config, app, settings.drain_s).run()
+    server = DrainingServer(config, app, settings.drain_s)
+    keep_addresses_out()  # after Config: uvicorn configures its loggers there
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
+        pass
