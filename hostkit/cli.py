@@ -82,8 +82,12 @@ async def _startup_text(settings: Settings, base: str) -> str:
 def serve(args: argparse.Namespace) -> int:
     from hostkit.server import draining
     from hostkit.server.app import create_app
+    from hostkit.server.limits import raise_open_file_limit
 
     settings = settings_from(args)
+    if settings.max_connections < 1:
+        raise SystemExit("hostkit: --max-connections / HOSTKIT_MAX_CONNECTIONS: at least 1")
+    raise_open_file_limit()  # each live connection holds a file descriptor
     if settings.timezone is not None:
         from hostkit.export.zones import UnknownZone, checked
 

@@ -154,7 +154,9 @@ class Person:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def connect(self, last_seq: int | None = None) -> dict[str, Any]:
+    async def connect(
+        self, last_seq: int | None = None, epoch: str | None = None
+    ) -> dict[str, Any]:
         """Open the live socket and say hello; returns the welcome message."""
         url = f"{self.server.ws_url}/api/sessions/{self.session_id}/live"
         self.ws = await websockets.connect(url)
@@ -163,6 +165,8 @@ class Person:
             "token": self.token,
             "last_seq": self.last_seq if last_seq is None else last_seq,
         }
+        if epoch is not None:
+            hello["epoch"] = epoch
         await self.ws.send(json.dumps(hello))
         welcome: dict[str, Any] = json.loads(await self.ws.recv())
         assert welcome["type"] == "welcome", welcome
