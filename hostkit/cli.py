@@ -22,7 +22,7 @@ from hostkit.store.base import EventStore, StoreError
 from hostkit.store.sqlite import DB_NAME
 from hostkit.store.sqlite_maintenance import backup, restore
 from hostkit.store.url import check as check_store
-from hostkit.store.url import sqlite_dir, store_for
+from hostkit.store.url import is_postgresql, sqlite_dir, store_for
 
 
 def _base(settings: Settings) -> str:
@@ -260,6 +260,23 @@ async def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _migrate(args: argparse.Namespace) -> int:
+    from hostkit.store.migrate import migrate
+
+    if not is_postgresql(args.target):
+        raise SystemExit("hostkit: --to takes a postgresql://USER@HOST/DATABASE URL")
+    try:
+        moved = await migrate(Path(args.source), args.target, report=print)
+    except StoreError as error:
+        raise SystemExit(f"hostkit: {error}") from None
+    print(
+        f"Moved {moved.sessions} session(s), {moved.events} events, {moved.photos} photos"
+        + (f"; {moved.skipped} already there" if moved.skipped else "")
+        + ". Run `hostkit check --store URL` on the target, then serve with --store URL."
+    )
+    return 0
+
+
 def _title(text: str) -> str:
     if not text.strip() or len(text) > 200:
         raise argparse.ArgumentTypeError("a title of 1 to 200 characters")
@@ -340,6 +357,17 @@ def parser() -> argparse.ArgumentParser:
     put_back = command("restore", "put a backup in place (server stopped)")
     put_back.add_argument("--from", dest="source", required=True, type=Path, help="the backup file")
     put_back.set_defaults(handler=_restore)
+
+    move = commands.add_parser(
+        "migrate", help="move every session of an SQLite data directory into PostgreSQL"
+    )
+    move.add_argument(
+        "--from", dest="source", required=True, type=Path, help="the SQLite data directory"
+    )
+    move.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="postgresql://USER@HOST/DB"
+    )
+    move.set_defaults(handler=lambda args: asyncio.run(_migrate(args)))
 
     from hostkit.export.formats import CHOICES
 

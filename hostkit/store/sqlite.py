@@ -592,6 +592,19 @@ class SqliteStore:
             return None
         return Photo(owner, jpeg)
 
+    def photo_ids(self, session_id: str) -> list[str]:
+        """The ids of a session's stored photos (for ``hostkit migrate``)."""
+        try:
+            folder = self._photo_dir(session_id)
+            return sorted(p.stem for p in folder.glob("*.jpg") if _FILE_NAME.fullmatch(p.stem))
+        except OSError:
+            return []
+
+    async def meta(self) -> dict[str, str]:
+        """Every stored secret by key (for ``hostkit migrate``)."""
+        rows = await self._fetch("SELECT key, value FROM meta ORDER BY key")
+        return {str(k): str(v) for k, v in rows}
+
     async def delete_photos(self, session_id: str, photo_ids: list[str]) -> None:
         for photo_id in photo_ids:
             with contextlib.suppress(FileNotFoundError):
