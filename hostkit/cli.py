@@ -155,11 +155,17 @@ async def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+_NOT_SQLITE = (
+    "hostkit: backup and restore copy SQLite files; back PostgreSQL up with pg_dump and "
+    "pg_restore"
+)
+
+
 def _db(settings: Settings) -> Path:
     """The SQLite file of an existing SQLite store (maintenance works on the file)."""
     directory = sqlite_dir(settings.store_url)
     if directory is None:
-        raise SystemExit(f"hostkit: {settings.store_url} is not an SQLite store")
+        raise SystemExit(_NOT_SQLITE)
     found = directory / DB_NAME
     if not found.is_file():
         raise SystemExit(f"hostkit: no hostkit database at {found}")
@@ -197,7 +203,7 @@ def _restore(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     directory = sqlite_dir(settings.store_url)
     if directory is None:
-        raise SystemExit(f"hostkit: {settings.store_url} is not an SQLite store")
+        raise SystemExit(_NOT_SQLITE)
     try:
         kept = restore(Path(args.source), directory / DB_NAME)
     except StoreError as error:
