@@ -85,8 +85,13 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hostkit.server.app import create_app, stop_gracefully
+    from hostkit.server.limits import raise_open_file_limit
+    from hostkit.server.quiet_log import keep_addresses_out
 
     settings = settings_from(args)
+    if settings.max_connections < 1:
+        raise SystemExit("hostkit: --max-connections / HOSTKIT_MAX_CONNECTIONS: at least 1")
+    raise_open_file_limit()  # each live connection holds a file descriptor
     if settings.timezone is not None:
         from hostkit.export.zones import UnknownZone, checked
 
@@ -127,7 +132,12 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,  # access logs would keep every participant's IP address
         timeout_graceful_shutdown=5,
     )
-    GracefulServer(config).run()
+    server = GracefulServer(config)
+    keep_addresses_out()  # after Config: uvicorn configures its loggers there
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
+        pass
     return 0
 
 
@@ -156,8 +166,7 @@ async def _new(args: argparse.Namespace) -> int:
 
 
 _NOT_SQLITE = (
-    "hostkit: backup and restore copy SQLite files; back PostgreSQL up with pg_dump and "
-    "pg_restore"
+    "hostkit: backup and restore copy SQLite files; back PostgreSQL up with pg_dump and pg_restore"
 )
 
 
@@ -395,8 +404,36 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _operands_last(export: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``export``'s arguments with anything option-like that is not one of its options
+    moved after ``--``: a session id may begin with ``-`` (ids are random URL-safe text),
+    and argparse would otherwise take it for an unknown option."""
+    takes_value = {o for a in export._actions if a.nargs != 0 for o in a.option_strings}
+    flags = {o for a in export._actions if a.nargs == 0 for o in a.option_strings}
+    kept: list[str] = []
+    operands: list[str] = []
+    rest = iter(argv)
+    for word in rest:
+        if word == "--":
+            operands.extend(rest)
+        elif word.split("=", 1)[0] in takes_value:
+            kept.append(word)
+            if "=" not in word:
+                kept.append(next(rest, ""))
+        elif word in flags or not word.startswith("-") or word == "-":
+            kept.append(word)
+        else:
+            operands.append(word)
+    return [*kept, "--", *operands] if operands else kept
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["export"]:
+        subcommands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+        given = ["export", *_operands_last(subcommands.choices["export"], given[1:])]
+    args = top.parse_args(given)
     return int(args.handler(args))
 
 

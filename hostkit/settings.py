@@ -37,7 +37,7 @@ class Settings:
     heartbeat_s: float = 5.0  # WebSocket ping interval; a silent peer is dropped after 2x
     command_rate: str = "600/minute"  # per participant: bursts fine, floods not
     join_rate: str = "600/minute"  # per session: a whole hall scanning at once
-    max_connections: int = 1000  # live connections per session
+    max_connections: int = 5000  # live connections per session, on all nodes together
     photo_max_bytes: int = 8 * 1024 * 1024
     timezone: str | None = None  # exports' local times (IANA name); None: this machine's zone
     log_level: str = "info"
@@ -138,6 +138,15 @@ SETTINGS: tuple[Setting, ...] = (
         frozenset({SERVE}),
         float,
         "S",
+    ),
+    Setting(
+        "max_connections",
+        "--max-connections",
+        "HOSTKIT_MAX_CONNECTIONS",
+        "live connections one session takes, counted across every node",
+        frozenset({SERVE}),
+        int,
+        "N",
     ),
     Setting(
         "timezone",

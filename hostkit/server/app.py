@@ -28,6 +28,7 @@ from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
+from hostkit.store.base import EPOCH_KEY, new_epoch
 from hostkit.store.url import store_for
 
 log = logging.getLogger("hostkit")
@@ -53,6 +54,13 @@ async def stop_gracefully(app: Starlette, grace: float = 3.0) -> None:
             await asyncio.gather(*(close(ws) for ws in list(ctx.connections)))
 
 
+async def renew(guard: Guard, every: float = 5.0) -> None:
+    """Keep this node's connections counted in a shared cap (see limits.SharedConnections)."""
+    while True:
+        await asyncio.to_thread(guard.renew)
+        await asyncio.sleep(every)
+
+
 def create_app(settings: Settings) -> Starlette:
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
@@ -61,18 +69,24 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = store_for(settings.store_url)
         await store.open()
+        epoch = await store.set_meta_if_absent(EPOCH_KEY, new_epoch())
         fanout = fanout_for(settings.bus, store)
+        await fanout.start()
+        shared = settings.bus if settings.bus != "memory" else None  # counts across nodes
         guard = Guard(
             commands_per_participant=settings.command_rate,
             joins_per_session=settings.join_rate,
             max_connections_per_session=settings.max_connections,
+            shared=shared,
         )
+        renewing = asyncio.create_task(renew(guard)) if shared else None
         alerts = Alerts()
         hub = Hub(
             store=store,
             fanout=fanout,
             admit=guard.admit,
             storage_failed=alerts.storage_failed,
+            epoch=epoch,
         )
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
@@ -85,6 +99,10 @@ def create_app(settings: Settings) -> Starlette:
             for ws in list(ctx.connections):
                 with contextlib.suppress(Exception):
                     await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
             await fanout.close()
             await store.close()
 

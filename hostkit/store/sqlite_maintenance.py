@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from hostkit.store.base import StoreError
+from hostkit.store.base import EPOCH_KEY, StoreError, new_epoch
 from hostkit.store.sqlite import APPLICATION_ID, SCHEMA_VERSION, TABLES, connect_reader
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -184,6 +184,7 @@ def restore(backup_file: Path, data_dir_db: Path) -> Path | None:
             _validate_copy(incoming)
         except StoreError as error:
             raise StoreError(f"{backup_file} cannot be restored: {error}") from error
+        _new_epoch(incoming)
         kept: Path | None = None
         if data_dir_db.exists():
             _quiesce(data_dir_db)
@@ -196,3 +197,20 @@ def restore(backup_file: Path, data_dir_db: Path) -> Path | None:
         return kept
     finally:
         incoming.unlink(missing_ok=True)
+
+
+def _new_epoch(db: Path) -> None:
+    """Give a restored database a new epoch, so clients that saw the log as it was after
+    the backup learn that it went back (see docs/protocol.md, welcome)."""
+    try:
+        conn = sqlite3.connect(db, isolation_level=None)
+        try:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (EPOCH_KEY, new_epoch()),
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"could not mark the restored copy: {error}") from error
