@@ -40,6 +40,7 @@ from hostkit.store.base import (
     StoreError,
     check_batch,
 )
+from hostkit.store.reads import SharedReads, numbered
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,7 @@ def _fault(error: BaseException) -> StoreError:
     return fault
 
 
-class PostgresStore:
+class PostgresStore(SharedReads):
     """An EventStore in a PostgreSQL database shared by every node.
 
     ``commits`` counts committed write transactions, as in the SQLite store.
@@ -484,6 +485,9 @@ class PostgresStore:
             raise StoreError("the store is not open")
         return self._pool
 
+    async def query(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        return await self._fetch(numbered(sql), *args)
+
     async def _fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
         try:
             return list(await self._pool_conn().fetch(sql, *args))
@@ -501,36 +505,6 @@ class PostgresStore:
             limit,
         )
         return [_event(row) for row in rows]
-
-    async def head(self, session_id: str) -> int:
-        rows = await self._fetch(
-            "SELECT coalesce(max(seq), 0) FROM events WHERE session_id = $1", session_id
-        )
-        return int(rows[0][0])
-
-    async def session_by_code(self, join_code: str) -> str | None:
-        rows = await self._fetch("SELECT id FROM sessions WHERE join_code = $1", join_code)
-        return str(rows[0][0]) if rows else None
-
-    async def session_exists(self, session_id: str) -> bool:
-        return bool(await self._fetch("SELECT 1 FROM sessions WHERE id = $1", session_id))
-
-    async def list_sessions(self) -> list[tuple[str, str, float]]:
-        rows = await self._fetch(
-            "SELECT id, join_code, created_at FROM sessions ORDER BY created_at, id"
-        )
-        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
-
-    async def last_activity(self) -> list[tuple[str, float]]:
-        rows = await self._fetch(
-            "SELECT s.id, coalesce((SELECT max(at) FROM events e WHERE e.session_id = s.id), "
-            "s.created_at) FROM sessions s ORDER BY s.created_at, s.id"
-        )
-        return [(str(r[0]), float(r[1])) for r in rows]
-
-    async def get_meta(self, key: str) -> str | None:
-        rows = await self._fetch("SELECT value FROM meta WHERE key = $1", key)
-        return str(rows[0][0]) if rows else None
 
     async def get_photo(self, session_id: str, photo_id: str) -> Photo | None:
         rows = await self._fetch(

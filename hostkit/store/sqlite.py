@@ -43,6 +43,7 @@ from hostkit.store.base import (
     StoreError,
     check_batch,
 )
+from hostkit.store.reads import SharedReads
 
 log = logging.getLogger(__name__)
 
@@ -405,7 +406,7 @@ def _event(row: Any) -> StoredEvent:
     return StoredEvent(*row)
 
 
-class SqliteStore:
+class SqliteStore(SharedReads):
     """An EventStore in one SQLite file.
 
     ``commits`` counts committed write transactions; with concurrent appends it
@@ -638,6 +639,9 @@ class SqliteStore:
             raise StoreError("the store is not open")
         return self._reader
 
+    async def query(self, sql: str, *args: object) -> list[Any]:
+        return await self._fetch(sql, args)
+
     async def _fetch(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         try:
             return list(await self._read_conn().execute_fetchall(sql, params))
@@ -651,35 +655,6 @@ class SqliteStore:
             _SELECT_EVENTS, (session_id, after, -1 if limit is None else limit)
         )
         return [_event(row) for row in rows]
-
-    async def head(self, session_id: str) -> int:
-        rows = await self._fetch("SELECT max(seq) FROM events WHERE session_id = ?", (session_id,))
-        return int(rows[0][0] or 0)
-
-    async def session_by_code(self, join_code: str) -> str | None:
-        rows = await self._fetch("SELECT id FROM sessions WHERE join_code = ?", (join_code,))
-        return str(rows[0][0]) if rows else None
-
-    async def session_exists(self, session_id: str) -> bool:
-        rows = await self._fetch("SELECT 1 FROM sessions WHERE id = ?", (session_id,))
-        return bool(rows)
-
-    async def list_sessions(self) -> list[tuple[str, str, float]]:
-        rows = await self._fetch(
-            "SELECT id, join_code, created_at FROM sessions ORDER BY created_at, id"
-        )
-        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
-
-    async def last_activity(self) -> list[tuple[str, float]]:
-        rows = await self._fetch(
-            "SELECT s.id, coalesce((SELECT max(at) FROM events e WHERE e.session_id = s.id), "
-            "s.created_at) FROM sessions s ORDER BY s.created_at, s.id"
-        )
-        return [(str(r[0]), float(r[1])) for r in rows]
-
-    async def get_meta(self, key: str) -> str | None:
-        rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
-        return str(rows[0][0]) if rows else None
 
 
 # --- files --------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from hostkit.store.postgresql import PostgresStore
 from tests.harness import free_port
 from tests.postgres import PrivatePostgres
 from tests.reliability.client import OutboxClient
-from tests.reliability.process import ServerProcess, join
-from tests.reliability.test_crash import open_first_phase
+from tests.reliability.process import ServerProcess
+from tests.reliability.test_crash import open_first_phase, phone_with_notes
 
 
 @pytest.fixture
@@ -47,12 +47,7 @@ async def test_commands_fail_clearly_while_postgresql_is_down_and_nothing_acked_
     host: OutboxClient | None = None
     try:
         host = await open_first_phase(server, links)
-        person = await join(server, links["room_url"], "Rhian")
-        phone = OutboxClient(server.ws_url, links["session_id"], person.token, "phone")
-        phone.start()
-        for n in range(5):
-            phone.post(f"Before {n}")
-        await phone.wait_for(lambda c: not c.outbox, 20)
+        phone = await phone_with_notes(server, links, 5)
 
         await asyncio.to_thread(private_postgres.stop)
         refused = phone.post("While the database is down")
