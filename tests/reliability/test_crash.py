@@ -65,6 +65,19 @@ async def open_first_phase(server: ServerProcess, links: dict[str, str]) -> Outb
     return host
 
 
+async def phone_with_notes(
+    server: ServerProcess, links: dict[str, str], notes: int
+) -> OutboxClient:
+    """Rhian joins from the room and her first notes are acknowledged."""
+    person = await join(server, links["room_url"], "Rhian")
+    phone = OutboxClient(server.ws_url, links["session_id"], person.token, "phone")
+    phone.start()
+    for n in range(notes):
+        phone.post(f"Room note {n}")
+    await phone.wait_for(lambda c: not c.outbox, 20)
+    return phone
+
+
 async def test_sigkill_mid_stream_keeps_every_acknowledged_note_exactly_once(
     tmp_path: Path,
 ) -> None:
