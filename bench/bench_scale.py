@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import multiprocessing
 import os
 import secrets
@@ -91,14 +92,17 @@ async def bare_server(port: int) -> None:
 
 
 def run_bare_server(port: int) -> None:
+    logging.getLogger("websockets").setLevel(logging.CRITICAL)  # listeners leave abruptly
     asyncio.run(bare_server(port))
 
 
 # --- listeners (worker processes) -------------------------------------------------------
 
 
-async def listen(urls: list[str], token: str, count: int, until: float, ready: Any) -> Any:
-    """Open count sockets (round-robin over urls); time each note until ``until``."""
+async def listen(
+    urls: list[str], token: str, count: int, notes: int, until: float, ready: Any
+) -> Any:
+    """Open count sockets (round-robin over urls); time each of the notes, or stop at until."""
     latencies: list[float] = []
     received = 0
     connected = 0
@@ -111,7 +115,8 @@ async def listen(urls: list[str], token: str, count: int, until: float, ready: A
                 if json.loads(await ws.recv())["type"] != "welcome":
                     return
                 connected += 1
-                while True:
+                mine = 0
+                while mine < notes:
                     left = until - time.time()
                     if left <= 0:
                         return
@@ -124,6 +129,7 @@ async def listen(urls: list[str], token: str, count: int, until: float, ready: A
                         text = event["data"].get("text", "")
                         if text.startswith("bench "):
                             received += 1
+                            mine += 1
                             latencies.append(now - float(text.split()[1]))
         except (OSError, TimeoutError, websockets.ConnectionClosed, websockets.InvalidHandshake):
             return
@@ -141,10 +147,10 @@ async def listen(urls: list[str], token: str, count: int, until: float, ready: A
 
 
 def run_listeners(
-    urls: list[str], token: str, count: int, until: float, ready: Any, out: Any
+    urls: list[str], token: str, count: int, notes: int, until: float, ready: Any, out: Any
 ) -> None:
     raise_open_file_limit()
-    out.put(asyncio.run(listen(urls, token, count, until, ready)))
+    out.put(asyncio.run(listen(urls, token, count, notes, until, ready)))
 
 
 # --- the poster -------------------------------------------------------------------------
@@ -154,30 +160,33 @@ async def post(url: str, token: str, rate: float, seconds: float) -> list[float]
     """Post rate notes a second for seconds; the ack latency of each."""
     acks: list[float] = []
     sent: dict[str, float] = {}
-    async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
-        await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
-        done = asyncio.Event()
+    try:
+        async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
+            await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
+            done = asyncio.Event()
 
-        async def read() -> None:
-            async for raw in ws:
-                message = json.loads(raw)
-                if message["type"] in ("ack", "rejected") and message["id"] in sent:
-                    acks.append(time.time() - sent.pop(message["id"]))
-                    if not sent and done.is_set():
-                        return
+            async def read() -> None:
+                async for raw in ws:
+                    message = json.loads(raw)
+                    if message["type"] in ("ack", "rejected") and message["id"] in sent:
+                        acks.append(time.time() - sent.pop(message["id"]))
+                        if not sent and done.is_set():
+                            return
 
-        reader = asyncio.create_task(read())
-        start = time.time()
-        for n in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, start + n / rate - time.time()))
-            command_id = f"n{n}"
-            sent[command_id] = time.time()
-            text = f"bench {sent[command_id]:.6f}"
-            command = {"type": "post_contribution", "kind": "note", "text": text}
-            await ws.send(json.dumps({"type": "command", "id": command_id, "command": command}))
-        done.set()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reader, 10)
+            reader = asyncio.create_task(read())
+            start = time.time()
+            for n in range(int(rate * seconds)):
+                await asyncio.sleep(max(0.0, start + n / rate - time.time()))
+                command_id = f"n{n}"
+                sent[command_id] = time.time()
+                text = f"bench {sent[command_id]:.6f}"
+                command = {"type": "post_contribution", "kind": "note", "text": text}
+                await ws.send(json.dumps({"type": "command", "id": command_id, "command": command}))
+            done.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reader, 10)
+    except websockets.ConnectionClosed:
+        pass  # an overloaded server dropped the poster: the run ends with what was sent
     return acks
 
 
@@ -338,7 +347,8 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
     shares = [listeners // WORKERS + (i < listeners % WORKERS) for i in range(WORKERS)]
     workers = [
         multiprocessing.Process(
-            target=run_listeners, args=(setup.ws_urls, setup.listener_token, n, until, ready, out)
+            target=run_listeners,
+            args=(setup.ws_urls, setup.listener_token, n, int(rate * seconds), until, ready, out),
         )
         for n in shares
     ]
@@ -348,13 +358,12 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
     time.sleep(0.5)  # catch-up frames out of the way
     cpu_before = sum(cpu_seconds(pid) for pid in setup.pids)
     acks = asyncio.run(post(setup.poster_url, setup.poster_token, rate, seconds))
-    time.sleep(max(0.0, until - time.time()))
-    cpu = sum(cpu_seconds(pid) for pid in setup.pids) - cpu_before
     received, latencies = 0, []
-    for _ in workers:
-        count, times = out.get(timeout=60)
+    for _ in workers:  # each returns once every note arrived, or at the deadline
+        count, times = out.get(timeout=max(1.0, until - time.time()) + 30)
         received += count
         latencies += times
+    cpu = sum(cpu_seconds(pid) for pid in setup.pids) - cpu_before
     for worker in workers:
         worker.join(10)
     return Run(
