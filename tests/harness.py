@@ -24,7 +24,7 @@ import websockets
 from hostkit.server.app import create_app
 from hostkit.sessions import SessionLinks, admin_url, create_session
 from hostkit.settings import Settings
-from hostkit.store.sqlite import open_store
+from hostkit.store.url import store_for
 
 
 def free_port() -> int:
@@ -46,7 +46,7 @@ class Server:
 
     async def new_session(self, format_id: str = "world-cafe", **kwargs: Any) -> SessionLinks:
         """Create a session the way `hostkit new` does: through its own store connection."""
-        store = open_store(self.data_dir)
+        store = store_for(self.settings.store_url)
         await store.open()
         try:
             return await create_session(
@@ -61,7 +61,7 @@ class Server:
 
     async def admin_link(self) -> str:
         """The admin link `hostkit serve` prints, rewritten to reach this test server."""
-        store = open_store(self.data_dir)
+        store = store_for(self.settings.store_url)
         await store.open()
         try:
             return self.local(await admin_url(store, self.public_url))

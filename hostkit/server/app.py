@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -86,8 +85,6 @@ def create_app(settings: Settings) -> Starlette:
             store=store,
             fanout=fanout,
             admit=guard.admit,
-            erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
-            owns_photo=functools.partial(photos.owns_photo, settings.data_dir),
             storage_failed=alerts.storage_failed,
             epoch=epoch,
         )

@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import shutil
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,9 +37,11 @@ import aiosqlite
 from hostkit.store.base import (
     DuplicateCommand,
     JoinCodeTaken,
+    Photo,
     SequenceConflict,
     StoredEvent,
     StoreError,
+    check_batch,
 )
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "hostkit.db"
 APPLICATION_ID = 0x484B4954  # "HKIT" in the SQLite header: marks the file as ours
 SCHEMA_VERSION = 1
+_FILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # session and photo ids as file names
 MAX_GROUP = 512  # batches per transaction; bounds one commit's latency
 
 _SCHEMA = (
@@ -400,15 +405,6 @@ def _event(row: Any) -> StoredEvent:
     return StoredEvent(*row)
 
 
-def _check_batch(events: Sequence[StoredEvent], session_id: str) -> None:
-    """Reject malformed batches before they reach the writer: these are caller bugs."""
-    for index, event in enumerate(events):
-        if event.session_id != session_id:
-            raise ValueError(f"batch mixes sessions {session_id!r} and {event.session_id!r}")
-        if event.seq != events[0].seq + index:
-            raise SequenceConflict(f"batch seqs are not consecutive at {event.seq}")
-
-
 class SqliteStore:
     """An EventStore in one SQLite file.
 
@@ -489,7 +485,7 @@ class SqliteStore:
         Raises JoinCodeTaken if the code is in use, SequenceConflict if the session
         id already exists.
         """
-        _check_batch(events, session_id)
+        check_batch(events, session_id)
         if events and events[0].seq != 1:
             raise SequenceConflict(f"a new session's log starts at seq 1, not {events[0].seq}")
         await self._submit(_CreateSession(session_id, join_code, created_at, list(events)))
@@ -505,7 +501,7 @@ class SqliteStore:
         """
         if not events:
             return
-        _check_batch(events, events[0].session_id)
+        check_batch(events, events[0].session_id)
         await self._submit(_Append(list(events)))
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
@@ -565,9 +561,60 @@ class SqliteStore:
                 else:
                     pending.future.set_result(outcome)
 
+    # --- photos: files beside the database, ``photos/<session>/<id>.jpg`` and ``.owner`` ---
+
+    def _photo_dir(self, session_id: str) -> Path:
+        return self.path.parent / "photos" / session_id
+
+    def _photo_file(self, session_id: str, photo_id: str, suffix: str) -> Path:
+        """The file of a photo; ids that could step out of the folder name no file."""
+        if not (_FILE_NAME.fullmatch(session_id) and _FILE_NAME.fullmatch(photo_id)):
+            raise FileNotFoundError(photo_id)
+        return self._photo_dir(session_id) / f"{photo_id}{suffix}"
+
+    async def put_photo(self, session_id: str, photo_id: str, owner: str, jpeg: bytes) -> None:
+        try:
+            jpeg_file = self._photo_file(session_id, photo_id, ".jpg")
+            await asyncio.to_thread(_write_file, jpeg_file, jpeg)
+            owner_file = self._photo_file(session_id, photo_id, ".owner")
+            await asyncio.to_thread(_write_file, owner_file, owner.encode())
+        except OSError as error:
+            raise StoreError(f"could not keep the photo: {error}") from error
+
+    async def get_photo(self, session_id: str, photo_id: str) -> Photo | None:
+        try:
+            owner_file = self._photo_file(session_id, photo_id, ".owner")
+            owner = await asyncio.to_thread(owner_file.read_text, "utf-8")
+            jpeg = await asyncio.to_thread(
+                self._photo_file(session_id, photo_id, ".jpg").read_bytes
+            )
+        except OSError:
+            return None
+        return Photo(owner, jpeg)
+
+    def photo_ids(self, session_id: str) -> list[str]:
+        """The ids of a session's stored photos (for ``hostkit migrate``)."""
+        try:
+            folder = self._photo_dir(session_id)
+            return sorted(p.stem for p in folder.glob("*.jpg") if _FILE_NAME.fullmatch(p.stem))
+        except OSError:
+            return []
+
+    async def meta(self) -> dict[str, str]:
+        """Every stored secret by key (for ``hostkit migrate``)."""
+        rows = await self._fetch("SELECT key, value FROM meta ORDER BY key")
+        return {str(k): str(v) for k, v in rows}
+
+    async def delete_photos(self, session_id: str, photo_ids: list[str]) -> None:
+        for photo_id in photo_ids:
+            with contextlib.suppress(FileNotFoundError):
+                self._photo_file(session_id, photo_id, ".jpg").unlink(missing_ok=True)
+                self._photo_file(session_id, photo_id, ".owner").unlink(missing_ok=True)
+
     async def delete_session(self, session_id: str) -> bool:
         """Erase a session's rows (zeroed by secure_delete), then truncate the WAL."""
         found = await self._submit(_DeleteSession(session_id))
+        await asyncio.to_thread(shutil.rmtree, self._photo_dir(session_id), True)
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._executor, self._writer.checkpoint)
@@ -636,6 +683,13 @@ class SqliteStore:
 
 
 # --- files --------------------------------------------------------------------------
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def open_store(data_dir: Path) -> SqliteStore:
