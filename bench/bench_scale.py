@@ -399,8 +399,8 @@ def main() -> None:
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for which in chosen:
-            for size in sizes:
+        for size in sizes:  # every setup at one size before the next: comparable under load
+            for which in chosen:
                 servers = Servers(root)
                 try:
                     with postgres_schema(args.pg) as pg:
