@@ -25,9 +25,16 @@ from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
 from hostkit.live.replay import erasable, fold_log, fold_stored, redacted
-from hostkit.store.base import EventStore, StoredEvent, StoreError
+from hostkit.store.base import (
+    DuplicateCommand,
+    EventStore,
+    SequenceConflict,
+    StoredEvent,
+    StoreError,
+)
 
 RECENT = 2000  # committed events kept in memory for fast catch-up
+CATCH_UP_TRIES = 8  # decisions raced by other nodes before a command is given up
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,10 @@ class Ack:
 
 class StorageFailed(Exception):
     """The command could not be made durable; it was not acknowledged."""
+
+
+class _Stale(Exception):
+    """Another node appended to the session first: catch up and decide again."""
 
 
 class ShuttingDown(Exception):
@@ -71,8 +82,6 @@ class Hub:
         fanout: Fanout,
         clock: Callable[[], float] = time.time,
         admit: Callable[[str, str | None, str], Rejection | None] | None = None,
-        erase_photos: Callable[[str, list[str]], None] | None = None,
-        owns_photo: Callable[[str, str, str], bool] | None = None,
         storage_failed: Callable[[str, float], None] | None = None,
         epoch: str = "",
     ) -> None:
@@ -81,8 +90,6 @@ class Hub:
         self.fanout = fanout
         self.clock = clock
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
-        self.erase_photos = erase_photos  # (session, photo ids): files of withdrawn photos
-        self.owns_photo = owns_photo  # (session, actor, photo id): did this actor upload it?
         self.storage_failed = storage_failed  # (session, when): tell the hosts
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
@@ -162,9 +169,44 @@ class Hub:
         """Decide a command, make its events durable, then publish them.
 
         Returns only after the durable commit. A repeated (actor, command_id) is
-        acknowledged again with its first sequence number and applied once.
+        acknowledged again with its first sequence number and applied once. If another
+        node appended to the session first, the session is read again from the store
+        and the command decided again against what is there now.
         """
-        live = await self.live(session_id)
+        if (
+            isinstance(command, cmd.PostContribution)
+            and command.photo_id is not None
+            and not (actor_id and await self._owns_photo(session_id, actor_id, command.photo_id))
+        ):
+            return Rejection(
+                "unknown_photo", "Upload the photo first: that is not a photo you sent."
+            )
+        for _ in range(CATCH_UP_TRIES):
+            with contextlib.suppress(_Stale):
+                return await self._submit_once(session_id, actor_id, command, command_id)
+        raise StorageFailed("the session kept changing on other nodes; try again")
+
+    async def _owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
+        """Whether this actor uploaded this photo: nobody posts another's photo as theirs."""
+        try:
+            photo = await self.store.get_photo(session_id, photo_id)
+        except StoreError as error:
+            raise StorageFailed(str(error)) from error
+        return photo is not None and photo.owner == actor_id
+
+    async def _submit_once(
+        self,
+        session_id: str,
+        actor_id: str | None,
+        command: cmd.AnyCommand,
+        command_id: str | None,
+    ) -> Ack | Rejection:
+        try:
+            live = await self.live(session_id)
+        except StoreError as error:  # the store cannot even be read (its server is down)
+            if self.storage_failed is not None:
+                self.storage_failed(session_id, self.clock())
+            raise StorageFailed(str(error)) from error
         if live is None:
             return Rejection("unknown_session", "There is no such session.")
         key = (actor_id, command_id) if actor_id is not None and command_id else None
@@ -178,15 +220,6 @@ class Hub:
             refused = self.admit(session_id, actor_id, cmd.command_type(command))
             if refused is not None:
                 return refused
-        if (
-            isinstance(command, cmd.PostContribution)
-            and command.photo_id is not None
-            and self.owns_photo is not None
-            and not (actor_id and self.owns_photo(session_id, actor_id, command.photo_id))
-        ):
-            return Rejection(
-                "unknown_photo", "Upload the photo first: that is not a photo you sent."
-            )
         actor = live.deciding.participants.get(actor_id) if actor_id else None
         now = self.clock()
         decision = decide(live.deciding, actor, command, now=now)
@@ -199,6 +232,13 @@ class Hub:
             live.inflight[key] = future
         try:
             await self.store.append(batch)
+        except (SequenceConflict, DuplicateCommand) as error:
+            # another node wrote first: this decision was made on an old state
+            self._drop(session_id, live)
+            if future is not None:
+                future.set_exception(_Stale(str(error)))
+                future.exception()
+            raise _Stale(str(error)) from error
         except StoreError as error:
             self._drop(session_id, live)
             if self.storage_failed is not None:
@@ -233,10 +273,9 @@ class Hub:
         blanked = {e.seq: e for e in redacted(state, stored) if e not in stored}
         if not blanked:
             return
-        if self.erase_photos is not None:
-            photos = [_photo_of(e) for e in stored if e.seq in blanked]
-            self.erase_photos(session_id, [p for p in photos if p])
+        photos = [_photo_of(e) for e in stored if e.seq in blanked]
         try:
+            await self.store.delete_photos(session_id, [p for p in photos if p])
             await self.store.redact(session_id, {seq: e.body for seq, e in blanked.items()})
         except StoreError:
             return

@@ -21,7 +21,7 @@ from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for
 from hostkit.server.context import Context
-from hostkit.store.base import StoredEvent
+from hostkit.store.base import StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,10 @@ class Connection:
         """A refusal in the language of the person's page (their switch, else the session's,
         else their browser's): a phone shows its message as it comes. The code stays."""
         catalogues: i18n.Catalogues = self.ws.app.state.catalogues
-        live = await self.ctx.hub.live(self.session_id)
+        try:
+            live = await self.ctx.hub.live(self.session_id)
+        except StoreError:  # the store is down: answer in the browser's language
+            live = None
         state = live.committed if live is not None else None
         chosen = state.language if state is not None and state.language_chosen else None
         lang = i18n.choose(
@@ -211,7 +214,11 @@ async def live_socket(ws: WebSocket) -> None:
     if not ctx.hub.accepting:
         await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
         return
-    live = await ctx.hub.live(session_id)
+    try:
+        live = await ctx.hub.live(session_id)
+    except StoreError:  # the store cannot be read just now: the client retries with back-off
+        await ws.close(CLOSE_SHUTTING_DOWN, "Storage unavailable: reconnect shortly.")
+        return
     if live is None:
         await ws.close(CLOSE_UNKNOWN_SESSION, "No such session.")
         return
