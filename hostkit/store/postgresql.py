@@ -24,7 +24,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -237,6 +237,9 @@ class PostgresStore(SharedReads):
         self._task: asyncio.Task[None] | None = None
         self._submitted = 0
         self._stale_before: dict[str, int] = {}  # session: batches numbered below are stale
+        # told of a raced session before any caller hears of it (the hub forgets its state,
+        # so nothing decided after this moment uses the old one)
+        self.conflicted: Callable[[str], None] | None = None
 
     def _settings(self) -> dict[str, str]:
         return {"search_path": self.schema} if self.schema else {}
@@ -414,6 +417,8 @@ class PostgresStore(SharedReads):
             if isinstance(outcome, SequenceConflict) and pending.job.session_id is not None:
                 # every batch of this session submitted so far was decided on the same state
                 self._stale_before[pending.job.session_id] = self._submitted + 1
+                if self.conflicted is not None:
+                    self.conflicted(pending.job.session_id)
         answer([p.future for p in group], outcomes)
 
     async def _commit_group(self, group: list[_Pending[Any]]) -> list[object]:
