@@ -1,4 +1,4 @@
-"""Measure what group commit buys: bare one-insert-per-transaction vs SqliteStore.append.
+"""Measure what group commit buys: bare one-insert-per-transaction vs the store's append.
 
 Both runs use WAL with synchronous=FULL on the same disk, in the same process run:
 
@@ -6,7 +6,10 @@ Both runs use WAL with synchronous=FULL on the same disk, in the same process ru
   store     SqliteStore.append, N concurrent writers each on its own session,
             each awaiting its ack before sending its next append
 
-Run:  .venv/bin/python bench/bench_commit.py [--dir DIR] [--writers 50] ...
+With --postgresql URL the same appends also run on PostgreSQL (a fresh schema each),
+one writer beside N, so group commit per node is measured there too.
+
+Run:  .venv/bin/python bench/bench_commit.py [--dir DIR] [--writers 50] [--postgresql URL] ...
 Point --dir at the disk a real deployment would use; the default is a temp dir.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import sqlite3
 import sys
 import tempfile
@@ -24,7 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import asyncpg
+
 from hostkit.store.base import StoredEvent
+from hostkit.store.postgresql import PostgresStore
 from hostkit.store.sqlite import SqliteStore
 from hostkit.store.sqlite_maintenance import check
 
@@ -83,9 +90,16 @@ def baseline(path: Path, count: int) -> Result:
     return Result("baseline (1 insert/txn)", count, seconds, latencies, count)
 
 
-async def store_run(path: Path, writers: int, per_writer: int) -> Result:
+async def store_run(
+    path: Path, writers: int, per_writer: int, postgresql: str | None = None
+) -> Result:
+    """Appends by concurrent writers to SQLite at path, or to PostgreSQL in a fresh schema."""
     latencies: list[float] = []
-    async with SqliteStore(path) as store:
+    schema = f"bench_{secrets.token_hex(4)}"
+    store = (
+        SqliteStore(path) if postgresql is None else PostgresStore(f"{postgresql}?schema={schema}")
+    )
+    async with store:
         sessions = [f"session-{i}" for i in range(writers)]
         for sid in sessions:
             await store.create_session(sid, f"code-{sid}", time.time(), [])
@@ -103,10 +117,15 @@ async def store_run(path: Path, writers: int, per_writer: int) -> Result:
         await asyncio.gather(*(writer(sid) for sid in sessions))
         seconds = time.perf_counter() - start
         commits = store.commits - commits_before
-        problems = await check(path)
+        problems = await (check(path) if isinstance(store, SqliteStore) else store.check())
         if problems:
             raise SystemExit(f"store is inconsistent after the run: {problems[:3]}")
-    name = f"store.append ({writers} writers)"
+    if postgresql is not None:
+        conn = await asyncpg.connect(postgresql)
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.close()
+    engine = "SQLite" if postgresql is None else "PostgreSQL"
+    name = f"{engine} append ({writers} writers)"
     return Result(name, writers * per_writer, seconds, latencies, commits)
 
 
@@ -121,9 +140,14 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--appends", type=int, default=200, help="appends per writer")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each; median shown")
+    parser.add_argument(
+        "--postgresql", metavar="URL", help="also run the appends on this PostgreSQL database"
+    )
     args = parser.parse_args()
 
     runs: dict[str, list[Result]] = {"base": [], "single": [], "group": []}
+    if args.postgresql:
+        runs |= {"pg single": [], "pg group": []}
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="hostkit-bench-") as tmp:
         for round_ in range(args.rounds):  # interleaved, so disk noise hits all alike
             root = Path(tmp) / str(round_)
@@ -133,14 +157,24 @@ def main() -> None:
             runs["group"].append(
                 asyncio.run(store_run(root / "group.db", args.writers, args.appends))
             )
+            if args.postgresql:
+                pg = args.postgresql
+                runs["pg single"].append(asyncio.run(store_run(root, 1, args.inserts, pg)))
+                runs["pg group"].append(
+                    asyncio.run(store_run(root, args.writers, args.appends, pg))
+                )
 
     print(f"SQLite {sqlite3.sqlite_version}, WAL, synchronous=FULL, in {args.dir or 'a temp dir'}")
     print(f"median of {args.rounds} rounds (rates of every round in brackets)")
-    for key, unit in (("base", "inserts"), ("single", "appends"), ("group", "appends")):
+    for key in runs:
+        unit = "inserts" if key == "base" else "appends"
         every = ", ".join(f"{r.rate():.0f}" for r in runs[key])
         print(f"{median_run(runs[key]).line(unit)}  [{every}]")
     ratio = median_run(runs["group"]).rate() / median_run(runs["base"]).rate()
     print(f"speed-up of group commit over the baseline: {ratio:.1f}x")
+    if args.postgresql:
+        pg_ratio = median_run(runs["pg group"]).rate() / median_run(runs["pg single"]).rate()
+        print(f"PostgreSQL: {args.writers} writers vs one writer: {pg_ratio:.1f}x")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch
+from hostkit.store.postgresql import PostgresStore
 from hostkit.store.url import store_for
 
 log = logging.getLogger("hostkit")
@@ -90,6 +91,8 @@ def create_app(settings: Settings) -> Starlette:
             storage_failed=alerts.storage_failed,
             epoch=epoch,
         )
+        if isinstance(store, PostgresStore):
+            store.conflicted = hub.forget  # another node moved the session on: read it again
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
         ctx.guard, ctx.alerts = guard, alerts

@@ -24,7 +24,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -40,6 +40,7 @@ from hostkit.store.base import (
     StoreError,
     check_batch,
 )
+from hostkit.store.groups import answer, next_group
 from hostkit.store.reads import SharedReads, numbered
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,9 @@ class PostgresStore(SharedReads):
         self._task: asyncio.Task[None] | None = None
         self._submitted = 0
         self._stale_before: dict[str, int] = {}  # session: batches numbered below are stale
+        # told of a raced session before any caller hears of it (the hub forgets its state,
+        # so nothing decided after this moment uses the old one)
+        self.conflicted: Callable[[str], None] | None = None
 
     def _settings(self) -> dict[str, str]:
         return {"search_path": self.schema} if self.schema else {}
@@ -402,16 +406,7 @@ class PostgresStore(SharedReads):
         """Take everything queued, commit it as one transaction, resolve in order."""
         stopping = False
         while not stopping:
-            first = await queue.get()
-            if first is None:
-                break
-            group: list[_Pending[Any]] = [first]
-            while len(group) < MAX_GROUP and not queue.empty():
-                item = queue.get_nowait()
-                if item is None:
-                    stopping = True
-                    break
-                group.append(item)
+            group, stopping = await next_group(queue, MAX_GROUP)
             group = [p for p in group if not p.future.done()]
             if group:
                 outcomes = await self._commit_group(group)
@@ -422,13 +417,9 @@ class PostgresStore(SharedReads):
             if isinstance(outcome, SequenceConflict) and pending.job.session_id is not None:
                 # every batch of this session submitted so far was decided on the same state
                 self._stale_before[pending.job.session_id] = self._submitted + 1
-        for pending, outcome in zip(group, outcomes, strict=True):
-            if pending.future.done():
-                continue
-            if isinstance(outcome, BaseException):
-                pending.future.set_exception(outcome)
-            else:
-                pending.future.set_result(outcome)
+                if self.conflicted is not None:
+                    self.conflicted(pending.job.session_id)
+        answer([p.future for p in group], outcomes)
 
     async def _commit_group(self, group: list[_Pending[Any]]) -> list[object]:
         try:

@@ -43,6 +43,7 @@ from hostkit.store.base import (
     StoreError,
     check_batch,
 )
+from hostkit.store.groups import answer, next_group
 from hostkit.store.reads import SharedReads
 
 log = logging.getLogger(__name__)
@@ -528,16 +529,7 @@ class SqliteStore(SharedReads):
         loop = asyncio.get_running_loop()
         stopping = False
         while not stopping:
-            first = await queue.get()
-            if first is None:
-                break
-            group: list[_Pending[Any]] = [first]
-            while len(group) < MAX_GROUP and not queue.empty():
-                item = queue.get_nowait()
-                if item is None:
-                    stopping = True
-                    break
-                group.append(item)
+            group, stopping = await next_group(queue, MAX_GROUP)
             group = [p for p in group if not p.future.done()]  # drop batches whose caller left
             if not group:
                 continue
@@ -554,13 +546,7 @@ class SqliteStore(SharedReads):
                 result = _GroupResult(False, [StoreError(f"writer failed: {error}") for _ in group])
             if result.committed:
                 self.commits += 1
-            for pending, outcome in zip(group, result.outcomes, strict=True):
-                if pending.future.done():
-                    continue
-                if isinstance(outcome, BaseException):
-                    pending.future.set_exception(outcome)
-                else:
-                    pending.future.set_result(outcome)
+            answer([p.future for p in group], result.outcomes)
 
     # --- photos: files beside the database, ``photos/<session>/<id>.jpg`` and ``.owner`` ---
 
