@@ -122,7 +122,10 @@ async def listen(
                     left = deadline - time.time()
                     if left <= 0:
                         return
-                    raw = await asyncio.wait_for(ws.recv(), left)
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), left)
+                    except TimeoutError:
+                        continue  # the deadline may have moved on since (see below)
                     now = time.time()
                     message = json.loads(raw)
                     if message["type"] != "events":
@@ -146,7 +149,7 @@ async def listen(
     deadline = time.time() + 1 + posting + DRAIN_S
     ready.put(connected)
     await asyncio.gather(*tasks)
-    return received, latencies
+    return connected, received, latencies  # connected: late arrivals too
 
 
 def run_listeners(
@@ -367,13 +370,15 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
     ]
     for worker in workers:
         worker.start()
-    connected = sum(ready.get(timeout=connect_for + 60) for _ in workers)
+    for _ in workers:  # every worker has its listeners in (or gave up waiting)
+        ready.get(timeout=connect_for + 60)
     time.sleep(0.5)  # catch-up frames out of the way
     cpu_before = sum(cpu_seconds(pid) for pid in setup.pids)
     acks = asyncio.run(post(setup.poster_url, setup.poster_token, rate, seconds))
-    received, latencies = 0, []
+    received, latencies, connected = 0, [], 0
     for _ in workers:  # each returns once every note arrived, or at the deadline
-        count, times = out.get(timeout=max(1.0, until - time.time()) + 30)
+        joined, count, times = out.get(timeout=max(1.0, until - time.time()) + 30)
+        connected += joined
         received += count
         latencies += times
     cpu = sum(cpu_seconds(pid) for pid in setup.pids) - cpu_before
