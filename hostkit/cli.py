@@ -15,7 +15,7 @@ from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
 from hostkit.fanout.url import UnknownBus, engine_for
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
-from hostkit.live.hub import fold_log
+from hostkit.live.replay import fold_log
 from hostkit.sessions import admin_url, create_session, links, signer_for
 from hostkit.settings import SETTINGS, Settings
 from hostkit.store.base import EventStore, StoreError

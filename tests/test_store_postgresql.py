@@ -13,7 +13,8 @@ import pytest
 
 from hostkit.domain import commands as cmd
 from hostkit.fanout.memory import MemoryFanout
-from hostkit.live.hub import Ack, Hub, fold_log
+from hostkit.live.hub import Ack, Hub
+from hostkit.live.replay import fold_log
 from hostkit.sessions import create_session
 from hostkit.store.base import SequenceConflict, StoredEvent, StoreError
 from hostkit.store.postgresql import SCHEMA_VERSION, PostgresStore, split_url

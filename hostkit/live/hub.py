@@ -14,18 +14,17 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
-
-import msgspec
+from dataclasses import dataclass, field
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.events import AnyEvent, decode_event, encode_event, event_type
 from hostkit.domain.fold import apply
-from hostkit.domain.model import Contribution, SessionState
+from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
+from hostkit.live.replay import erasable, fold_log, fold_stored, redacted
 from hostkit.store.base import (
     DuplicateCommand,
     EventStore,
@@ -55,24 +54,6 @@ class _Stale(Exception):
 
 class ShuttingDown(Exception):
     """The server is stopping: the command was not taken; the client sends it again later."""
-
-
-def fold_log(session_id: str, log: list[StoredEvent]) -> SessionState:
-    state = SessionState(id=session_id)
-    for stored in log:
-        fold_stored(state, stored)
-    return state
-
-
-def fold_stored(state: SessionState, stored: StoredEvent) -> None:
-    apply(
-        state,
-        decode_event(stored.body),
-        seq=stored.seq,
-        at=stored.at,
-        actor=stored.actor,
-        command_id=stored.command_id,
-    )
 
 
 @dataclass(eq=False)
@@ -391,37 +372,10 @@ class Hub:
         return redacted(live.committed, [e for e in found if e.seq <= live.head])
 
 
-def redacted(state: SessionState, events: list[StoredEvent]) -> list[StoredEvent]:
-    """The events, without the words of contributions since withdrawn or hidden.
-
-    Whoever replays the log (a new phone, the events API) must not read what its
-    author took back or a host hid; the withdrawal events that follow still apply.
-    """
-    out = []
-    for stored in events:
-        if stored.type == "contribution_posted":
-            event = decode_event(stored.body)
-            assert isinstance(event, ev.ContributionPosted)
-            now = state.contributions.get(event.contribution_id)
-            if now is not None and (now.withdrawn or now.hidden):
-                blank = msgspec.structs.replace(event, text="", photo_id=None)
-                stored = replace(stored, body=encode_event(blank))
-        out.append(stored)
-    return out
-
-
 # events after which words may have to be erased from the store
 ERASING = frozenset(
     {"contribution_withdrawn", "phase_closed", "phase_opened", "phase_attribution_set"}
 )
-
-
-def erasable(state: SessionState, c: Contribution) -> bool:
-    """Words the store must not keep: withdrawn, or said in a confidential phase now closed."""
-    if c.withdrawn:
-        return True
-    phase = state.phase(c.phase_id)
-    return c.hidden and phase is not None and phase.attribution == "confidential"
 
 
 def _photo_of(stored: StoredEvent) -> str | None:
