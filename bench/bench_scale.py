@@ -42,6 +42,7 @@ from hostkit.server.limits import raise_open_file_limit
 
 HOSTKIT = str(Path(sys.executable).with_name("hostkit"))
 WORKERS = 2  # listener processes
+DRAIN_S = 15.0  # after the last note is posted, how long a listener waits for the rest
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -100,12 +101,13 @@ def run_bare_server(port: int) -> None:
 
 
 async def listen(
-    urls: list[str], token: str, count: int, notes: int, until: float, ready: Any
+    urls: list[str], token: str, count: int, notes: int, posting: float, until: float, ready: Any
 ) -> Any:
     """Open count sockets (round-robin over urls); time each of the notes, or stop at until."""
     latencies: list[float] = []
     received = 0
     connected = 0
+    deadline = until  # for connecting; once all are in, posting time plus DRAIN_S
 
     async def one(url: str) -> None:
         nonlocal received, connected
@@ -117,10 +119,13 @@ async def listen(
                 connected += 1
                 mine = 0
                 while mine < notes:
-                    left = until - time.time()
+                    left = deadline - time.time()
                     if left <= 0:
                         return
-                    raw = await asyncio.wait_for(ws.recv(), left)
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), left)
+                    except TimeoutError:
+                        continue  # the deadline may have moved on since (see below)
                     now = time.time()
                     message = json.loads(raw)
                     if message["type"] != "events":
@@ -141,16 +146,18 @@ async def listen(
             await asyncio.sleep(0.05)  # a hall arriving, not a SYN flood
     while connected < count and time.time() < until:  # noqa: ASYNC110 - counted by the tasks
         await asyncio.sleep(0.1)
+    deadline = time.time() + 1 + posting + DRAIN_S
     ready.put(connected)
     await asyncio.gather(*tasks)
-    return received, latencies
+    return connected, received, latencies  # connected: late arrivals too
 
 
 def run_listeners(
-    urls: list[str], token: str, count: int, notes: int, until: float, ready: Any, out: Any
-) -> None:
+    urls: list[str], token: str, count: int, notes: int, posting: float, until: float,
+    ready: Any, out: Any,
+) -> None:  # fmt: skip
     raise_open_file_limit()
-    out.put(asyncio.run(listen(urls, token, count, notes, until, ready)))
+    out.put(asyncio.run(listen(urls, token, count, notes, posting, until, ready)))
 
 
 # --- the poster -------------------------------------------------------------------------
@@ -348,19 +355,30 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
     workers = [
         multiprocessing.Process(
             target=run_listeners,
-            args=(setup.ws_urls, setup.listener_token, n, int(rate * seconds), until, ready, out),
+            args=(
+                setup.ws_urls,
+                setup.listener_token,
+                n,
+                int(rate * seconds),
+                seconds,
+                until,
+                ready,
+                out,
+            ),
         )
         for n in shares
     ]
     for worker in workers:
         worker.start()
-    connected = sum(ready.get(timeout=connect_for + 60) for _ in workers)
+    for _ in workers:  # every worker has its listeners in (or gave up waiting)
+        ready.get(timeout=connect_for + 60)
     time.sleep(0.5)  # catch-up frames out of the way
     cpu_before = sum(cpu_seconds(pid) for pid in setup.pids)
     acks = asyncio.run(post(setup.poster_url, setup.poster_token, rate, seconds))
-    received, latencies = 0, []
+    received, latencies, connected = 0, [], 0
     for _ in workers:  # each returns once every note arrived, or at the deadline
-        count, times = out.get(timeout=max(1.0, until - time.time()) + 30)
+        joined, count, times = out.get(timeout=max(1.0, until - time.time()) + 30)
+        connected += joined
         received += count
         latencies += times
     cpu = sum(cpu_seconds(pid) for pid in setup.pids) - cpu_before
