@@ -25,7 +25,7 @@ async def test_300_people_behind_one_address_are_never_throttled_by_each_other(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     gate = asyncio.Semaphore(25)
 
     async def arrive(n: int) -> int:
@@ -45,7 +45,7 @@ async def test_one_flooding_token_is_throttled_and_nobody_else_is(tmp_path: Path
         links = await server.new_session("world-cafe")
         host = Person.from_link(server, links.host_url)
         await host.connect()
-        await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+        await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
         flooder = await Person.join(server, links.room_url, "Flood")
         neighbour = await Person.join(server, links.room_url, "Neighbour")
         await flooder.connect()
