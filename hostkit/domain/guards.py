@@ -23,7 +23,7 @@ def text_problem(text: str, *, limit: int = MAX_TEXT, what: str = "Text") -> Rej
     if not text.strip():
         return reject("text_empty", f"{what} is empty.")
     if len(text) > limit:
-        return reject("text_too_long", f"{what} is longer than {limit} characters.")
+        return reject("text_too_long", f"{what} is longer than {limit:,} characters.")
     return None
 
 

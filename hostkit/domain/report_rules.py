@@ -114,7 +114,7 @@ def _submit(state: SessionState, actor: Participant, c: cmd.SubmitReport) -> Dec
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
             what = _FIELD_NAMES[name]
-            return reject("text_too_long", f"{what} is longer than {MAX_TEXT} characters.")
+            return reject("text_too_long", f"{what} is longer than {MAX_TEXT:,} characters.")
     if not any(t.strip() for t in texts.values()):
         return reject("report_empty", "Write at least a summary.")
     proposed = state.contributions.get(group.topic_id)

@@ -149,6 +149,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if c.language is not None and c.language not in cmd.LANGUAGES:
                 return reject("unknown_language", "Choose English or Welsh (en or cy).")
             return [ev.LanguageSet(c.language)]
+        case cmd.SetProjector():
+            return [ev.ProjectorSet(c.mode)]
         case cmd.SetResponseWindow():
             found = state.publications.get(c.link)
             if found is None or not found.open(now):
