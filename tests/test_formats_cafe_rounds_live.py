@@ -22,9 +22,7 @@ HOME = ["Gwen", "Huw", "Iolo", "Jac"]
 async def _open(host: Person, phase_id: str) -> list[dict[str, object]]:
     """Open a phase as the console's next step does; the events it made, in order (the
     timer's start is the last of them)."""
-    reply = await host.send(
-        {"type": "open_phase", "phase_id": phase_id, "seat": False, "timer": False}
-    )
+    reply = await host.send({"type": "open_phase", "phase_id": phase_id})
     assert reply["type"] == "ack", reply
     first = reply["seq"]
     await host.wait_for(
