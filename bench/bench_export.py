@@ -50,7 +50,7 @@ from hostkit.domain.model import ContributionKind
 from hostkit.domain.rules import decide
 from hostkit.export.formats import EXPORT_FORMATS, render
 from hostkit.export.harvest import read_harvest
-from hostkit.live.hub import fold_log
+from hostkit.live.replay import fold_log
 from hostkit.sessions import create_session
 from hostkit.store.base import StoredEvent
 from hostkit.store.sqlite import open_store

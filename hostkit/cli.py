@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import socket
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -15,13 +14,14 @@ from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
 from hostkit.fanout.url import UnknownBus, engine_for
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
-from hostkit.live.hub import fold_log
+from hostkit.live.replay import fold_log
 from hostkit.sessions import admin_url, create_session, links, signer_for
 from hostkit.settings import SETTINGS, Settings
 from hostkit.store.base import EventStore, StoreError
 from hostkit.store.sqlite import DB_NAME
-from hostkit.store.sqlite_maintenance import backup, check, restore
-from hostkit.store.url import sqlite_dir, store_for
+from hostkit.store.sqlite_maintenance import backup, restore
+from hostkit.store.url import check as check_store
+from hostkit.store.url import is_postgresql, sqlite_dir, store_for
 
 
 def _base(settings: Settings) -> str:
@@ -81,11 +81,9 @@ async def _startup_text(settings: Settings, base: str) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from hostkit.server.app import create_app, stop_gracefully
+    from hostkit.server import draining
+    from hostkit.server.app import create_app
     from hostkit.server.limits import raise_open_file_limit
-    from hostkit.server.quiet_log import keep_addresses_out
 
     settings = settings_from(args)
     if settings.max_connections < 1:
@@ -113,30 +111,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
     app = create_app(settings)
 
-    class GracefulServer(uvicorn.Server):
-        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            for listening in self.servers:
-                listening.close()  # no new connections while the last commands finish
-            await stop_gracefully(app)
-            await super().shutdown(sockets)
-
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ws_ping_interval=settings.heartbeat_s,
-        ws_ping_timeout=settings.heartbeat_s,
-        ws_max_size=256 * 1024,
-        log_level=settings.log_level,
-        access_log=False,  # access logs would keep every participant's IP address
-        timeout_graceful_shutdown=5,
-    )
-    server = GracefulServer(config)
-    keep_addresses_out()  # after Config: uvicorn configures its loggers there
-    try:
-        server.run()
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
-        pass
+    draining.run(app, settings)
     return 0
 
 
@@ -164,11 +139,16 @@ async def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+_NOT_SQLITE = (
+    "hostkit: backup and restore copy SQLite files; back PostgreSQL up with pg_dump and pg_restore"
+)
+
+
 def _db(settings: Settings) -> Path:
     """The SQLite file of an existing SQLite store (maintenance works on the file)."""
     directory = sqlite_dir(settings.store_url)
     if directory is None:
-        raise SystemExit(f"hostkit: {settings.store_url} is not an SQLite store")
+        raise SystemExit(_NOT_SQLITE)
     found = directory / DB_NAME
     if not found.is_file():
         raise SystemExit(f"hostkit: no hostkit database at {found}")
@@ -176,14 +156,19 @@ def _db(settings: Settings) -> Path:
 
 
 async def _check(args: argparse.Namespace) -> int:
-    db = _db(settings_from(args))
-    problems = await check(db)
+    settings = settings_from(args)
+    directory = sqlite_dir(settings.store_url)
+    where = str(_db(settings)) if directory is not None else "the PostgreSQL store"
+    try:
+        problems = await check_store(settings.store_url)
+    except StoreError as error:
+        raise SystemExit(f"hostkit: {error}") from None
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found in {db}")
+        print(f"{len(problems)} problem(s) found in {where}")
         return 1
-    print(f"ok: {db} is sound (integrity, sequence numbers, event bodies)")
+    print(f"ok: {where} is sound (integrity, sequence numbers, event bodies)")
     return 0
 
 
@@ -201,7 +186,7 @@ def _restore(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     directory = sqlite_dir(settings.store_url)
     if directory is None:
-        raise SystemExit(f"hostkit: {settings.store_url} is not an SQLite store")
+        raise SystemExit(_NOT_SQLITE)
     try:
         kept = restore(Path(args.source), directory / DB_NAME)
     except StoreError as error:
@@ -214,9 +199,9 @@ def _restore(args: argparse.Namespace) -> int:
 
 async def _export(args: argparse.Namespace) -> int:
     from hostkit.export.formats import render
-    from hostkit.export.harvest import ConsentError, photos_in, read_harvest
+    from hostkit.export.harvest import ConsentError, read_harvest
     from hostkit.export.zones import UnknownZone
-    from hostkit.server.photos import photo_dir
+    from hostkit.server.photos import photo_source
 
     settings = settings_from(args)
     directory = sqlite_dir(settings.store_url)
@@ -224,7 +209,8 @@ async def _export(args: argparse.Namespace) -> int:
         raise SystemExit(f"hostkit: there is no data directory at {directory}")
     async with _opened(settings) as store:
         try:
-            photos = photos_in(photo_dir(settings.data_dir, args.session_id))
+            state = fold_log(args.session_id, await store.read(args.session_id))
+            photos = await photo_source(store, state)
             harvest = await read_harvest(
                 store,
                 args.session_id,
@@ -256,10 +242,27 @@ async def _purge(args: argparse.Namespace) -> int:
         _db(settings)
     days = settings.retention_days
     async with _opened(settings) as store:
-        gone = await purge(store, settings.data_dir, days=days)
+        gone = await purge(store, days=days)
     for session_id in gone:
         print(f"deleted session {session_id}")
     print(f"{len(gone)} session(s) idle for more than {days:g} days deleted")
+    return 0
+
+
+async def _migrate(args: argparse.Namespace) -> int:
+    from hostkit.store.migrate import migrate
+
+    if not is_postgresql(args.target):
+        raise SystemExit("hostkit: --to takes a postgresql://USER@HOST/DATABASE URL")
+    try:
+        moved = await migrate(Path(args.source), args.target, report=print)
+    except StoreError as error:
+        raise SystemExit(f"hostkit: {error}") from None
+    print(
+        f"Moved {moved.sessions} session(s), {moved.events} events, {moved.photos} photos"
+        + (f"; {moved.skipped} already there" if moved.skipped else "")
+        + ". Run `hostkit check --store URL` on the target, then serve with --store URL."
+    )
     return 0
 
 
@@ -289,7 +292,10 @@ def _add_settings(sub: argparse.ArgumentParser, command: str) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The flags given on the command line, over the environment, over the defaults."""
-    return Settings.from_env(**{s.field: getattr(args, s.field, None) for s in SETTINGS})
+    try:
+        return Settings.from_env(**{s.field: getattr(args, s.field, None) for s in SETTINGS})
+    except ValueError as error:
+        raise SystemExit(f"hostkit: {error}") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -343,6 +349,17 @@ def parser() -> argparse.ArgumentParser:
     put_back = command("restore", "put a backup in place (server stopped)")
     put_back.add_argument("--from", dest="source", required=True, type=Path, help="the backup file")
     put_back.set_defaults(handler=_restore)
+
+    move = commands.add_parser(
+        "migrate", help="move every session of an SQLite data directory into PostgreSQL"
+    )
+    move.add_argument(
+        "--from", dest="source", required=True, type=Path, help="the SQLite data directory"
+    )
+    move.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="postgresql://USER@HOST/DB"
+    )
+    move.set_defaults(handler=lambda args: asyncio.run(_migrate(args)))
 
     from hostkit.export.formats import CHOICES
 

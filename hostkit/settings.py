@@ -41,6 +41,7 @@ class Settings:
     photo_max_bytes: int = 8 * 1024 * 1024
     timezone: str | None = None  # exports' local times (IANA name); None: this machine's zone
     log_level: str = "info"
+    drain_s: float = 3.0  # on SIGTERM: /healthz says 503 this long before clients are closed
     retention_days: float = DEFAULT_RETENTION_DAYS  # purge: idle sessions older than this go
 
     def __post_init__(self) -> None:
@@ -60,7 +61,12 @@ class Settings:
         chosen: dict[str, object] = {}
         for setting in SETTINGS:
             if setting.env is not None and setting.env in environ:
-                chosen[setting.field] = setting.parse(environ[setting.env])
+                try:
+                    chosen[setting.field] = setting.parse(environ[setting.env])
+                except ValueError:
+                    raise ValueError(
+                        f"{setting.env}={environ[setting.env]!r} is not a valid {setting.flag}"
+                    ) from None
         chosen.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**chosen)  # type: ignore[arg-type]
 
@@ -156,6 +162,16 @@ SETTINGS: tuple[Setting, ...] = (
         "(default: this machine's zone, else UTC)",
         frozenset({SERVE, "export"}),
         metavar="ZONE",
+    ),
+    Setting(
+        "drain_s",
+        "--drain",
+        "HOSTKIT_DRAIN",
+        "on SIGTERM, seconds the server keeps serving its clients while /healthz already "
+        "answers 503, so a proxy sends new people elsewhere first",
+        frozenset({SERVE}),
+        float,
+        "S",
     ),
     Setting(
         "log_level",

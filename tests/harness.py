@@ -24,13 +24,27 @@ import websockets
 from hostkit.server.app import create_app
 from hostkit.sessions import SessionLinks, admin_url, create_session
 from hostkit.settings import Settings
-from hostkit.store.sqlite import open_store
+from hostkit.store.url import store_for
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class OnLoopback:
+    """A process of a test's own, listening on a loopback port."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
 
 
 @dataclass
@@ -46,7 +60,7 @@ class Server:
 
     async def new_session(self, format_id: str = "world-cafe", **kwargs: Any) -> SessionLinks:
         """Create a session the way `hostkit new` does: through its own store connection."""
-        store = open_store(self.data_dir)
+        store = store_for(self.settings.store_url)
         await store.open()
         try:
             return await create_session(
@@ -61,7 +75,7 @@ class Server:
 
     async def admin_link(self) -> str:
         """The admin link `hostkit serve` prints, rewritten to reach this test server."""
-        store = open_store(self.data_dir)
+        store = store_for(self.settings.store_url)
         await store.open()
         try:
             return self.local(await admin_url(store, self.public_url))

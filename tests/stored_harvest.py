@@ -7,7 +7,6 @@ from pathlib import Path
 
 from hostkit.domain.model import Attribution
 from hostkit.export.harvest import Harvest, no_photos, photos_in, read_harvest
-from hostkit.server.photos import photo_dir
 from hostkit.store.sqlite import open_store
 
 
@@ -23,7 +22,7 @@ def stored_harvest(
         store = open_store(data)
         await store.open()
         try:
-            photos = photos_in(photo_dir(data, session_id)) if with_photos else no_photos
+            photos = photos_in(data / "photos" / session_id) if with_photos else no_photos
             found = await read_harvest(store, session_id, mode, photos, language=language)
         finally:
             await store.close()

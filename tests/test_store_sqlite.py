@@ -1,4 +1,6 @@
-"""SqliteStore against real SQLite files: durability, group commit, faults, upkeep."""
+"""The event store against real SQLite files and a real PostgreSQL: durability, group
+commit, faults, upkeep. Behaviours every engine keeps run over both (the ``store``
+fixture); what is about SQLite's file runs on SQLite alone (``sqlite_store``)."""
 
 from __future__ import annotations
 
@@ -22,10 +24,13 @@ from hostkit.store.base import (
     StoredEvent,
     StoreError,
 )
+from hostkit.store.postgresql import PostgresStore
 from hostkit.store.sqlite import DB_NAME, SqliteStore, open_store
 from hostkit.store.sqlite_maintenance import backup, check, restore
+from tests.postgres import fresh_schema
 
 REPO = Path(__file__).resolve().parents[1]
+AnyStore = SqliteStore | PostgresStore
 
 
 def event(
@@ -51,14 +56,31 @@ def events(session_id: str, first: int, last: int) -> list[StoredEvent]:
     return [event(session_id, seq) for seq in range(first, last + 1)]
 
 
-async def new_session(store: SqliteStore, session_id: str, count: int = 1) -> None:
+async def new_session(store: AnyStore, session_id: str, count: int = 1) -> None:
     await store.create_session(session_id, f"code-{session_id}", 1.0, events(session_id, 1, count))
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     async with SqliteStore(tmp_path / DB_NAME) as opened:
         yield opened
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AnyStore]:
+    if request.param == "sqlite":
+        async with SqliteStore(tmp_path / DB_NAME) as opened:
+            yield opened
+        return
+    async for url in fresh_schema():
+        async with PostgresStore(url) as pg:
+            yield pg
+
+
+async def problems_in(store: AnyStore) -> list[str]:
+    if isinstance(store, SqliteStore):
+        return await check(store.path)
+    return await store.check()
 
 
 def raw(path: Path) -> sqlite3.Connection:
@@ -72,7 +94,7 @@ def listing(directory: Path) -> list[str]:
 # --- round trips --------------------------------------------------------------------
 
 
-async def test_appended_events_read_back_in_order_exactly(store: SqliteStore) -> None:
+async def test_appended_events_read_back_in_order_exactly(store: AnyStore) -> None:
     first = events("s", 1, 2)
     more = [event("s", 3, actor="p1", command_id="c1"), event("s", 4, actor="p1")]
     await store.create_session("s", "ABCD", 10.5, first)
@@ -85,7 +107,7 @@ async def test_appended_events_read_back_in_order_exactly(store: SqliteStore) ->
     assert await store.head("s") == 4
 
 
-async def test_sessions_are_found_by_code_and_listed_oldest_first(store: SqliteStore) -> None:
+async def test_sessions_are_found_by_code_and_listed_oldest_first(store: AnyStore) -> None:
     await store.create_session("later", "LATE", 20.0, events("later", 1, 1))
     await store.create_session("early", "EARLY", 10.0, events("early", 1, 1))
 
@@ -136,18 +158,18 @@ async def test_opening_a_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
 
 
 async def test_gap_and_duplicate_rejected_while_valid_batches_of_same_commit_land(
-    store: SqliteStore,
+    sqlite_store: SqliteStore,
 ) -> None:
-    await new_session(store, "a", 3)
-    await new_session(store, "b", 1)
-    commits_before = store.commits
+    await new_session(sqlite_store, "a", 3)
+    await new_session(sqlite_store, "b", 1)
+    commits_before = sqlite_store.commits
 
     outcomes = await asyncio.gather(
-        store.append(events("b", 2, 2)),
-        store.append(events("a", 5, 6)),  # gap: a is at 3
-        store.append(events("a", 3, 3)),  # duplicate seq
-        store.append(events("a", 4, 5)),  # continues a exactly
-        store.append(events("a", 6, 6)),  # continues the batch queued just before it
+        sqlite_store.append(events("b", 2, 2)),
+        sqlite_store.append(events("a", 5, 6)),  # gap: a is at 3
+        sqlite_store.append(events("a", 3, 3)),  # duplicate seq
+        sqlite_store.append(events("a", 4, 5)),  # continues a exactly
+        sqlite_store.append(events("a", 6, 6)),  # continues the batch queued just before it
         return_exceptions=True,
     )
 
@@ -156,32 +178,32 @@ async def test_gap_and_duplicate_rejected_while_valid_batches_of_same_commit_lan
     assert isinstance(outcomes[2], SequenceConflict)
     assert outcomes[3] is None
     assert outcomes[4] is None
-    assert store.commits == commits_before + 1  # all five were one transaction
-    assert [e.seq for e in await store.read("a")] == [1, 2, 3, 4, 5, 6]
-    assert await store.read("b") == events("b", 1, 2)
+    assert sqlite_store.commits == commits_before + 1  # all five were one transaction
+    assert [e.seq for e in await sqlite_store.read("a")] == [1, 2, 3, 4, 5, 6]
+    assert await sqlite_store.read("b") == events("b", 1, 2)
 
 
-async def test_batch_with_inner_gap_is_refused(store: SqliteStore) -> None:
+async def test_batch_with_inner_gap_is_refused(store: AnyStore) -> None:
     await new_session(store, "s")
     with pytest.raises(SequenceConflict):
         await store.append([event("s", 2), event("s", 4)])
     assert await store.head("s") == 1
 
 
-async def test_batch_mixing_sessions_is_a_caller_error(store: SqliteStore) -> None:
+async def test_batch_mixing_sessions_is_a_caller_error(store: AnyStore) -> None:
     await new_session(store, "s")
     with pytest.raises(ValueError, match="mixes sessions"):
         await store.append([event("s", 2), event("t", 3)])
 
 
-async def test_append_to_unknown_session_is_refused(store: SqliteStore) -> None:
+async def test_append_to_unknown_session_is_refused(store: AnyStore) -> None:
     with pytest.raises(StoreError, match="no session"):
         await store.append(events("ghost", 1, 1))
     assert await store.read("ghost") == []
 
 
 async def test_duplicate_command_id_is_rejected_and_leaves_nothing_of_its_batch(
-    store: SqliteStore,
+    store: AnyStore,
 ) -> None:
     await new_session(store, "s")
     await store.append([event("s", 2, actor="p1", command_id="c1")])
@@ -202,7 +224,7 @@ async def test_duplicate_command_id_is_rejected_and_leaves_nothing_of_its_batch(
     assert await store.head("s") == 3
 
 
-async def test_repeated_command_in_the_same_commit_lands_once(store: SqliteStore) -> None:
+async def test_repeated_command_in_the_same_commit_lands_once(store: AnyStore) -> None:
     await new_session(store, "s")
     commits_before = store.commits
 
@@ -218,7 +240,7 @@ async def test_repeated_command_in_the_same_commit_lands_once(store: SqliteStore
     assert await store.head("s") == 2
 
 
-async def test_batch_the_database_cannot_take_is_refused_alone(store: SqliteStore) -> None:
+async def test_batch_the_database_cannot_take_is_refused_alone(store: AnyStore) -> None:
     await new_session(store, "a")
     await new_session(store, "b")
     unbindable = StoredEvent("a", 3, "t", 1.0, None, None, {"not": "text"})  # type: ignore[arg-type]
@@ -238,7 +260,7 @@ async def test_batch_the_database_cannot_take_is_refused_alone(store: SqliteStor
     await store.append(events("a", 2, 2))
 
 
-async def test_join_code_taken_and_existing_session_id_are_refused(store: SqliteStore) -> None:
+async def test_join_code_taken_and_existing_session_id_are_refused(store: AnyStore) -> None:
     await store.create_session("s1", "SAME", 1.0, events("s1", 1, 1))
 
     with pytest.raises(JoinCodeTaken):
@@ -251,13 +273,13 @@ async def test_join_code_taken_and_existing_session_id_are_refused(store: Sqlite
     assert await store.list_sessions() == [("s1", "SAME", 1.0)]
 
 
-async def test_new_session_log_must_start_at_one(store: SqliteStore) -> None:
+async def test_new_session_log_must_start_at_one(store: AnyStore) -> None:
     with pytest.raises(SequenceConflict):
         await store.create_session("s", "CODE", 1.0, events("s", 2, 3))
     assert not await store.session_exists("s")
 
 
-async def test_concurrent_appends_land_gap_free_in_fewer_commits(store: SqliteStore) -> None:
+async def test_concurrent_appends_land_gap_free_in_fewer_commits(store: AnyStore) -> None:
     sessions = [f"s{i}" for i in range(20)]
     for sid in sessions:
         await new_session(store, sid)
@@ -271,11 +293,11 @@ async def test_concurrent_appends_land_gap_free_in_fewer_commits(store: SqliteSt
     for sid in sessions:
         assert await store.read(sid) == events(sid, 1, 11)
     assert store.commits - commits_before < 200
-    assert await check(store.path) == []
+    assert await problems_in(store) == []
 
 
 async def test_appends_are_acknowledged_in_the_order_they_were_queued(
-    store: SqliteStore,
+    store: AnyStore,
 ) -> None:
     sessions = [f"s{i}" for i in range(4)]
     for sid in sessions:
@@ -405,32 +427,34 @@ async def test_write_lock_held_elsewhere_gives_store_error_then_recovers(tmp_pat
 # --- upkeep -------------------------------------------------------------------------
 
 
-async def test_check_finds_nothing_wrong_in_a_sound_store(store: SqliteStore) -> None:
-    await new_session(store, "s", 5)
-    assert await check(store.path) == []
+async def test_check_finds_nothing_wrong_in_a_sound_store(sqlite_store: SqliteStore) -> None:
+    await new_session(sqlite_store, "s", 5)
+    assert await check(sqlite_store.path) == []
 
 
-async def test_check_reports_a_deleted_event_as_gap(store: SqliteStore) -> None:
-    await new_session(store, "s", 6)
-    conn = raw(store.path)
+async def test_check_reports_a_deleted_event_as_gap(sqlite_store: SqliteStore) -> None:
+    await new_session(sqlite_store, "s", 6)
+    conn = raw(sqlite_store.path)
     conn.execute("DELETE FROM events WHERE session_id = 's' AND seq IN (3, 4)")
     conn.close()
 
-    problems = await check(store.path)
+    problems = await check(sqlite_store.path)
 
     assert len(problems) == 1
     assert "'s'" in problems[0]
     assert "from 2 to 5" in problems[0]
 
 
-async def test_check_reports_bodies_that_are_not_json_or_not_text(store: SqliteStore) -> None:
-    await new_session(store, "s", 3)
-    conn = raw(store.path)
+async def test_check_reports_bodies_that_are_not_json_or_not_text(
+    sqlite_store: SqliteStore,
+) -> None:
+    await new_session(sqlite_store, "s", 3)
+    conn = raw(sqlite_store.path)
     conn.execute("UPDATE events SET body = '{broken' WHERE session_id = 's' AND seq = 2")
     conn.execute("UPDATE events SET body = x'ff00' WHERE session_id = 's' AND seq = 3")
     conn.close()
 
-    problems = await check(store.path)
+    problems = await check(sqlite_store.path)
 
     assert problems == [
         "session 's' seq 2: body is not valid JSON",
@@ -439,30 +463,30 @@ async def test_check_reports_bodies_that_are_not_json_or_not_text(store: SqliteS
 
 
 async def test_backup_taken_while_appends_continue_is_consistent(
-    store: SqliteStore, tmp_path: Path
+    sqlite_store: SqliteStore, tmp_path: Path
 ) -> None:
     sessions = [f"s{i}" for i in range(5)]
     for sid in sessions:
-        await new_session(store, sid)
+        await new_session(sqlite_store, sid)
     stop = asyncio.Event()
 
     async def keep_appending(sid: str) -> None:
         seq = 2
         while not stop.is_set():
-            await store.append([event(sid, seq), event(sid, seq + 1)])
+            await sqlite_store.append([event(sid, seq), event(sid, seq + 1)])
             seq += 2
 
     async def total(of: SqliteStore) -> int:
         return sum([await of.head(sid) for sid in sessions])
 
     writers = [asyncio.create_task(keep_appending(sid)) for sid in sessions]
-    while await store.head(sessions[-1]) < 20:
+    while await sqlite_store.head(sessions[-1]) < 20:
         pass
     dest = tmp_path / "backups" / "copy.db"
     dest.parent.mkdir()
-    before = await total(store)
-    await backup(store.path, dest)
-    after = await total(store)
+    before = await total(sqlite_store)
+    await backup(sqlite_store.path, dest)
+    after = await total(sqlite_store)
     stop.set()
     await asyncio.gather(*writers)
 
@@ -472,7 +496,7 @@ async def test_backup_taken_while_appends_continue_is_consistent(
         for sid in sessions:
             copied = await copy.read(sid)
             assert len(copied) % 2 == 1  # whole batches only: the first event, then pairs
-            assert copied == (await store.read(sid))[: len(copied)]
+            assert copied == (await sqlite_store.read(sid))[: len(copied)]
     assert listing(dest.parent) == ["copy.db"]
 
 
@@ -540,17 +564,17 @@ async def test_restore_refuses_what_is_not_a_hostkit_db_and_changes_nothing(
 
 
 async def test_restore_refuses_while_the_database_is_open(
-    store: SqliteStore, tmp_path: Path
+    sqlite_store: SqliteStore, tmp_path: Path
 ) -> None:
-    await new_session(store, "s", 2)
+    await new_session(sqlite_store, "s", 2)
     backup_file = tmp_path / "backup.db"
-    await backup(store.path, backup_file)
-    await store.append(events("s", 3, 3))
+    await backup(sqlite_store.path, backup_file)
+    await sqlite_store.append(events("s", 3, 3))
 
     with pytest.raises(StoreError, match="in use"):
-        await asyncio.to_thread(restore, backup_file, store.path)
+        await asyncio.to_thread(restore, backup_file, sqlite_store.path)
 
-    assert await store.head("s") == 3
+    assert await sqlite_store.head("s") == 3
 
 
 # --- meta and sharing the file ------------------------------------------------------
@@ -577,7 +601,7 @@ async def test_two_stores_on_one_file_both_write(tmp_path: Path) -> None:
         await new_session(server, "srv")
         await new_session(cli, "cli")
 
-        async def write(store: SqliteStore, sid: str) -> None:
+        async def write(store: AnyStore, sid: str) -> None:
             for seq in range(2, 31):
                 await store.append(events(sid, seq, seq))
 
@@ -612,17 +636,43 @@ asyncio.run(main())
 
 
 async def test_a_second_process_writes_the_same_file_while_the_server_appends(
-    store: SqliteStore,
+    sqlite_store: SqliteStore,
 ) -> None:
-    await new_session(store, "srv")
+    await new_session(sqlite_store, "srv")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cli = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _CLI_SCRIPT, str(store.path), env=env, cwd=REPO
+        sys.executable, "-c", _CLI_SCRIPT, str(sqlite_store.path), env=env, cwd=REPO
     )
     for seq in range(2, 101):
-        await store.append(events("srv", seq, seq))
+        await sqlite_store.append(events("srv", seq, seq))
 
     assert await cli.wait() == 0
-    assert await store.head("srv") == 100
-    assert await store.head("cli") == 100
-    assert await check(store.path) == []
+    assert await sqlite_store.head("srv") == 100
+    assert await sqlite_store.head("cli") == 100
+    assert await check(sqlite_store.path) == []
+
+
+# --- photos -------------------------------------------------------------------------
+
+
+async def test_photos_are_kept_with_their_owner_and_erased_with_their_session(
+    store: AnyStore,
+) -> None:
+    await new_session(store, "s")
+    await new_session(store, "t")
+    await store.put_photo("s", "p" * 22, "amir", b"\xff\xd8 one")
+    await store.put_photo("s", "q" * 22, "bea", b"\xff\xd8 two")
+    await store.put_photo("t", "r" * 22, "cy", b"\xff\xd8 three")
+
+    found = await store.get_photo("s", "p" * 22)
+    assert found is not None and (found.owner, found.jpeg) == ("amir", b"\xff\xd8 one")
+    assert await store.get_photo("t", "p" * 22) is None  # another session's id finds nothing
+    assert await store.get_photo("s", "../../etc") is None
+
+    await store.delete_photos("s", ["p" * 22])
+    assert await store.get_photo("s", "p" * 22) is None
+    assert await store.get_photo("s", "q" * 22) is not None
+
+    assert await store.delete_session("s")
+    assert await store.get_photo("s", "q" * 22) is None
+    assert await store.get_photo("t", "r" * 22) is not None

@@ -32,7 +32,7 @@ from hostkit.export import zones
 from hostkit.export.proceedings import Proceedings, TopicSeen, proceedings_of
 from hostkit.export.richtext import blocks, plain
 from hostkit.export.words import gettext, language_of, long_date, translate
-from hostkit.live.hub import fold_log
+from hostkit.live.replay import fold_log
 from hostkit.store.base import EventStore
 from hostkit.text.markdown import render_markdown
 

@@ -14,21 +14,27 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
-
-import msgspec
+from dataclasses import dataclass, field
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.events import AnyEvent, decode_event, encode_event, event_type
 from hostkit.domain.fold import apply
-from hostkit.domain.model import Contribution, SessionState
+from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
-from hostkit.store.base import EventStore, StoredEvent, StoreError
+from hostkit.live.replay import erasable, fold_log, fold_stored, redacted
+from hostkit.store.base import (
+    DuplicateCommand,
+    EventStore,
+    SequenceConflict,
+    StoredEvent,
+    StoreError,
+)
 
 RECENT = 2000  # committed events kept in memory for fast catch-up
+CATCH_UP_TRIES = 8  # decisions raced by other nodes before a command is given up
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +48,12 @@ class StorageFailed(Exception):
     """The command could not be made durable; it was not acknowledged."""
 
 
+class _Stale(Exception):
+    """Another node appended to the session first: catch up and decide again."""
+
+
 class ShuttingDown(Exception):
     """The server is stopping: the command was not taken; the client sends it again later."""
-
-
-def fold_log(session_id: str, log: list[StoredEvent]) -> SessionState:
-    state = SessionState(id=session_id)
-    for stored in log:
-        fold_stored(state, stored)
-    return state
-
-
-def fold_stored(state: SessionState, stored: StoredEvent) -> None:
-    apply(
-        state,
-        decode_event(stored.body),
-        seq=stored.seq,
-        at=stored.at,
-        actor=stored.actor,
-        command_id=stored.command_id,
-    )
 
 
 @dataclass(eq=False)
@@ -90,8 +82,6 @@ class Hub:
         fanout: Fanout,
         clock: Callable[[], float] = time.time,
         admit: Callable[[str, str | None, str], Rejection | None] | None = None,
-        erase_photos: Callable[[str, list[str]], None] | None = None,
-        owns_photo: Callable[[str, str, str], bool] | None = None,
         storage_failed: Callable[[str, float], None] | None = None,
         epoch: str = "",
     ) -> None:
@@ -100,8 +90,6 @@ class Hub:
         self.fanout = fanout
         self.clock = clock
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
-        self.erase_photos = erase_photos  # (session, photo ids): files of withdrawn photos
-        self.owns_photo = owns_photo  # (session, actor, photo id): did this actor upload it?
         self.storage_failed = storage_failed  # (session, when): tell the hosts
         self._live: dict[str, Live] = {}
         self._loading: dict[str, asyncio.Lock] = {}
@@ -130,6 +118,10 @@ class Hub:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(grace):
                 await self._idle.wait()
+
+    def loaded(self, session_id: str) -> Live | None:
+        """The session if it is in memory, without loading it (for synchronous callers)."""
+        return self._live.get(session_id)
 
     async def live(self, session_id: str) -> Live | None:
         """The session in memory, loaded from the store on first use (None if unknown)."""
@@ -177,9 +169,44 @@ class Hub:
         """Decide a command, make its events durable, then publish them.
 
         Returns only after the durable commit. A repeated (actor, command_id) is
-        acknowledged again with its first sequence number and applied once.
+        acknowledged again with its first sequence number and applied once. If another
+        node appended to the session first, the session is read again from the store
+        and the command decided again against what is there now.
         """
-        live = await self.live(session_id)
+        if (
+            isinstance(command, cmd.PostContribution)
+            and command.photo_id is not None
+            and not (actor_id and await self._owns_photo(session_id, actor_id, command.photo_id))
+        ):
+            return Rejection(
+                "unknown_photo", "Upload the photo first: that is not a photo you sent."
+            )
+        for _ in range(CATCH_UP_TRIES):
+            with contextlib.suppress(_Stale):
+                return await self._submit_once(session_id, actor_id, command, command_id)
+        raise StorageFailed("the session kept changing on other nodes; try again")
+
+    async def _owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
+        """Whether this actor uploaded this photo: nobody posts another's photo as theirs."""
+        try:
+            photo = await self.store.get_photo(session_id, photo_id)
+        except StoreError as error:
+            raise StorageFailed(str(error)) from error
+        return photo is not None and photo.owner == actor_id
+
+    async def _submit_once(
+        self,
+        session_id: str,
+        actor_id: str | None,
+        command: cmd.AnyCommand,
+        command_id: str | None,
+    ) -> Ack | Rejection:
+        try:
+            live = await self.live(session_id)
+        except StoreError as error:  # the store cannot even be read (its server is down)
+            if self.storage_failed is not None:
+                self.storage_failed(session_id, self.clock())
+            raise StorageFailed(str(error)) from error
         if live is None:
             return Rejection("unknown_session", "There is no such session.")
         key = (actor_id, command_id) if actor_id is not None and command_id else None
@@ -193,15 +220,6 @@ class Hub:
             refused = self.admit(session_id, actor_id, cmd.command_type(command))
             if refused is not None:
                 return refused
-        if (
-            isinstance(command, cmd.PostContribution)
-            and command.photo_id is not None
-            and self.owns_photo is not None
-            and not (actor_id and self.owns_photo(session_id, actor_id, command.photo_id))
-        ):
-            return Rejection(
-                "unknown_photo", "Upload the photo first: that is not a photo you sent."
-            )
         actor = live.deciding.participants.get(actor_id) if actor_id else None
         now = self.clock()
         decision = decide(live.deciding, actor, command, now=now)
@@ -214,6 +232,13 @@ class Hub:
             live.inflight[key] = future
         try:
             await self.store.append(batch)
+        except (SequenceConflict, DuplicateCommand) as error:
+            # another node wrote first: this decision was made on an old state
+            self._drop(session_id, live)
+            if future is not None:
+                future.set_exception(_Stale(str(error)))
+                future.exception()
+            raise _Stale(str(error)) from error
         except StoreError as error:
             self._drop(session_id, live)
             if self.storage_failed is not None:
@@ -248,10 +273,9 @@ class Hub:
         blanked = {e.seq: e for e in redacted(state, stored) if e not in stored}
         if not blanked:
             return
-        if self.erase_photos is not None:
-            photos = [_photo_of(e) for e in stored if e.seq in blanked]
-            self.erase_photos(session_id, [p for p in photos if p])
+        photos = [_photo_of(e) for e in stored if e.seq in blanked]
         try:
+            await self.store.delete_photos(session_id, [p for p in photos if p])
             await self.store.redact(session_id, {seq: e.body for seq, e in blanked.items()})
         except StoreError:
             return
@@ -352,37 +376,10 @@ class Hub:
         return redacted(live.committed, [e for e in found if e.seq <= live.head])
 
 
-def redacted(state: SessionState, events: list[StoredEvent]) -> list[StoredEvent]:
-    """The events, without the words of contributions since withdrawn or hidden.
-
-    Whoever replays the log (a new phone, the events API) must not read what its
-    author took back or a host hid; the withdrawal events that follow still apply.
-    """
-    out = []
-    for stored in events:
-        if stored.type == "contribution_posted":
-            event = decode_event(stored.body)
-            assert isinstance(event, ev.ContributionPosted)
-            now = state.contributions.get(event.contribution_id)
-            if now is not None and (now.withdrawn or now.hidden):
-                blank = msgspec.structs.replace(event, text="", photo_id=None)
-                stored = replace(stored, body=encode_event(blank))
-        out.append(stored)
-    return out
-
-
 # events after which words may have to be erased from the store
 ERASING = frozenset(
     {"contribution_withdrawn", "phase_closed", "phase_opened", "phase_attribution_set"}
 )
-
-
-def erasable(state: SessionState, c: Contribution) -> bool:
-    """Words the store must not keep: withdrawn, or said in a confidential phase now closed."""
-    if c.withdrawn:
-        return True
-    phase = state.phase(c.phase_id)
-    return c.hidden and phase is not None and phase.attribution == "confidential"
 
 
 def _photo_of(stored: StoredEvent) -> str | None:

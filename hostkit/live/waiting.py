@@ -8,6 +8,7 @@ anyone else, live or on catch-up; once approved, the snapshot and replay carry t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import msgspec
@@ -41,14 +42,43 @@ def for_viewer(
 ) -> list[StoredEvent]:
     """The events as this viewer may get them. Nothing waits while moderation is off
     (turning it off approves everything), so then this costs nothing."""
-    if not state.moderation or sees_waiting(state, viewer_id):
-        return events
+    hidden = hidden_from(state, viewer_id, waiting_posts(state, events))
+    return blanked(events, hidden.__contains__) if hidden else events
+
+
+def waiting_posts(state: SessionState, events: list[StoredEvent]) -> tuple[tuple[str, str], ...]:
+    """(contribution id, author id) of each post in these events still waiting for a host."""
+    if not state.moderation:
+        return ()
     out = []
     for stored in events:
         if stored.type == "contribution_posted":
             event = decode_event(stored.body)
             assert isinstance(event, ev.ContributionPosted)
-            if withheld(state, viewer_id, event.contribution_id):
+            c = state.contributions.get(event.contribution_id)
+            if c is not None and c.pending:
+                out.append((c.id, c.author_id))
+    return tuple(out)
+
+
+def hidden_from(
+    state: SessionState, viewer_id: str | None, posts: tuple[tuple[str, str], ...]
+) -> frozenset[str]:
+    """Which of these waiting posts this viewer must not read: viewers with the same set
+    get the same bytes, so a batch is encoded once per set, not once per connection."""
+    if not posts or sees_waiting(state, viewer_id):
+        return frozenset()
+    return frozenset(cid for cid, author in posts if author != viewer_id)
+
+
+def blanked(events: list[StoredEvent], hide: Callable[[str], bool]) -> list[StoredEvent]:
+    """The events with the words of the contributions ``hide`` names blanked."""
+    out = []
+    for stored in events:
+        if stored.type == "contribution_posted":
+            event = decode_event(stored.body)
+            assert isinstance(event, ev.ContributionPosted)
+            if hide(event.contribution_id):
                 blank = msgspec.structs.replace(event, text="", photo_id=None)
                 stored = replace(stored, body=encode_event(blank))
         out.append(stored)

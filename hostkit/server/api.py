@@ -18,6 +18,7 @@ from hostkit.live.hub import StorageFailed
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
+from hostkit.server.lifecycle import Lifecycle
 
 MAX_COMMAND_BYTES = 192 * 1024  # 10,000 characters, even as JSON \u escapes; no more
 
@@ -110,7 +111,7 @@ async def post_command(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    ctx: Context = request.app.state.ctx
-    if not ctx.hub.accepting:
-        return JSONResponse({"status": "stopping"}, 503)
-    return JSONResponse({"status": "ok"})
+    """503 from the moment the node is asked to stop, so a proxy sends new people elsewhere."""
+    lifecycle: Lifecycle = request.app.state.lifecycle
+    status, word = lifecycle.health()
+    return JSONResponse({"status": word}, status)

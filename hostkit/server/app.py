@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -25,6 +24,7 @@ from hostkit.server import api, downloads, hosting, openapi, pages, photos
 from hostkit.server.alerts import Alerts
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
+from hostkit.server.lifecycle import Lifecycle
 from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
@@ -41,6 +41,7 @@ async def stop_gracefully(app: Starlette, grace: float = 3.0) -> None:
     Runs before uvicorn's own shutdown, which would otherwise close sockets with a bare
     1012 while acknowledgements are still on their way.
     """
+    app.state.lifecycle = app.state.lifecycle.signalled(0.0, drain_s=0)
     ctx: Context | None = getattr(app.state, "ctx", None)
     if ctx is None:
         return
@@ -86,8 +87,6 @@ def create_app(settings: Settings) -> Starlette:
             store=store,
             fanout=fanout,
             admit=guard.admit,
-            erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
-            owns_photo=functools.partial(photos.owns_photo, settings.data_dir),
             storage_failed=alerts.storage_failed,
             epoch=epoch,
         )
@@ -98,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            app.state.lifecycle = app.state.lifecycle.signalled(0.0, drain_s=0)
             hub.accepting = False
             for ws in list(ctx.connections):
                 with contextlib.suppress(Exception):
@@ -148,4 +148,5 @@ def create_app(settings: Settings) -> Starlette:
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.catalogues = i18n.Catalogues.load(asset_dir("locale"))
+    app.state.lifecycle = Lifecycle()  # swapped by the signal handler and stop_gracefully
     return app

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from starlette.templating import Jinja2Templates
 
+from hostkit.domain.model import SessionState
 from hostkit.fanout.base import Fanout
 from hostkit.joining.tokens import TokenSigner
 from hostkit.live.hub import Hub
 from hostkit.server.alerts import Alerts
 from hostkit.server.limits import Guard
+from hostkit.server.rooms import Rooms
 from hostkit.settings import Settings
 from hostkit.store.base import EventStore
 
@@ -28,3 +31,13 @@ class Context:
     connections: set[Any] = field(default_factory=set)
     guard: Guard = field(default_factory=Guard)
     alerts: Alerts = field(default_factory=Alerts)
+
+    @cached_property
+    def rooms(self) -> Rooms:
+        """The live connections of each session, one fan-out subscription per session."""
+
+        def committed(session_id: str) -> SessionState | None:
+            live = self.hub.loaded(session_id)
+            return live.committed if live is not None else None
+
+        return Rooms(self.fanout, committed)

@@ -23,13 +23,13 @@ from hostkit.domain.commands import PublishDigest, RespondToDigest
 from hostkit.domain.model import Attribution
 from hostkit.domain.rejections import Rejection
 from hostkit.export.formats import CHOICES, filename, media_type, render
-from hostkit.export.harvest import ConsentError, harvest_from_state, photos_in
+from hostkit.export.harvest import ConsentError, harvest_from_state
 from hostkit.export.html import RespondForm, digest_html
 from hostkit.live.hub import StorageFailed
 from hostkit.server import pages
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.server.photos import photo_dir
+from hostkit.server.photos import photo_source
 
 MAX_DAYS = 366
 # A published digest has inline styles, photos and its response form: no script at all.
@@ -85,7 +85,7 @@ async def export(request: Request) -> Response:
     if asked is not None and mode is None:
         return _problem(request, 400, "No such mode", f"Choose one of: {', '.join(MODES)}.")
     try:
-        photos = photos_in(photo_dir(ctx.settings.data_dir, session_id))
+        photos = await photo_source(ctx.store, live.committed)
         harvest = harvest_from_state(live.committed, mode, photos, timezone=ctx.settings.timezone)
     except ConsentError as error:
         return _problem(request, 400, "Not allowed by consent", str(error))
@@ -151,7 +151,7 @@ async def published(request: Request) -> Response:
         return _problem(
             request, 410, "No longer published", "Ask whoever sent you the link for a new one."
         )
-    photos = photos_in(photo_dir(ctx.settings.data_dir, session_id))
+    photos = await photo_source(ctx.store, live.committed)
     harvest = harvest_from_state(
         live.committed, found.attribution, photos, timezone=ctx.settings.timezone
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,7 +24,6 @@ from hostkit.live.hub import StorageFailed
 from hostkit.server import pages
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.server.photos import delete_photos
 from hostkit.server.websocket import CLOSE_SESSION_DELETED
 from hostkit.store.base import EventStore
 
@@ -120,13 +118,6 @@ async def rotate_link(request: Request) -> Response:
     return response
 
 
-async def erase_session(store: EventStore, data_dir: Path, session_id: str) -> bool:
-    """Delete a session's log, join code and photos from disk."""
-    found = await store.delete_session(session_id)
-    delete_photos(data_dir, session_id)
-    return found
-
-
 async def delete_session(request: Request) -> Response:
     """POST /s/{id}/host/delete with confirm=<join code>: erase the session for good."""
     found = await _lead_host(request)
@@ -146,7 +137,7 @@ async def delete_session(request: Request) -> Response:
             "Type the session's join code to confirm deleting it.",
             state=live.committed,
         )
-    await erase_session(ctx.store, ctx.settings.data_dir, session_id)
+    await ctx.store.delete_session(session_id)  # its log, join code and photos
     ctx.hub.forget(session_id)
     for ws in list(ctx.connections):
         if ws.path_params.get("session_id") == session_id:
@@ -165,7 +156,6 @@ async def delete_session(request: Request) -> Response:
 
 async def purge(
     store: EventStore,
-    data_dir: Path,
     *,
     days: float = DEFAULT_RETENTION_DAYS,
     now: float | None = None,
@@ -181,7 +171,7 @@ async def purge(
         if last < now - (days if kept is None else kept) * 86400:
             expired.append(session_id)
     for session_id in expired:
-        await erase_session(store, data_dir, session_id)
+        await store.delete_session(session_id)
     return expired
 
 

@@ -4,8 +4,9 @@ An upload is read up to a size limit, opened by Pillow with only the decoders fo
 common photo formats, refused if it is not an image or would decode to too many
 pixels (a decompression bomb), then drawn afresh into a new JPEG. Nothing of the
 original file survives: no EXIF (so no GPS position or camera serial), no comments, no
-trailing bytes a polyglot file could hide a script in. The result is stored under the
-data directory by a random id, and served only to the session's members as image/jpeg.
+trailing bytes a polyglot file could hide a script in. The result is kept in the store
+(so every node serves it) by a random id, and served only to the session's members as
+image/jpeg.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ import asyncio
 import io
 import re
 import secrets
-import shutil
 import warnings
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message
 
-from hostkit.domain.model import Participant
+from hostkit.domain.model import Participant, SessionState
+from hostkit.export.harvest import PhotoSource
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
+from hostkit.store.base import EventStore, StoreError
 
 DECODERS = ("JPEG", "PNG", "WEBP", "GIF")
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; beyond that it is not a phone photo
@@ -44,34 +45,15 @@ def _error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"type": "error", "code": code, "message": message}, status)
 
 
-def photo_dir(data_dir: Path, session_id: str) -> Path:
-    return data_dir / "photos" / session_id
-
-
-def delete_photos(data_dir: Path, session_id: str) -> None:
-    """Remove every photo of a session (when the session is deleted)."""
-    shutil.rmtree(photo_dir(data_dir, session_id), ignore_errors=True)
-
-
-def erase_photos(data_dir: Path, session_id: str, photo_ids: list[str]) -> None:
-    """Remove these photos of a session (their contributions were withdrawn)."""
-    folder = photo_dir(data_dir, session_id)
-    for photo_id in photo_ids:
-        if _PHOTO_ID.match(photo_id):
-            (folder / f"{photo_id}.jpg").unlink(missing_ok=True)
-            (folder / f"{photo_id}.owner").unlink(missing_ok=True)
-
-
-def owns_photo(data_dir: Path, session_id: str, participant_id: str, photo_id: str) -> bool:
-    """Whether this participant uploaded this photo: nobody posts another person's photo
-    (its id is in every page that shows it) as their own, or an id that names no file."""
-    if not _PHOTO_ID.match(photo_id):
-        return False
-    owner = photo_dir(data_dir, session_id) / f"{photo_id}.owner"
-    try:
-        return owner.read_text(encoding="utf-8") == participant_id
-    except OSError:
-        return False
+async def photo_source(store: EventStore, state: SessionState) -> PhotoSource:
+    """The photos of a session's contributions, read now so a renderer's thread can use them."""
+    ids = {c.photo_id for c in state.contributions.values() if c.photo_id}
+    found: dict[str, bytes] = {}
+    for photo_id in sorted(ids):
+        photo = await store.get_photo(state.id, photo_id) if _PHOTO_ID.match(photo_id) else None
+        if photo is not None:
+            found[photo_id] = photo.jpeg
+    return found.get
 
 
 def clean_photo(data: bytes) -> bytes:
@@ -167,17 +149,11 @@ async def upload_photo(request: Request) -> Response:
     except PhotoRefused as refusal:
         return _error(refusal.status, refusal.code, refusal.message)
     photo_id = secrets.token_urlsafe(16)
-    folder = photo_dir(ctx.settings.data_dir, session_id)
-    await asyncio.to_thread(_write, folder / f"{photo_id}.jpg", clean)
-    await asyncio.to_thread(_write, folder / f"{photo_id}.owner", who.id.encode())
+    try:
+        await ctx.store.put_photo(session_id, photo_id, who.id, clean)
+    except StoreError:
+        return _error(503, "storage_failed", "The photo could not be saved: try again.")
     return JSONResponse({"photo_id": photo_id})
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
 
 
 async def get_photo(request: Request) -> Response:
@@ -187,11 +163,16 @@ async def get_photo(request: Request) -> Response:
         return found
     ctx, session_id, _ = found
     photo_id = request.path_params["photo_id"]
-    path = photo_dir(ctx.settings.data_dir, session_id) / f"{photo_id}.jpg"
-    if not _PHOTO_ID.match(photo_id) or not path.is_file():
+    try:
+        photo = (
+            await ctx.store.get_photo(session_id, photo_id) if _PHOTO_ID.match(photo_id) else None
+        )
+    except StoreError:
+        return _error(503, "storage_failed", "The photo cannot be read just now: try again.")
+    if photo is None:
         return _error(404, "unknown_photo", "There is no such photo.")
-    return FileResponse(
-        path,
+    return Response(
+        photo.jpeg,
         media_type="image/jpeg",
         headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
     )

@@ -16,11 +16,12 @@ from hostkit import i18n
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
 from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed
+from hostkit.live.outgoing import Outgoing
 from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for
 from hostkit.server.context import Context
-from hostkit.store.base import StoredEvent
+from hostkit.store.base import StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def same_origin(ws: WebSocket, base_url: str) -> bool:
 
 
 class Connection:
+    __slots__ = ("ctx", "last_sent", "nonce", "participant_id", "send_lock", "session_id", "ws")
+
     def __init__(self, ws: WebSocket, ctx: Context, session_id: str) -> None:
         self.ws, self.ctx, self.session_id = ws, ctx, session_id
         self.send_lock = asyncio.Lock()
@@ -56,8 +59,11 @@ class Connection:
         self.nonce: str | None = None  # the token's nonce, once the hello checked out
 
     async def send(self, data: bytes) -> None:
+        await self.send_text(data.decode())
+
+    async def send_text(self, text: str) -> None:
         async with self.send_lock:
-            await self.ws.send_text(data.decode())
+            await self.ws.send_text(text)
 
     async def receive(self) -> str:
         """The next text frame; a binary frame is a BadMessage (the protocol is JSON text)."""
@@ -93,6 +99,14 @@ class Connection:
                 break
             await self.send_events(batch)
 
+    async def send_batch(self, batch: Outgoing) -> None:
+        """A published batch: its shared text, unless catch-up already sent part of it."""
+        if batch.first_seq > self.last_sent:
+            self.last_sent = batch.last_seq
+            await self.send_text(batch.text_for(self.participant_id))
+        else:
+            await self.send_events(batch.events)
+
     async def pump(self, subscription: Subscription) -> None:
         """Forward committed events until the subscriber falls too far behind."""
         while True:
@@ -100,8 +114,8 @@ class Connection:
             if batch is None:
                 await self.ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
                 return
-            await self.send_events(batch)
-            if self.nonce is not None and any(e.type in _REVOKING for e in batch):
+            await self.send_batch(batch)
+            if self.nonce is not None and any(e.type in _REVOKING for e in batch.events):
                 if not await self.still_admitted():
                     await self.ws.close(CLOSE_UNAUTHORISED, "The host has withdrawn this link.")
                     return
@@ -141,7 +155,10 @@ class Connection:
         """A refusal in the language of the person's page (their switch, else the session's,
         else their browser's): a phone shows its message as it comes. The code stays."""
         catalogues: i18n.Catalogues = self.ws.app.state.catalogues
-        live = await self.ctx.hub.live(self.session_id)
+        try:
+            live = await self.ctx.hub.live(self.session_id)
+        except StoreError:  # the store is down: answer in the browser's language
+            live = None
         state = live.committed if live is not None else None
         chosen = state.language if state is not None and state.language_chosen else None
         lang = i18n.choose(
@@ -197,7 +214,11 @@ async def live_socket(ws: WebSocket) -> None:
     if not ctx.hub.accepting:
         await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
         return
-    live = await ctx.hub.live(session_id)
+    try:
+        live = await ctx.hub.live(session_id)
+    except StoreError:  # the store cannot be read just now: the client retries with back-off
+        await ws.close(CLOSE_SHUTTING_DOWN, "Storage unavailable: reconnect shortly.")
+        return
     if live is None:
         await ws.close(CLOSE_UNKNOWN_SESSION, "No such session.")
         return
@@ -224,12 +245,12 @@ async def live_socket(ws: WebSocket) -> None:
     subscription = Subscription(ctx.settings.queue_limit)
     behind = asyncio.Event()  # set when the buffer overflows, even if a send is stuck
 
-    def offer(events: list[StoredEvent]) -> None:
-        subscription.offer(events)
+    def offer(batch: Outgoing) -> None:
+        subscription.offer(batch)
         if subscription.overflowed:
             behind.set()
 
-    unsubscribe = ctx.fanout.subscribe(session_id, offer)
+    unsubscribe = ctx.rooms.join(session_id, offer)
     unwatch = ctx.alerts.watch(session_id, connection.send) if who.role in _HOSTS else None
     ctx.connections.add(ws)
     tasks: list[asyncio.Task[None]] = []

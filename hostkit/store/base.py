@@ -1,14 +1,16 @@
 """The event-store interface: what the rest of hostkit may ask of durable storage.
 
 The store knows nothing of the domain. It keeps, per session, a gap-free log of
-opaque events (JSON bodies), a row per session for lookup by join code, and a small
-key/value table for server secrets. An ``append`` returns only once the events are
+opaque events (JSON bodies), a row per session for lookup by join code, its photos,
+and a small key/value table for server secrets (signing keys, the admin secret), so
+that every node sharing a store serves every session. An ``append`` returns only once the events are
 durably on disk; that is what lets the server acknowledge a command.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,6 +36,14 @@ class StoredEvent:
     body: str  # the event's JSON payload
 
 
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A cleaned JPEG and the participant who uploaded it."""
+
+    owner: str
+    jpeg: bytes
+
+
 class StoreError(Exception):
     """Storage failed (disk full, read-only, corrupt); nothing of the batch was kept."""
 
@@ -48,6 +58,15 @@ class DuplicateCommand(StoreError):
 
 class JoinCodeTaken(StoreError):
     """Another session already uses this join code."""
+
+
+def check_batch(events: Sequence[StoredEvent], session_id: str) -> None:
+    """Reject malformed batches before they reach a writer: these are caller bugs."""
+    for index, event in enumerate(events):
+        if event.session_id != session_id:
+            raise ValueError(f"batch mixes sessions {session_id!r} and {event.session_id!r}")
+        if event.seq != events[0].seq + index:
+            raise SequenceConflict(f"batch seqs are not consecutive at {event.seq}")
 
 
 class EventStore(Protocol):
@@ -87,8 +106,16 @@ class EventStore(Protocol):
     async def set_meta_if_absent(self, key: str, value: str) -> str:
         """Store value under key unless one exists; return whichever is stored."""
 
+    async def put_photo(self, session_id: str, photo_id: str, owner: str, jpeg: bytes) -> None:
+        """Keep a cleaned photo of a session, durably, before its id is handed out."""
+
+    async def get_photo(self, session_id: str, photo_id: str) -> Photo | None: ...
+
+    async def delete_photos(self, session_id: str, photo_ids: list[str]) -> None:
+        """Erase these photos (their contributions were withdrawn)."""
+
     async def delete_session(self, session_id: str) -> bool:
-        """Erase a session and its whole log so its text is gone from the files too.
+        """Erase a session, its whole log and its photos so its text is gone from the files too.
 
         Returns whether there was such a session.
         """

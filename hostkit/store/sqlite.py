@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import shutil
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,16 +37,20 @@ import aiosqlite
 from hostkit.store.base import (
     DuplicateCommand,
     JoinCodeTaken,
+    Photo,
     SequenceConflict,
     StoredEvent,
     StoreError,
+    check_batch,
 )
+from hostkit.store.reads import SharedReads
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "hostkit.db"
 APPLICATION_ID = 0x484B4954  # "HKIT" in the SQLite header: marks the file as ours
 SCHEMA_VERSION = 1
+_FILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # session and photo ids as file names
 MAX_GROUP = 512  # batches per transaction; bounds one commit's latency
 
 _SCHEMA = (
@@ -400,16 +406,7 @@ def _event(row: Any) -> StoredEvent:
     return StoredEvent(*row)
 
 
-def _check_batch(events: Sequence[StoredEvent], session_id: str) -> None:
-    """Reject malformed batches before they reach the writer: these are caller bugs."""
-    for index, event in enumerate(events):
-        if event.session_id != session_id:
-            raise ValueError(f"batch mixes sessions {session_id!r} and {event.session_id!r}")
-        if event.seq != events[0].seq + index:
-            raise SequenceConflict(f"batch seqs are not consecutive at {event.seq}")
-
-
-class SqliteStore:
+class SqliteStore(SharedReads):
     """An EventStore in one SQLite file.
 
     ``commits`` counts committed write transactions; with concurrent appends it
@@ -489,7 +486,7 @@ class SqliteStore:
         Raises JoinCodeTaken if the code is in use, SequenceConflict if the session
         id already exists.
         """
-        _check_batch(events, session_id)
+        check_batch(events, session_id)
         if events and events[0].seq != 1:
             raise SequenceConflict(f"a new session's log starts at seq 1, not {events[0].seq}")
         await self._submit(_CreateSession(session_id, join_code, created_at, list(events)))
@@ -505,7 +502,7 @@ class SqliteStore:
         """
         if not events:
             return
-        _check_batch(events, events[0].session_id)
+        check_batch(events, events[0].session_id)
         await self._submit(_Append(list(events)))
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
@@ -565,9 +562,60 @@ class SqliteStore:
                 else:
                     pending.future.set_result(outcome)
 
+    # --- photos: files beside the database, ``photos/<session>/<id>.jpg`` and ``.owner`` ---
+
+    def _photo_dir(self, session_id: str) -> Path:
+        return self.path.parent / "photos" / session_id
+
+    def _photo_file(self, session_id: str, photo_id: str, suffix: str) -> Path:
+        """The file of a photo; ids that could step out of the folder name no file."""
+        if not (_FILE_NAME.fullmatch(session_id) and _FILE_NAME.fullmatch(photo_id)):
+            raise FileNotFoundError(photo_id)
+        return self._photo_dir(session_id) / f"{photo_id}{suffix}"
+
+    async def put_photo(self, session_id: str, photo_id: str, owner: str, jpeg: bytes) -> None:
+        try:
+            jpeg_file = self._photo_file(session_id, photo_id, ".jpg")
+            await asyncio.to_thread(_write_file, jpeg_file, jpeg)
+            owner_file = self._photo_file(session_id, photo_id, ".owner")
+            await asyncio.to_thread(_write_file, owner_file, owner.encode())
+        except OSError as error:
+            raise StoreError(f"could not keep the photo: {error}") from error
+
+    async def get_photo(self, session_id: str, photo_id: str) -> Photo | None:
+        try:
+            owner_file = self._photo_file(session_id, photo_id, ".owner")
+            owner = await asyncio.to_thread(owner_file.read_text, "utf-8")
+            jpeg = await asyncio.to_thread(
+                self._photo_file(session_id, photo_id, ".jpg").read_bytes
+            )
+        except OSError:
+            return None
+        return Photo(owner, jpeg)
+
+    def photo_ids(self, session_id: str) -> list[str]:
+        """The ids of a session's stored photos (for ``hostkit migrate``)."""
+        try:
+            folder = self._photo_dir(session_id)
+            return sorted(p.stem for p in folder.glob("*.jpg") if _FILE_NAME.fullmatch(p.stem))
+        except OSError:
+            return []
+
+    async def meta(self) -> dict[str, str]:
+        """Every stored secret by key (for ``hostkit migrate``)."""
+        rows = await self._fetch("SELECT key, value FROM meta ORDER BY key")
+        return {str(k): str(v) for k, v in rows}
+
+    async def delete_photos(self, session_id: str, photo_ids: list[str]) -> None:
+        for photo_id in photo_ids:
+            with contextlib.suppress(FileNotFoundError):
+                self._photo_file(session_id, photo_id, ".jpg").unlink(missing_ok=True)
+                self._photo_file(session_id, photo_id, ".owner").unlink(missing_ok=True)
+
     async def delete_session(self, session_id: str) -> bool:
         """Erase a session's rows (zeroed by secure_delete), then truncate the WAL."""
         found = await self._submit(_DeleteSession(session_id))
+        await asyncio.to_thread(shutil.rmtree, self._photo_dir(session_id), True)
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._executor, self._writer.checkpoint)
@@ -591,6 +639,9 @@ class SqliteStore:
             raise StoreError("the store is not open")
         return self._reader
 
+    async def query(self, sql: str, *args: object) -> list[Any]:
+        return await self._fetch(sql, args)
+
     async def _fetch(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         try:
             return list(await self._read_conn().execute_fetchall(sql, params))
@@ -605,37 +656,15 @@ class SqliteStore:
         )
         return [_event(row) for row in rows]
 
-    async def head(self, session_id: str) -> int:
-        rows = await self._fetch("SELECT max(seq) FROM events WHERE session_id = ?", (session_id,))
-        return int(rows[0][0] or 0)
-
-    async def session_by_code(self, join_code: str) -> str | None:
-        rows = await self._fetch("SELECT id FROM sessions WHERE join_code = ?", (join_code,))
-        return str(rows[0][0]) if rows else None
-
-    async def session_exists(self, session_id: str) -> bool:
-        rows = await self._fetch("SELECT 1 FROM sessions WHERE id = ?", (session_id,))
-        return bool(rows)
-
-    async def list_sessions(self) -> list[tuple[str, str, float]]:
-        rows = await self._fetch(
-            "SELECT id, join_code, created_at FROM sessions ORDER BY created_at, id"
-        )
-        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
-
-    async def last_activity(self) -> list[tuple[str, float]]:
-        rows = await self._fetch(
-            "SELECT s.id, coalesce((SELECT max(at) FROM events e WHERE e.session_id = s.id), "
-            "s.created_at) FROM sessions s ORDER BY s.created_at, s.id"
-        )
-        return [(str(r[0]), float(r[1])) for r in rows]
-
-    async def get_meta(self, key: str) -> str | None:
-        rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
-        return str(rows[0][0]) if rows else None
-
 
 # --- files --------------------------------------------------------------------------
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def open_store(data_dir: Path) -> SqliteStore:

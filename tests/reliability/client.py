@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import socket
 import time
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
+
+from hostkit.server.websocket import CLOSE_SHUTTING_DOWN
 
 
 @dataclass
@@ -128,6 +131,8 @@ class OutboxClient:
                 rcvd = self.ws.protocol.close_rcvd
                 self.closes.append((rcvd.code, rcvd.reason) if rcvd else (None, "no close frame"))
                 self._changed.set()
+            if self.closes[-1][0] == CLOSE_SHUTTING_DOWN:
+                await asyncio.sleep(random.uniform(0.05, 0.5))  # jitter, as live.js does
 
     def _receive(self, message: dict[str, Any]) -> None:
         kind = message["type"]

@@ -20,26 +20,18 @@ from typing import Any
 import httpx
 
 from hostkit.settings import Settings
-from tests.harness import Person, Server, free_port
+from tests.harness import OnLoopback, Person, Server, free_port
 
 HOSTKIT = str(Path(sys.executable).with_name("hostkit"))
 
 
 @dataclass
-class ServerProcess:
+class ServerProcess(OnLoopback):
     data_dir: Path
     port: int = field(default_factory=free_port)
     extra: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     @property
     def public_url(self) -> str:

@@ -29,6 +29,20 @@ def stored_log(data_dir: Path, session_id: str) -> list[tuple[int, str, str | No
     return [(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 
+async def every_note_stored_once(
+    server: ServerProcess, session_id: str, clients: list[OutboxClient]
+) -> list[tuple[int, str, str | None, str | None]]:
+    """Once every outbox is empty: each note sent is in the log exactly once; the log."""
+    for client in clients:
+        await client.wait_for(lambda c: not c.outbox, 30)
+    log = stored_log(server.data_dir, session_id)
+    present = [str(row[3]) for row in log if row[1] == "contribution_posted"]
+    sent = [cid for c in clients for cid in c.sent]
+    print(f"sent {len(sent)}, present {len(present)}")
+    assert sorted(present) == sorted(sent)  # every note once, acknowledged or resent
+    return log
+
+
 async def start_people(server: ServerProcess, links: dict[str, str]) -> list[OutboxClient]:
     clients = []
     for i in range(CLIENTS):
@@ -51,6 +65,19 @@ async def open_first_phase(server: ServerProcess, links: dict[str, str]) -> Outb
     await host.wait_for(lambda c: "host-open" in c.acked or c.rejected, 10)
     assert "host-open" in host.acked, host.rejected
     return host
+
+
+async def phone_with_notes(
+    server: ServerProcess, links: dict[str, str], notes: int
+) -> OutboxClient:
+    """Rhian joins from the room and her first notes are acknowledged."""
+    person = await join(server, links["room_url"], "Rhian")
+    phone = OutboxClient(server.ws_url, links["session_id"], person.token, "phone")
+    phone.start()
+    for n in range(notes):
+        phone.post(f"Room note {n}")
+    await phone.wait_for(lambda c: not c.outbox, 20)
+    return phone
 
 
 async def test_sigkill_mid_stream_keeps_every_acknowledged_note_exactly_once(

@@ -8,13 +8,18 @@ from pathlib import Path
 
 from tests.reliability.client import OutboxClient
 from tests.reliability.process import ServerProcess
-from tests.reliability.test_crash import open_first_phase, start_people, stored_log
+from tests.reliability.test_crash import (
+    every_note_stored_once,
+    open_first_phase,
+    start_people,
+    stored_log,
+)
 
 NOTES_EACH = 60
 
 
 async def test_sigterm_finishes_commits_and_asks_clients_to_reconnect(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data")
+    server = ServerProcess(tmp_path / "data", extra=("--drain", "0.5"))
     links = server.new_session()
     await server.start()
     clients: list[OutboxClient] = []
@@ -55,13 +60,7 @@ async def test_sigterm_finishes_commits_and_asks_clients_to_reconnect(tmp_path: 
 
         await server.start()
         await streaming
-        for client in clients:
-            await client.wait_for(lambda c: not c.outbox, 30)
-        log = stored_log(server.data_dir, links["session_id"])
-        present = [str(row[3]) for row in log if row[1] == "contribution_posted"]
-        sent = [cid for c in clients for cid in c.sent]
-        print(f"shutdown: sent {len(sent)}, present after restart {len(present)}")
-        assert sorted(present) == sorted(sent)
+        await every_note_stored_once(server, links["session_id"], clients)
     finally:
         for client in clients:
             await client.stop()

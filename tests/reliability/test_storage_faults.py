@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from tests.reliability.client import OutboxClient
-from tests.reliability.process import ServerProcess, env_ci, host_token, join
-from tests.reliability.test_crash import open_first_phase, stored_log
+from tests.reliability.process import ServerProcess, env_ci, host_token
+from tests.reliability.test_crash import open_first_phase, phone_with_notes, stored_log
 
 
 @contextlib.contextmanager
@@ -75,12 +75,7 @@ async def test_full_disk_refuses_clearly_keeps_everything_and_recovers(tmp_path:
         phone: OutboxClient | None = None
         try:
             host = await open_first_phase(server, links)
-            person = await join(server, links["room_url"], "Rhian")
-            phone = OutboxClient(server.ws_url, links["session_id"], person.token, "phone")
-            phone.start()
-            for n in range(5):
-                phone.post(f"Room note {n}")
-            await phone.wait_for(lambda c: not c.outbox, 10)
+            phone = await phone_with_notes(server, links, 5)
 
             filler = fill(disk)
             first_refused = None

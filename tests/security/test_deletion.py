@@ -208,9 +208,9 @@ async def test_a_hosts_retention_period_is_what_purge_honours(server: Server) ->
     store = open_store(server.data_dir)
     await store.open()
     try:
-        ten_days_on = await purge(store, server.data_dir, days=90, now=time.time() + 10 * 86400)
+        ten_days_on = await purge(store, days=90, now=time.time() + 10 * 86400)
         assert ten_days_on == [week.session_id]
-        later = await purge(store, server.data_dir, days=90, now=time.time() + 120 * 86400)
+        later = await purge(store, days=90, now=time.time() + 120 * 86400)
         assert later == [plain.session_id]  # past 90 days, but the year-long one stays
     finally:
         await store.close()

@@ -132,7 +132,8 @@
       if (!wasConnected) self.wsFailures += 1;
       if (self.wsFailures >= 3) { self.mode = "http"; }
       self.backoff = Math.min(self.backoff * 2, 15000);
-      self.reconnectSoon(wasConnected ? 500 : self.backoff * (0.5 + Math.random() / 2));
+      /* jitter: when a server restarts (close 4503), a whole hall does not come back at once */
+      self.reconnectSoon(wasConnected ? 250 + Math.random() * 1000 : self.backoff * (0.5 + Math.random() / 2));
     };
     clearInterval(this.pinger);
     this.pinger = setInterval(function () { if (ws.readyState === 1) ws.send('{"type":"ping"}'); }, 20000);

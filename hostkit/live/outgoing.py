@@ -1,0 +1,47 @@
+"""A published batch of events, encoded once per kind of viewer.
+
+Every live connection of a session gets the same batch. Encoding it per connection made
+the work grow with connections x events; here the text of an ``events`` message is made
+on first use for each set of words a viewer may not read, and shared by every viewer
+with that set: with pre-moderation off that is one text for everyone; with it on, the
+hosts and each waiting post's author differ from the rest (see waiting.py).
+"""
+
+from __future__ import annotations
+
+from hostkit.domain.model import SessionState
+from hostkit.live import protocol, waiting
+from hostkit.store.base import StoredEvent
+
+_NOTHING_HIDDEN: frozenset[str] = frozenset()
+
+
+class Outgoing:
+    __slots__ = ("_posts", "_state", "_texts", "events")
+
+    def __init__(self, events: list[StoredEvent], state: SessionState | None) -> None:
+        self.events = events
+        self._state = state  # as committed when published: who waits, who hosts
+        self._posts = waiting.waiting_posts(state, events) if state is not None else ()
+        self._texts: dict[frozenset[str], str] = {}
+
+    @property
+    def first_seq(self) -> int:
+        return self.events[0].seq
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
+
+    def text_for(self, viewer_id: str) -> str:
+        """The ``events`` message as this viewer may read it, shared with its class."""
+        hidden = _NOTHING_HIDDEN
+        if self._posts and self._state is not None:
+            hidden = waiting.hidden_from(self._state, viewer_id, self._posts)
+        text = self._texts.get(hidden)
+        if text is None:
+            # text, not bytes: the ASGI send takes str, so decode once here, not per send
+            events = waiting.blanked(self.events, hidden.__contains__) if hidden else self.events
+            text = protocol.events_message(events).decode()
+            self._texts[hidden] = text
+        return text

@@ -1,0 +1,72 @@
+"""uvicorn, stopping the way a node behind a proxy should (see hostkit.server.lifecycle):
+503 on /healthz from the signal on, its clients served through the drain period, then
+the commands in hand answered, the clients closed with 4503, and only then the listener."""
+
+from __future__ import annotations
+
+import socket
+import time
+from types import FrameType
+
+import uvicorn
+from starlette.applications import Starlette
+
+from hostkit.server.app import stop_gracefully
+from hostkit.server.quiet_log import keep_addresses_out
+from hostkit.settings import Settings
+
+
+class DrainingServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, app: Starlette, drain_s: float) -> None:
+        super().__init__(config)
+        self.app = app
+        self.drain_s = drain_s
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # Runs as the signal arrives, not on uvicorn's 0.1 s tick: the very next health
+        # probe already sees 503.
+        state = self.app.state
+        state.lifecycle = state.lifecycle.signalled(time.monotonic(), self.drain_s)
+        if state.lifecycle.stopping:
+            super().handle_exit(sig, frame)
+        else:
+            self._captured_signals.append(sig)  # re-raised at exit, as uvicorn does
+
+    async def on_tick(self, counter: int) -> bool:
+        state = self.app.state
+        state.lifecycle = state.lifecycle.ticked(time.monotonic())
+        if state.lifecycle.stopping:
+            self.should_exit = True
+        return await super().on_tick(counter)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await stop_gracefully(self.app)
+        # uvicorn would close the listener first: keep it open to the end, so that a probe
+        # on a new connection gets 503, not a refusal.
+        listeners, self.servers = self.servers, []
+        try:
+            await super().shutdown(sockets)
+        finally:
+            for listener in listeners:
+                listener.close()
+
+
+def run(app: Starlette, settings: Settings) -> None:
+    """Serve until stopped by SIGTERM or Ctrl+C (a second one ends the drain at once)."""
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws_ping_interval=settings.heartbeat_s,
+        ws_ping_timeout=settings.heartbeat_s,
+        ws_max_size=256 * 1024,
+        log_level=settings.log_level,
+        access_log=False,  # access logs would keep every participant's IP address
+        timeout_graceful_shutdown=5,
+    )
+    server = DrainingServer(config, app, settings.drain_s)
+    keep_addresses_out()  # after Config: uvicorn configures its loggers there
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
+        pass

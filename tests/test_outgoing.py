@@ -1,0 +1,128 @@
+"""A published batch is encoded once per kind of viewer and shared by their connections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from hostkit.domain import commands as cmd
+from hostkit.domain import events as ev
+from hostkit.domain.events import encode_event, event_type
+from hostkit.domain.model import SessionState
+from hostkit.fanout.memory import MemoryFanout
+from hostkit.live.outgoing import Outgoing
+from hostkit.live.subscription import Subscription
+from hostkit.server.rooms import Rooms
+from hostkit.store.base import StoredEvent
+from tests.domain_helpers import ok, person, run, session
+
+CAST = (person("host", role="host"), person("ana"), person("anon", name=None), person("fay"))
+
+
+def moderated() -> SessionState:
+    state = session(*CAST)
+    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.SetModeration(True)))
+    return state
+
+
+def stored(state: SessionState, events: list[ev.AnyEvent]) -> list[StoredEvent]:
+    first = state.last_seq - len(events) + 1
+    return [
+        StoredEvent("s", first + i, event_type(e), 1.0, None, None, encode_event(e))
+        for i, e in enumerate(events)
+    ]
+
+
+def posted(state: SessionState, author: str, text: str) -> list[StoredEvent]:
+    return stored(state, ok(run(state, author, cmd.PostContribution("note", text))))
+
+
+def texts_seen(message: str) -> list[str]:
+    return [
+        e["data"].get("text", "")
+        for e in json.loads(message)["events"]
+        if e["type"] == "contribution_posted"
+    ]
+
+
+def test_without_moderation_every_viewer_shares_one_encoded_message() -> None:
+    state = session(*CAST)
+    ok(run(state, "host", cmd.OpenPhase("p2")))
+    batch = Outgoing(posted(state, "ana", "The bus stops too early"), state)
+
+    for_fay, for_anon, for_host = (batch.text_for(v) for v in ("fay", "anon", "host"))
+
+    assert for_fay is for_anon is for_host
+    assert texts_seen(for_fay) == ["The bus stops too early"]
+
+
+def test_waiting_words_reach_their_author_and_the_hosts_and_no_one_else() -> None:
+    state = moderated()
+    batch = Outgoing(posted(state, "anon", "Something rude"), state)
+
+    assert texts_seen(batch.text_for("anon")) == ["Something rude"]
+    assert texts_seen(batch.text_for("host")) == ["Something rude"]
+    assert texts_seen(batch.text_for("fay")) == [""]
+    assert batch.text_for("fay") is batch.text_for("ana")  # the rest share one message
+
+
+def test_a_batch_is_encoded_as_the_session_stood_when_it_was_published() -> None:
+    state = moderated()
+    events = posted(state, "anon", "Something rude")
+    batch = Outgoing(events, state)
+    (approve,) = [c for c in state.contributions.values() if c.pending]
+    ok(run(state, "host", cmd.ApproveContribution(approve.id)))
+
+    assert texts_seen(batch.text_for("fay")) == [""]  # the approval follows as its own event
+
+
+async def test_one_fanout_subscription_per_session_and_every_member_gets_the_same_batch() -> None:
+    fanout = MemoryFanout()
+    state = session(*CAST)
+    rooms = Rooms(fanout, lambda session_id: state)
+    got: list[list[Outgoing]] = [[], [], []]
+    leave = [rooms.join("s", got[i].append) for i in range(3)]
+    events = [StoredEvent("s", 9, "t", 1.0, None, None, "{}")]
+
+    await fanout.publish("s", events)
+
+    assert fanout.subscriber_count("s") == 1
+    assert got[0][0] is got[1][0] is got[2][0]
+    assert got[0][0].events == events
+    for each in leave:
+        each()
+        each()  # leaving twice is harmless
+    assert fanout.subscriber_count("s") == 0
+    assert rooms.member_count("s") == 0
+
+
+async def test_a_member_that_fails_does_not_cost_the_others_their_events() -> None:
+    fanout = MemoryFanout()
+    rooms = Rooms(fanout, lambda session_id: None)
+    got: list[Outgoing] = []
+
+    def broken(batch: Outgoing) -> None:
+        raise RuntimeError("connection gone")
+
+    rooms.join("s", broken)
+    rooms.join("s", got.append)
+    await fanout.publish("s", [StoredEvent("s", 1, "t", 1.0, None, None, "{}")])
+
+    assert [b.first_seq for b in got] == [1]
+
+
+async def test_a_full_buffer_drops_its_batches_and_says_so_once() -> None:
+    subscription = Subscription(2)
+    batches = [Outgoing([StoredEvent("s", n, "t", 1.0, None, None, "{}")], None) for n in (1, 2, 3)]
+    subscription.offer(batches[0])
+    assert await subscription.next() is batches[0]
+
+    subscription.offer(batches[1])
+    subscription.offer(batches[2])
+    subscription.offer(batches[0])  # one too many: everything buffered is let go
+
+    assert subscription.overflowed
+    assert await subscription.next() is None
+    subscription.offer(batches[1])  # nothing more is kept once behind
+    assert await asyncio.wait_for(subscription.next(), 1) is None
