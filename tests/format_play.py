@@ -91,7 +91,7 @@ async def open_phase(host: Person, number: int, minutes: int | None = None) -> s
     """Open the n-th phase (1-based) and start its timer; returns its id."""
     phases = (await host.snapshot())["phases"]
     phase_id = str(phases[number - 1]["id"])
-    await act(host, {"type": "open_phase", "phase_id": phase_id})
+    await act(host, {"type": "open_phase", "phase_id": phase_id, "seat": False, "timer": False})
     timer: dict[str, Any] = {"type": "start_timer"}
     if minutes is not None:
         timer["duration_s"] = minutes * 60

@@ -251,5 +251,6 @@ async def open_first_phase(server: Server, links: SessionLinks) -> Person:
     host = Person.from_link(server, links.host_url)
     await host.connect()
     phase = (await host.snapshot())["phases"][0]["id"]
-    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
+    opened = {"type": "open_phase", "phase_id": phase, "seat": False, "timer": False}
+    assert (await host.send(opened))["type"] == "ack"
     return host

@@ -30,7 +30,7 @@ async def confidential_round(server: Server) -> tuple[Person, Person, str]:
     links = await server.new_session("world-cafe", title="Council circle")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p2"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False}))
     ffion = await Person.join(server, links.remote_url, "Ffion")
     await ffion.connect()
     await ok(ffion.send({"type": "post_contribution", "kind": "note", "text": KEPT}))
@@ -39,7 +39,7 @@ async def confidential_round(server: Server) -> tuple[Person, Person, str]:
             {"type": "set_phase_attribution", "phase_id": "p3", "attribution": "confidential"}
         )
     )
-    await ok(host.send({"type": "open_phase", "phase_id": "p3"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p3", "seat": False, "timer": False}))
     await ok(ffion.send({"type": "post_contribution", "kind": "note", "text": SAID}))
     async with httpx.AsyncClient(base_url=server.url) as http:
         uploaded = await http.post(
@@ -71,7 +71,9 @@ async def test_the_words_stay_for_the_live_moment_and_leave_the_disk_when_it_clo
     live = [c["text"] for c in (await host.snapshot())["contributions"]]
     assert SAID in live
 
-    await ok(host.send({"type": "open_phase", "phase_id": "p4"}))  # closes the round
+    await ok(
+        host.send({"type": "open_phase", "phase_id": "p4", "seat": False, "timer": False})
+    )  # closes the round
     await ok(ffion.send({"type": "post_contribution", "kind": "note", "text": LATER}))
 
     raw = on_disk(server.data_dir)  # the database, its WAL and shared memory, photos

@@ -23,7 +23,7 @@ def scene(attribution: Attribution = "attributed") -> SessionState:
         person("ben", where="remote", group="o1"),
     )
     state.attribution = attribution
-    ok(run(state, "host", cmd.OpenPhase("p2"), T0 + 1))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), T0 + 1))
     return state
 
 
@@ -105,7 +105,7 @@ def test_a_phase_can_be_chatham_house_for_part_of_an_attributed_meeting() -> Non
     state = scene()
     say(state, "ana", "Named round")
     ok(run(state, "host", cmd.SetPhaseAttribution("p3", "chatham-house"), T0 + 3))
-    ok(run(state, "host", cmd.OpenPhase("p3"), T0 + 3))
+    ok(run(state, "host", cmd.OpenPhase("p3", timer=False, seat=False), T0 + 3))
     say(state, "ana", "Unnamed round")
     assert authors(state) == {"Named round": "Ana", "Unnamed round": None}
 
@@ -113,7 +113,7 @@ def test_a_phase_can_be_chatham_house_for_part_of_an_attributed_meeting() -> Non
 def test_nothing_said_in_a_confidential_phase_is_exported() -> None:
     state = scene()
     ok(run(state, "host", cmd.SetPhaseAttribution("p3", "confidential"), T0 + 3))
-    ok(run(state, "host", cmd.OpenPhase("p3"), T0 + 3))
+    ok(run(state, "host", cmd.OpenPhase("p3", timer=False, seat=False), T0 + 3))
     said = say(state, "ana", "Council round")
     assert state.contributions[said].off_record  # recorded for the live moment only
     harvest = harvest_from_state(state)

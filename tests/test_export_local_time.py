@@ -39,7 +39,7 @@ EVENING = datetime(2026, 6, 30, 20, 0, tzinfo=UTC).timestamp()
 def evening_session() -> SessionState:
     state = session(person("host", role="host"), person("ana", group="t1"))
     state.created_at = EVENING
-    ok(run(state, "host", cmd.OpenPhase("p2"), EVENING + 60))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), EVENING + 60))
     ok(run(state, "ana", cmd.PostContribution("note", "Late light on the green"), EVENING + 300))
     return state
 
@@ -152,7 +152,9 @@ async def test_the_host_downloads_in_the_servers_zone(tmp_path: Path) -> None:
         links = await server.new_session("world-cafe", title="Evening on the green")
         host = Person.from_link(server, links.host_url)
         await host.connect()
-        await acked(host.send({"type": "open_phase", "phase_id": "p1"}))
+        await acked(
+            host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
+        )
         await acked(host.send({"type": "post_contribution", "kind": "note", "text": "Hello"}))
         async with httpx.AsyncClient(base_url=server.url, headers=host.headers) as http:
             got = await http.get(f"/s/{host.session_id}/export/transcript-csv")

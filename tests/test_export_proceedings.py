@@ -95,7 +95,7 @@ async def _build(data_dir: Path) -> Scene:
             await person.connect()
         ana, carys, anon, bart, dev = (people[k] for k in ("ana", "carys", "anon", "bart", "dev"))
 
-        await _ok(host, {"type": "open_phase", "phase_id": "p2"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
         topics = {}
         for who, text in ((ana, BUSES), (bart, SHOPS), (carys, REPAIR), (dev, WITHDRAWN_TOPIC)):
             reply = await _ok(who, {"type": "post_contribution", "kind": "topic", "text": text})
@@ -119,7 +119,7 @@ async def _build(data_dir: Path) -> Scene:
                 },
             )
         groups = {g["name"]: g["id"] for g in (await host.snapshot())["groups"]}
-        await _ok(host, {"type": "open_phase", "phase_id": "p3"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p3", "seat": False, "timer": False})
         for who, topic in (
             (ana, BUSES),
             (bart, BUSES),
@@ -148,7 +148,9 @@ async def _build(data_dir: Path) -> Scene:
             {"type": "submit_report", "group_id": repair, "summary": "Rf9 x", "off_record": True},
         )
 
-        await _ok(host, {"type": "open_phase", "phase_id": "p4"})  # convergence
+        await _ok(
+            host, {"type": "open_phase", "phase_id": "p4", "seat": False, "timer": False}
+        )  # convergence
         await _ok(carys, {"type": "cast_vote", "contribution_id": topics[REPAIR], "dots": 3})
         await _ok(ana, {"type": "cast_vote", "contribution_id": topics[SHOPS], "dots": 2})
         bart_id = people["bart"].participant_id

@@ -19,7 +19,9 @@ async def scene(server: Server, attribution: str = "attributed") -> tuple[Person
     await host.connect()
     ana = await Person.join(server, links.room_url, "Ana Quillfeather")
     await ana.connect()
-    assert (await host.send({"type": "open_phase", "phase_id": "p2"}))["type"] == "ack"
+    assert (
+        await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
+    )["type"] == "ack"
     for text in ("Kx01 Market days", "Kx02 Later withdrawn"):
         reply = await ana.send({"type": "post_contribution", "kind": "note", "text": text})
         assert reply["type"] == "ack"
@@ -235,7 +237,9 @@ async def test_the_host_console_makes_a_phase_confidential_and_it_leaves_every_e
         fields = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input")}
         done = await http.post(form.get("action"), data={**fields, "attribution": "confidential"})
         assert done.status_code == 303
-        assert (await host.send({"type": "open_phase", "phase_id": "p3"}))["type"] == "ack"
+        assert (
+            await host.send({"type": "open_phase", "phase_id": "p3", "seat": False, "timer": False})
+        )["type"] == "ack"
         said = {"type": "post_contribution", "kind": "note", "text": "Kx60 In confidence"}
         assert (await ana.send(said))["type"] == "ack"
         console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)

@@ -144,9 +144,9 @@ async def _build(data_dir: Path) -> Scene:
             await _ok(people[who], {"type": "choose_group", "group_id": groups[group]})
         ana, bart, carys, dev, anon = (people[k] for k in ("ana", "bart", "carys", "dev", "anon"))
 
-        await _ok(host, {"type": "open_phase", "phase_id": "p1"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
         await _post(host, "note", "Kx01 Welcome, everyone: room and home alike.")
-        await _ok(host, {"type": "open_phase", "phase_id": "p2"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
         await _post(ana, "note", HOSTILE)
         await _post(dev, "insight", RTL)
         await _post(anon, "question", f"Kx04 Who owns the empty shops? {LONG_WORD}")
@@ -163,15 +163,15 @@ async def _build(data_dir: Path) -> Scene:
             host,
             {"type": "set_phase_attribution", "phase_id": "p3", "attribution": "chatham-house"},
         )
-        await _ok(host, {"type": "open_phase", "phase_id": "p3"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p3", "seat": False, "timer": False})
         await _post(ana, "note", "Kx10 Said under the Chatham House rule")
         await _ok(
             host,
             {"type": "set_phase_attribution", "phase_id": "p4", "attribution": "confidential"},
         )
-        await _ok(host, {"type": "open_phase", "phase_id": "p4"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p4", "seat": False, "timer": False})
         await _post(bart, "note", "Kx11 Said in confidence")
-        await _ok(host, {"type": "open_phase", "phase_id": "p5"})
+        await _ok(host, {"type": "open_phase", "phase_id": "p5", "seat": False, "timer": False})
         market = await _post(anon, "insight", "Kx12 A monthly market day")
         library = await _post(dev, "insight", "Kx13 A pop-up library in an empty shop")
         await _ok(ana, {"type": "cast_vote", "contribution_id": market, "dots": 3})

@@ -75,7 +75,7 @@ async def build(data: Path, language: str | None) -> str:
         await host.connect()
         if language is not None:
             await ok(host.send({"type": "set_language", "language": language}))
-        await ok(host.send({"type": "open_phase", "phase_id": "p2"}))
+        await ok(host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False}))
         nia = await Person.join(server, links.room_url, "Nia")
         await nia.connect()
         posted = await ok(nia.send({"type": "post_contribution", "kind": "note", "text": NOTE}))

@@ -52,10 +52,10 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
         t += 7.5
         return ok(run(state, actor, command, t, command_id=f"k{len(log)}", log=log))
 
-    go("host", cmd.OpenPhase("p1"))
+    go("host", cmd.OpenPhase("p1", timer=False, seat=False))
     go("host", cmd.StartTimer())
     go("gus", cmd.PostContribution("note", "Why now?"))
-    go("host", cmd.OpenPhase("p2"))
+    go("host", cmd.OpenPhase("p2", timer=False, seat=False))
     go("host", cmd.StartTimer(600))
     (posted,) = go("ana", cmd.PostContribution("insight", "Shops need footfall"))
     assert isinstance(posted, ev.ContributionPosted)
@@ -70,6 +70,8 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("ben", cmd.CastVote(note, 3))
     go("gus", cmd.CastVote(note, 1))
     go("gus", cmd.CastVote(note, 0))
+    go("host", cmd.SetDots("p2", 3))  # dot voting from now on in this phase
+    go("gus", cmd.CastVote(note, 2))
     go("ben", cmd.React(note, "agree"))
     go("gus", cmd.React(note, "agree"))
     go("ben", cmd.React(note, "agree"))
@@ -165,7 +167,7 @@ def test_apply_returns_the_state_it_folded_into() -> None:
 
 def test_a_contribution_remembers_where_and_when_it_was_stored() -> None:
     state = session(person("host", role="host"), person("ana", group="t1"))
-    ok(run(state, "host", cmd.OpenPhase("p2"), T0))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), T0))
     (posted,) = ok(run(state, "ana", cmd.PostContribution("note", "Hi"), T0 + 42))
     assert isinstance(posted, ev.ContributionPosted)
     stored = state.contributions[posted.contribution_id]
@@ -181,9 +183,9 @@ def test_a_raised_hand_remembers_when_it_went_up() -> None:
 
 def test_opening_a_phase_drops_the_previous_phases_timer() -> None:
     state = session(person("host", role="host"))
-    ok(run(state, "host", cmd.OpenPhase("p1")))
+    ok(run(state, "host", cmd.OpenPhase("p1", timer=False, seat=False)))
     ok(run(state, "host", cmd.StartTimer()))
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     assert state.timer is None
 
 
@@ -213,7 +215,7 @@ def test_timer_events_without_a_timer_change_nothing() -> None:
 def round1() -> SessionState:
     """World Café round 1 (20 minutes) open, no timer yet."""
     state = session(person("host", role="host"))
-    ok(run(state, "host", cmd.OpenPhase("p2"), T0))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), T0))
     return state
 
 
@@ -296,7 +298,7 @@ def test_the_timer_replays_to_the_same_reading() -> None:
     log: list[Logged] = []
     state = session(person("host", role="host"), log=log)
     for now, command in (
-        (T0, cmd.OpenPhase("p2")),
+        (T0, cmd.OpenPhase("p2", timer=False, seat=False)),
         (T0 + 10, cmd.StartTimer()),
         (T0 + 70, cmd.PauseTimer()),
         (T0 + 80, cmd.ExtendTimer(45)),

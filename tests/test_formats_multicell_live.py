@@ -99,7 +99,7 @@ async def test_each_cell_host_runs_only_their_own_venues_groups(server: Server) 
     # phases, the timer and pre-moderation are the lead host's alone
     for cell_host in (e.hall_host, e.library_host):
         for command in (
-            {"type": "open_phase", "phase_id": "p2"},
+            {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False},
             {"type": "start_timer", "duration_s": 60},
             {"type": "set_moderation", "on": True},
             {"type": "propose_seating"},
@@ -110,7 +110,7 @@ async def test_each_cell_host_runs_only_their_own_venues_groups(server: Server) 
 async def test_every_cell_sees_the_lead_hosts_phase_and_timer(server: Server) -> None:
     e = await multicell(server)
     everyone = [e.hall_host, e.library_host, *e.people.values()]
-    await act(e.host, {"type": "open_phase", "phase_id": "p2"})
+    await act(e.host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     await act(e.host, {"type": "start_timer", "duration_s": 20 * 60})
     views = [await sees(p) for p in everyone]
     assert {v.phase for v in views} == {"Round 1"}
@@ -151,7 +151,7 @@ async def test_a_cell_hosts_announcement_goes_to_their_venue_only(server: Server
 async def test_merged_and_split_groups_are_seen_by_everyone_at_once(server: Server) -> None:
     e = await multicell(server)
     cai, ann = e.people["Cai"], e.people["Ann"]
-    await act(e.host, {"type": "open_phase", "phase_id": "p2"})
+    await act(e.host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     await act(cai, {"type": "post_contribution", "kind": "note", "text": "Benches"})
     await act(
         e.hall_host,

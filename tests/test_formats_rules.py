@@ -36,7 +36,7 @@ CAST = (
 @pytest.fixture
 def state() -> SessionState:
     s = session(*CAST)
-    ok(run(s, "host", cmd.OpenPhase("p2")))
+    ok(run(s, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     return s
 
 
@@ -211,7 +211,7 @@ def test_bad_phase_edits_change_nothing(state: SessionState) -> None:
     assert code(run(state, "host", cmd.RemovePhase("p99"))) == "unknown_phase"
     assert code(run(state, "host", cmd.RemovePhase("p2"))) == "phase_open"
     post(state, "ana", "note", "Said in round 1")
-    ok(run(state, "host", cmd.OpenPhase("p3")))
+    ok(run(state, "host", cmd.OpenPhase("p3", timer=False, seat=False)))
     assert code(run(state, "host", cmd.RemovePhase("p2"))) == "phase_has_harvest"
     assert code(run(state, "host", cmd.MovePhase("p99", 0))) == "unknown_phase"
     assert code(run(state, "host", cmd.MovePhase("p1", 9))) == "invalid_value"

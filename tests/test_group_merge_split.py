@@ -32,7 +32,7 @@ def log() -> list[Logged]:
 def state(log: list[Logged]) -> SessionState:
     """Round 1 open, a note at each hall table."""
     state = session(*CAST, log=log)
-    ok(run(state, "host", cmd.OpenPhase("p2"), log=log))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), log=log))
     ok(run(state, "cy", cmd.PostContribution("note", "More benches"), log=log))
     ok(run(state, "ana", cmd.PostContribution("note", "Later buses"), log=log))
     return state

@@ -160,7 +160,7 @@ def test_a_message_made_in_python_is_shown_in_the_pages_language() -> None:
 
 def test_the_common_refusals_built_with_a_value_are_the_ones_the_catalogue_has() -> None:
     state = session(person("host", role="host"), person("ana"))
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     made = [
         run(state, "ana", cmd.PostContribution("note", "   ")),
         run(state, "ana", cmd.PostContribution("note", "x" * 10_001)),

@@ -141,7 +141,7 @@ def csrf_of(html: str) -> str:
 async def test_the_no_javascript_form_posts_a_note(server: Server) -> None:
     links, host = await hosted(server)
     phase = (await host.snapshot())["phases"][0]["id"]
-    await host.send({"type": "open_phase", "phase_id": phase})
+    await host.send({"type": "open_phase", "phase_id": phase, "seat": False, "timer": False})
     async with httpx.AsyncClient(base_url=server.url) as phone:
         joined = await phone.post(server.local(links.room_url), data={"name": "Rhian"})
         page = joined.headers["location"]

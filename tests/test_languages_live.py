@@ -42,7 +42,7 @@ async def test_after_the_host_sets_welsh_an_english_browser_gets_welsh_and_can_s
         assert language_of(await before.get(server.local(links.room_url))) == "en"
 
     await host.send({"type": "set_language", "language": "cy"})
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     assert (await host.snapshot())["session"]["language"] == "cy"
 
     async with httpx.AsyncClient(headers=ENGLISH_BROWSER, follow_redirects=True) as phone:

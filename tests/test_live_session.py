@@ -10,7 +10,9 @@ async def test_room_and_remote_participants_see_each_others_notes(server: Server
     host = Person.from_link(server, links.host_url)
     await host.connect()
     phase = (await host.snapshot())["phases"][0]["id"]
-    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
+    assert (
+        await host.send({"type": "open_phase", "phase_id": phase, "seat": False, "timer": False})
+    )["type"] == "ack"
 
     room = await Person.join(server, links.room_url, "Rhian")
     remote = await Person.join(server, links.remote_url, "Dewi")

@@ -28,7 +28,7 @@ async def test_the_host_holds_contributions_and_approves_them_onto_the_wall(
     console = Console(server, host)
     projector = Person.from_link(server, links.projector_url)
     await projector.connect()
-    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
 
     assert "Off." in await console.page()
     assert await console.submit("set_moderation", on="true") == "Done."
@@ -86,7 +86,7 @@ async def test_a_cell_host_approves_only_their_own_venues_contributions(server: 
     )
     reader = await arrive(server, f"{links.room_url}?table={groups['Library table']}", "Lew")
     walker = await arrive(server, f"{links.room_url}?table={groups['Hall table']}", "Wyn")
-    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     assert await refused(hall_host, {"type": "set_moderation", "on": True}) == "not_allowed"
     await act(host, {"type": "set_moderation", "on": True})
     await act(reader, {"type": "post_contribution", "kind": "note", "text": "Quiet room"})
@@ -110,7 +110,7 @@ async def test_waiting_words_reach_only_their_author_and_the_hosts_until_approve
 ) -> None:
     links = await server.new_session("world-cafe", title="Quiet lanes")
     host = await host_of(server, links)
-    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     await act(host, {"type": "set_moderation", "on": True})
     author = await arrive(server, links.room_url, "")
     other = await arrive(server, links.remote_url, "Nia")

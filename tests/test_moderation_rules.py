@@ -33,7 +33,7 @@ def log() -> list[Logged]:
 def state(log: list[Logged]) -> SessionState:
     """Round 1 open with pre-moderation on."""
     state = session(*CAST, log=log)
-    ok(run(state, "host", cmd.OpenPhase("p2"), log=log))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), log=log))
     ok(run(state, "host", cmd.SetModeration(True), log=log))
     return state
 
@@ -46,7 +46,7 @@ def post(state: SessionState, author: str, text: str = "A thought", **kw: object
 
 def test_moderation_is_off_until_the_host_turns_it_on() -> None:
     state = session(*CAST)
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     assert not state.moderation
     assert not state.contributions[post(state, "anon")].pending
 

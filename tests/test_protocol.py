@@ -36,7 +36,9 @@ async def opened_session(
     host = Person.from_link(server, links.host_url)
     await host.connect()
     phase = (await host.snapshot())["phases"][0]["id"]
-    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
+    assert (
+        await host.send({"type": "open_phase", "phase_id": phase, "seat": False, "timer": False})
+    )["type"] == "ack"
     rhian = await Person.join(server, links.room_url, "Rhian")
     await rhian.connect()
     return host, rhian
@@ -163,7 +165,12 @@ async def test_a_participant_cannot_run_the_session(server: Server) -> None:
     before = stable(await host.snapshot())
 
     attempts = [
-        {"type": "open_phase", "phase_id": before["phases"][1]["id"]},
+        {
+            "type": "open_phase",
+            "phase_id": before["phases"][1]["id"],
+            "seat": False,
+            "timer": False,
+        },
         {"type": "close_phase", "phase_id": before["phases"][0]["id"]},
         {"type": "start_timer"},
         {"type": "move_participant", "participant_id": dewi_id, "group_id": group},
@@ -184,7 +191,7 @@ async def test_the_projector_link_reads_but_cannot_post(server: Server) -> None:
     host = Person.from_link(server, links.host_url)
     await host.connect()
     phase = (await host.snapshot())["phases"][0]["id"]
-    await host.send({"type": "open_phase", "phase_id": phase})
+    await host.send({"type": "open_phase", "phase_id": phase, "seat": False, "timer": False})
     projector = Person.from_link(server, links.projector_url)
     welcome = await projector.connect()
     assert welcome["role"] == "observer"

@@ -34,7 +34,7 @@ def open_space(log: list[Logged] | None = None) -> tuple[SessionState, str, str]
     """An Open Space with two topics placed (buses online, shops in the hall), topic
     sessions open; ana and ben went to buses, ben then moved on to shops (two feet)."""
     state = session(*PEOPLE, format_id="open-space", groups=(), log=log)
-    ok(run(state, "host", cmd.OpenPhase("p2"), log=log))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False), log=log))
     ok(run(state, "ben", cmd.PostContribution("topic", "Late buses home"), log=log))
     ok(run(state, "cy", cmd.PostContribution("topic", "Empty shops"), log=log))
     topics = {c.text: c.id for c in state.contributions.values()}
@@ -49,7 +49,7 @@ def open_space(log: list[Logged] | None = None) -> tuple[SessionState, str, str]
     ok(run(state, "host", cmd.PlaceTopic(topics["Empty shops"], "10:00", "Hall", VENUE), log=log))
     groups = {g.name: g.id for g in state.groups.values()}
     buses, shops = groups["Late buses home"], groups["Empty shops"]
-    ok(run(state, "host", cmd.OpenPhase("p3"), log=log))
+    ok(run(state, "host", cmd.OpenPhase("p3", timer=False, seat=False), log=log))
     for who, where in (("ana", buses), ("ben", buses), ("cy", shops), ("ben", shops)):
         ok(run(state, who, cmd.ChooseGroup(where), log=log))
     return state, buses, shops
@@ -86,7 +86,7 @@ def test_only_topic_groups_write_reports_and_only_once_the_topic_sessions_begin(
     table = next(iter(state.groups))
     assert code(run(state, "host", cmd.SubmitReport(table, summary="Tea"))) == "not_a_topic"
     assert code(run(state, "host", cmd.SubmitReport("nope", summary="?"))) == "unknown_group"
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     ok(run(state, "ana", cmd.PostContribution("topic", "Parking")))
     ok(run(state, "host", cmd.PlaceTopic(next(iter(state.contributions)), "9:00", "Hall", VENUE)))
     topic_group = next(g.id for g in state.groups.values() if g.topic_id)
@@ -140,7 +140,7 @@ def test_bad_reports_are_refused_with_a_reason() -> None:
 
 def test_a_report_finished_in_convergence_still_reports_on_the_topic_sessions() -> None:
     state, buses, _ = open_space()
-    ok(run(state, "host", cmd.OpenPhase("p4")))
+    ok(run(state, "host", cmd.OpenPhase("p4", timer=False, seat=False)))
     ok(run(state, "ana", cmd.SubmitReport(buses, summary="Finished late")))
     assert state.reports[buses].phase_id == "p3"
 
@@ -173,7 +173,7 @@ def test_a_muted_person_cannot_write_a_report_or_a_next_step() -> None:
 def pro_action_cafe() -> SessionState:
     """A Pro Action Café in its last phase, Next steps."""
     state = session(*PEOPLE, format_id="pro-action-cafe")
-    ok(run(state, "host", cmd.OpenPhase("p5")))
+    ok(run(state, "host", cmd.OpenPhase("p5", timer=False, seat=False)))
     return state
 
 
@@ -218,9 +218,11 @@ def test_bad_next_steps_are_refused_with_a_reason() -> None:
 def test_only_phases_that_allow_next_steps_take_them() -> None:
     state = session(*PEOPLE, format_id="pro-action-cafe")
     assert code(run(state, "ana", cmd.RecordAction("Too soon"))) == "phase_closed"
-    ok(run(state, "host", cmd.OpenPhase("p2")))  # round 1: the quest behind the question
+    ok(
+        run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False))
+    )  # round 1: the quest behind the question
     assert code(run(state, "ana", cmd.RecordAction("Too soon"))) == "kind_not_allowed"
-    ok(run(state, "host", cmd.OpenPhase("p4")))  # round 3: what next steps
+    ok(run(state, "host", cmd.OpenPhase("p4", timer=False, seat=False)))  # round 3: what next steps
     ok(run(state, "ana", cmd.RecordAction("Now", off_record=True)))
     assert [c.off_record for c in state.contributions.values() if c.kind == "action"] == [True]
 

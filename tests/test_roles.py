@@ -65,10 +65,11 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "withdraw_all": lambda _: cmd.WithdrawAll(),
     "hide_contribution": lambda _: cmd.HideContribution("theirs"),
     "cast_vote": lambda _: cmd.CastVote("theirs", 2),
+    "set_dots": lambda _: cmd.SetDots("p3", 3),
     "react": lambda _: cmd.React("theirs", "heart"),
     "raise_hand": lambda _: cmd.RaiseHand(),
     "lower_hand": _lower_own_hand,
-    "open_phase": lambda _: cmd.OpenPhase("p3"),
+    "open_phase": lambda _: cmd.OpenPhase("p3", timer=False, seat=False),
     "close_phase": lambda _: cmd.ClosePhase("p2"),
     "set_phase_attribution": lambda _: cmd.SetPhaseAttribution("p3", "chatham-house"),
     "revoke_digest": _revoke_a_published_digest,
@@ -134,6 +135,7 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
     lead_only = {t for t, roles in PERMISSIONS.items() if roles == {"host"}}
     assert lead_only == {
         "open_phase",
+        "set_dots",
         "close_phase",
         "set_phase_attribution",
         "revoke_digest",

@@ -47,7 +47,7 @@ def state() -> SessionState:
 @pytest.fixture
 def live(state: SessionState) -> SessionState:
     """The standard session with World Café round 1 (tables) open."""
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     return state
 
 
@@ -267,7 +267,7 @@ def test_a_kind_the_phase_does_not_take_is_refused_with_kind_not_allowed(
 
 def test_the_open_space_marketplace_takes_only_topics() -> None:
     state = session(person("host", role="host"), person("ana"), format_id="open-space")
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     assert code(run(state, "ana", cmd.PostContribution("note", "Hm"))) == "kind_not_allowed"
     ok(run(state, "ana", cmd.PostContribution("topic", "Empty shops")))
 
@@ -577,29 +577,32 @@ def test_removing_a_participant_lowers_their_hand(state: SessionState) -> None:
 
 
 def test_participant_cannot_open_a_phase(state: SessionState) -> None:
-    assert code(run(state, "ana", cmd.OpenPhase("p1"))) == "not_allowed"
+    assert code(run(state, "ana", cmd.OpenPhase("p1", timer=False, seat=False))) == "not_allowed"
     assert state.open_phase() is None
 
 
 def test_opening_a_phase_closes_the_one_that_was_open(state: SessionState) -> None:
-    ok(run(state, "host", cmd.OpenPhase("p1")))
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p1", timer=False, seat=False)))
+    ok(run(state, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     assert [p.status for p in state.phases] == ["closed", "open", "pending", "pending", "pending"]
 
 
 def test_opening_an_unknown_phase_is_refused_with_unknown_phase(state: SessionState) -> None:
-    assert code(run(state, "host", cmd.OpenPhase("p9"))) == "unknown_phase"
+    assert code(run(state, "host", cmd.OpenPhase("p9", timer=False, seat=False))) == "unknown_phase"
 
 
 def test_opening_the_open_phase_again_is_refused_with_phase_already_open(
     live: SessionState,
 ) -> None:
-    assert code(run(live, "host", cmd.OpenPhase("p2"))) == "phase_already_open"
+    assert (
+        code(run(live, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
+        == "phase_already_open"
+    )
 
 
 def test_a_closed_phase_may_be_opened_again(live: SessionState) -> None:
     ok(run(live, "host", cmd.ClosePhase("p2")))
-    ok(run(live, "host", cmd.OpenPhase("p2")))
+    ok(run(live, "host", cmd.OpenPhase("p2", timer=False, seat=False)))
     assert live.open_phase() is live.phase("p2")
 
 
@@ -966,8 +969,8 @@ REFUSED: list[tuple[str | None, cmd.AnyCommand]] = [
     ("ben", cmd.CastVote("NOTE", 4)),
     ("ana", cmd.RaiseHand()),
     ("ben", cmd.LowerHand()),
-    ("ana", cmd.OpenPhase("p3")),
-    ("host", cmd.OpenPhase("p2")),
+    ("ana", cmd.OpenPhase("p3", timer=False, seat=False)),
+    ("host", cmd.OpenPhase("p2", timer=False, seat=False)),
     ("host", cmd.ClosePhase("p1")),
     ("host", cmd.StartTimer()),
     ("host", cmd.ExtendTimer(0)),

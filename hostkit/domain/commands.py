@@ -75,6 +75,13 @@ class CastVote(Command, tag="cast_vote", frozen=True):
     dots: int = 1  # 0 takes the vote back
 
 
+class SetDots(Command, tag="set_dots", frozen=True):
+    """Dot voting: how many dots each person may place in a phase (0 turns it off)."""
+
+    phase_id: str
+    dots: int
+
+
 class React(Command, tag="react", frozen=True):
     contribution_id: str
     reaction: Reaction
@@ -89,7 +96,11 @@ class LowerHand(Command, tag="lower_hand", frozen=True):
 
 
 class OpenPhase(Command, tag="open_phase", frozen=True):
+    """Open a phase: its timer starts, and a café round seats people (see table_rules)."""
+
     phase_id: str
+    timer: bool = True  # False: open it without starting its timer
+    seat: bool = True  # False: a café round leaves everyone where they are
 
 
 class ClosePhase(Command, tag="close_phase", frozen=True):
@@ -429,6 +440,7 @@ AnyCommand = (
     | WithdrawAll
     | HideContribution
     | CastVote
+    | SetDots
     | React
     | RaiseHand
     | LowerHand
@@ -491,6 +503,7 @@ ClientCommand = (
     | WithdrawAll
     | HideContribution
     | CastVote
+    | SetDots
     | React
     | RaiseHand
     | LowerHand

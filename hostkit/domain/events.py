@@ -51,6 +51,7 @@ class PhaseSpec(msgspec.Struct, frozen=True):
     grouping: str
     allows: list[ContributionKind]
     attribution: PhaseAttribution | None = None
+    dots: int = 0  # dots each person may place in this phase (0: no dot voting)
 
 
 class SessionCreated(Event, tag="session_created", frozen=True):
@@ -103,6 +104,14 @@ class ContributionHidden(Event, tag="contribution_hidden", frozen=True):
 class VoteCast(Event, tag="vote_cast", frozen=True):
     contribution_id: str
     participant_id: str
+    dots: int
+    phase_id: str | None = None  # cast in a dot-voting phase: counts against its dots
+
+
+class DotsSet(Event, tag="dots_set", frozen=True):
+    """How many dots each person may place in a phase (0: no dot voting)."""
+
+    phase_id: str
     dots: int
 
 
@@ -381,6 +390,7 @@ AnyEvent = (
     | ContributionWithdrawn
     | ContributionHidden
     | VoteCast
+    | DotsSet
     | ReactionToggled
     | HandRaised
     | HandLowered

@@ -75,6 +75,7 @@ def apply(
                     p.grouping,
                     list(p.allows),
                     attribution=p.attribution,
+                    dots=p.dots,
                 )
                 for p in event.phases
             ]
@@ -119,6 +120,16 @@ def apply(
                 votes[event.participant_id] = event.dots
             else:
                 votes.pop(event.participant_id, None)
+            voting = state.phase(event.phase_id) if event.phase_id else None
+            if voting is not None:
+                ballot = voting.ballots.setdefault(event.participant_id, {})
+                ballot[event.contribution_id] = event.dots
+                if not event.dots:
+                    del ballot[event.contribution_id]
+        case ev.DotsSet():
+            found = state.phase(event.phase_id)
+            if found is not None:
+                found.dots = event.dots
         case ev.ReactionToggled():
             reactions = state.contributions[event.contribution_id].reactions
             who = [p for p in reactions.get(event.reaction, []) if p != event.participant_id]

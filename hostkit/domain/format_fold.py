@@ -52,6 +52,7 @@ def group(spec: ev.GroupSpec) -> Group:
 def _phase(spec: ev.PhaseSpec) -> Phase:
     phase = Phase(spec.id, spec.title, spec.question, spec.duration_s, spec.grouping, spec.allows)
     phase.attribution = spec.attribution
+    phase.dots = spec.dots
     return phase
 
 

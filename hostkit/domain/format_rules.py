@@ -12,7 +12,7 @@ import msgspec
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
-from hostkit.domain import seating, talking_piece
+from hostkit.domain import seating, table_rules, talking_piece
 from hostkit.domain.commands import MAX_TEXT, MAX_TIMER_S, MAX_TITLE
 from hostkit.domain.guards import (
     NO_GROUP,
@@ -26,7 +26,6 @@ from hostkit.domain.model import (
     CONTRIBUTION_KINDS,
     PLENARY,
     ContributionKind,
-    Group,
     Participant,
     SessionState,
 )
@@ -64,9 +63,9 @@ def decide_format(
     """The events of a format command, or why it is refused (the role is already checked)."""
     match c:
         case cmd.ProposeSeating():
-            return _propose(state, c)
+            return table_rules.propose(state, c)
         case cmd.AdjustSeating():
-            return _adjust(state, c)
+            return table_rules.adjust(state, c)
         case cmd.ApplySeating():
             if state.seating is None:
                 return reject("no_seating", "Propose a seating first.")
@@ -192,78 +191,13 @@ def _queue_of(state: SessionState, participant_id: str) -> list[str] | None:
     return None
 
 
-# --- seating -----------------------------------------------------------------------
-
-
-def _tables(state: SessionState) -> list[Group]:
-    """The groups a café round seats people at: every group that is not a topic."""
-    return [g for g in state.groups.values() if g.topic_id is None]
-
-
-def _seated(state: SessionState) -> list[Participant]:
-    """Who takes part in seating: people (not screens, hosts or observers) still here."""
-    return [
-        p
-        for p in state.participants.values()
-        if not p.removed and not p.screen and p.role in ("participant", "table_host")
-    ]
-
-
-def _reach(state: SessionState, person: Participant, tables: list[Group]) -> frozenset[str]:
-    """Remote people sit at online tables or remote seats; room people in their venue."""
-    if person.where == "remote":
-        online = {c.id for c in state.cells.values() if c.kind == "online"}
-        return frozenset(g.id for g in tables if g.cell_id in online or g.remote_seats)
-    return frozenset(g.id for g in tables if g.cell_id == person.cell_id)
-
-
-def _propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
-    if not 2 <= c.table_size <= 8:
-        return reject("invalid_value", "Tables seat between 2 and 8 people.")
-    tables = _tables(state)
-    if not tables:
-        return reject("no_tables", "Add tables before proposing a seating.")
-    people = _seated(state)
-    stays: dict[str, str] = {}
-    for person in people:  # table hosts and callers keep their table; one per table
-        keeps = person.role == "table_host" or "caller" in person.hats
-        if keeps and person.group_id in state.groups and person.group_id not in stays.values():
-            if state.groups[person.group_id].topic_id is None:
-                stays[person.id] = person.group_id
-    plan = [
-        seating.Table(g.id, next((p for p, t in stays.items() if t == g.id), None)) for g in tables
-    ]
-    guests = [seating.Guest(p.id, _reach(state, p, tables)) for p in people]
-    if all(not g.tables for g in guests):
-        return reject("no_tables", "No table can take these people: check the venues.")
-    table_ids = {g.id for g in tables}
-    current = {p.id: p.group_id for p in people if p.group_id and p.group_id in table_ids}
-    history = [*state.table_rounds, *([current] if current else [])]
-    met = seating.meetings(history)
-    seats = seating.propose(plan, guests, met, seed=c.seed, size=c.table_size)
-    hosted = set(stays) if len(stays) == len(tables) else set()
-    best = seating.round_lower_bound(list(seats), met, tables=len(tables), hosts=hosted)
-    return [ev.SeatingProposed(seats, seating.repeats(seats, met), best)]
-
-
-def _adjust(state: SessionState, c: cmd.AdjustSeating) -> Decision:
-    if state.seating is None:
-        return reject("no_seating", "Propose a seating first.")
-    person = state.participants.get(c.participant_id)
-    if person is None or person.removed:
-        return reject("unknown_participant", "There is no such participant.")
-    group = state.groups.get(c.group_id)
-    if group is None or group.topic_id is not None:
-        return reject("unknown_group", NO_GROUP)
-    if c.group_id not in _reach(state, person, _tables(state)):
-        return reject("out_of_reach", "That table has no seat this person can reach.")
-    return [ev.SeatingAdjusted(person.id, c.group_id)]
+# --- 1-2-4-All --------------------------------------------------------------------
 
 
 def _form_groups(state: SessionState, c: cmd.FormGroups) -> Decision:
     if c.size not in (2, 4):
         return reject("invalid_value", "Form pairs (2) or fours (4).")
-    people = [(p.id, p.cell_id) for p in _seated(state)]
+    people = [(p.id, p.cell_id) for p in table_rules.seated(state)]
     if len(people) < 2:
         return reject("too_few_people", "Pairs need at least two people.")
     keep: list[list[str]] = []

@@ -36,6 +36,7 @@ class PhaseTemplate:
     minutes: int
     grouping: Grouping
     allows: tuple[ContributionKind, ...] = TALK
+    dots: int = 0  # dot voting: dots per person (the harvest, convergence, next steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class FormatTemplate:
     hats: tuple[Hat, ...] = ()  # the hats the host usually hands out
     guide: str = ""  # what the host should know: the practice's own rules of thumb
     groups: tuple[GroupTemplate, ...] = ()
+    table_size: int = 4  # café rounds: how many sit at a table
 
 
 def _phase(
@@ -65,8 +67,9 @@ def _phase(
     minutes: int,
     grouping: Grouping,
     allows: tuple[ContributionKind, ...] = TALK,
+    dots: int = 0,
 ) -> PhaseTemplate:
-    return PhaseTemplate(title, question, minutes, grouping, allows)
+    return PhaseTemplate(title, question, minutes, grouping, allows, dots)
 
 
 CIRCLE = FormatTemplate(
@@ -95,7 +98,9 @@ WORLD_CAFE = FormatTemplate(
         _phase("Round 1", "What do we notice?", 20, "tables"),
         _phase("Round 2", "What is emerging?", 20, "tables"),
         _phase("Round 3", "What could we do?", 20, "tables"),
-        _phase("Harvest", "Which insights matter most? Put your dots on them.", 20, "plenary"),
+        _phase(
+            "Harvest", "Which insights matter most? Put your dots on them.", 20, "plenary", dots=3
+        ),
     ),
     hats=("scribe", "harvester", "bridge", "room_buddy"),
     guide=(
@@ -127,7 +132,12 @@ OPEN_SPACE = FormatTemplate(
             "topics",
         ),
         _phase(
-            "Convergence", "Which topics need action? Put your dots on them.", 20, "plenary", ACT
+            "Convergence",
+            "Which topics need action? Put your dots on them.",
+            20,
+            "plenary",
+            ACT,
+            dots=3,
         ),
         _phase("Closing circle", "What are you taking away?", 15, "circle"),
     ),
@@ -162,6 +172,7 @@ PRO_ACTION_CAFE = FormatTemplate(
             15,
             "plenary",
             ("note", "insight", "action"),
+            dots=3,
         ),
     ),
     hats=("caller", "scribe", "bridge", "room_buddy"),
@@ -301,6 +312,7 @@ CUSTOM_TEMPLATES: dict[str, FormatTemplate] = {
                 _phase("Harvest", "What help did you get?", 5, "plenary"),
             ),
             guide="Make tables of three (a hybrid table can seat a remote consultant).",
+            table_size=3,
         ),
     )
 }
@@ -325,7 +337,9 @@ def session_created(
     cells = [CellSpec(f"venue-{i}", name, "venue") for i, name in enumerate(venues, 1)]
     cells.append(CellSpec(ONLINE_CELL, "Online", "online"))
     phases = [
-        PhaseSpec(f"p{i}", p.title, p.question, p.minutes * 60, p.grouping, list(p.allows))
+        PhaseSpec(
+            f"p{i}", p.title, p.question, p.minutes * 60, p.grouping, list(p.allows), dots=p.dots
+        )
         for i, p in enumerate(template.phases, 1)
     ]
     home = cells[0].id

@@ -58,3 +58,11 @@ def governs_participant(state: SessionState, actor: Participant, other: Particip
         return True
     # never the lead host, who could not undo it: nobody may unmute themselves
     return actor.role == "cell_host" and other.cell_id == actor.cell_id and other.role != "host"
+
+
+def contribution_problem(state: SessionState, contribution_id: str) -> Rejection | None:
+    """Refuse acting on a contribution that is not there (never was, withdrawn, hidden)."""
+    found = state.contributions.get(contribution_id)
+    if found is None or found.withdrawn or found.hidden:
+        return reject("unknown_contribution", "That contribution is not there any more.")
+    return None

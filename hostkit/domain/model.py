@@ -111,6 +111,9 @@ class Phase:
     allows: list[ContributionKind]
     status: PhaseStatus = "pending"
     attribution: PhaseAttribution | None = None  # None: the session's mode
+    dots: int = 0  # dot voting: the dots each person may place in this phase (0: none)
+    # the dots placed in this phase: participant id -> contribution id -> dots
+    ballots: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

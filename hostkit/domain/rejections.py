@@ -81,6 +81,8 @@ Code = Literal[
     "owner_twice",
     "same_group",
     "not_in_group",
+    # dot voting
+    "no_dots_left",
 ]
 
 CODES: Final[frozenset[str]] = frozenset(get_args(Code))

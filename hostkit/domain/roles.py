@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "withdraw_all": _SPEAKERS,
     "hide_contribution": _HOSTS | {"table_host"},
     "cast_vote": _SPEAKERS,
+    "set_dots": _LEAD,
     "react": _SPEAKERS,
     "raise_hand": _SPEAKERS,
     "lower_hand": _SPEAKERS,  # someone else's hand: see rules (hosts and their table host)

@@ -15,8 +15,10 @@ from hostkit.domain import (
     format_rules,
     group_rules,
     moderation_rules,
+    phase_rules,
     posting,
     report_rules,
+    vote_rules,
 )
 from hostkit.domain.commands import (
     MAX_RETENTION_DAYS,
@@ -28,13 +30,14 @@ from hostkit.domain.commands import (
 from hostkit.domain.guards import (
     NOT_ALLOWED,
     Decision,
+    contribution_problem,
     governs_group,
     governs_participant,
     name_problem,
     text_problem,
 )
 from hostkit.domain.model import PLENARY, PRIVACY, Participant, SessionState, most_private
-from hostkit.domain.rejections import Rejection, reject
+from hostkit.domain.rejections import reject
 from hostkit.domain.roles import may
 
 _SPOKEN = "People have already spoken in this phase: it can become more private, not less."
@@ -72,19 +75,12 @@ def _join(state: SessionState, c: cmd.Join) -> Decision:
     ]
 
 
-def _contribution_target(state: SessionState, contribution_id: str) -> Rejection | None:
-    found = state.contributions.get(contribution_id)
-    if found is None or found.withdrawn or found.hidden:
-        return reject("unknown_contribution", "That contribution is not there any more.")
-    return None
-
-
 def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: float) -> Decision:
     match c:
         case cmd.PostContribution():
             return posting.post(state, actor, c)
         case cmd.WithdrawContribution():
-            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+            if (problem := contribution_problem(state, c.contribution_id)) is not None:
                 return problem
             if state.contributions[c.contribution_id].author_id != actor.id:
                 return reject("not_author", "Only its author can withdraw a contribution.")
@@ -97,21 +93,15 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             ]
             return mine or reject("nothing_to_withdraw", "You have nothing left to withdraw.")
         case cmd.HideContribution():
-            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+            if (problem := contribution_problem(state, c.contribution_id)) is not None:
                 return problem
             if not governs_group(state, actor, state.contributions[c.contribution_id].group_id):
                 return reject("not_allowed", NOT_ALLOWED)
             return [ev.ContributionHidden(c.contribution_id, by=actor.id)]
-        case cmd.CastVote():
-            if (problem := _contribution_target(state, c.contribution_id)) is not None:
-                return problem
-            if (problem := moderation_rules.waiting(state, c.contribution_id)) is not None:
-                return problem
-            if not 0 <= c.dots <= 3:
-                return reject("invalid_value", "A vote is between 0 and 3 dots.")
-            return [ev.VoteCast(c.contribution_id, actor.id, c.dots)]
+        case cmd.CastVote() | cmd.SetDots():
+            return vote_rules.decide_votes(state, actor, c)
         case cmd.React():
-            if (problem := _contribution_target(state, c.contribution_id)) is not None:
+            if (problem := contribution_problem(state, c.contribution_id)) is not None:
                 return problem
             if (problem := moderation_rules.waiting(state, c.contribution_id)) is not None:
                 return problem
@@ -134,12 +124,7 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return reject("hand_not_raised", "That hand is not raised.")
             return [ev.HandLowered(whose.id, whose.group_id, by=actor.id)]
         case cmd.OpenPhase():
-            phase = state.phase(c.phase_id)
-            if phase is None:
-                return reject("unknown_phase", "There is no such phase.")
-            if phase.status == "open":
-                return reject("phase_already_open", "That phase is already open.")
-            return [ev.PhaseOpened(c.phase_id)]
+            return phase_rules.open_phase(state, c)
         case cmd.ClosePhase():
             phase = state.phase(c.phase_id)
             if phase is None:

@@ -8,6 +8,7 @@ mode the export asked for. Renderers only ever see this model, never the raw sta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from hostkit.domain.model import (
     Contribution,
     ContributionKind,
     DigestResponse,
+    Phase,
     PhaseAttribution,
     SessionState,
     most_private,
@@ -299,9 +301,7 @@ def harvest_from_state(
             GroupHarvest(name or translate(lang, "Everyone"), cell, group_entries)
             for (name, cell), group_entries in by_group.items()
         ]
-        ranking = sorted(
-            (e for g in groups for e in g.entries if e.dots), key=lambda e: (-e.dots, e.seq)
-        )
+        ranking = _ranking(state, phase, entries, groups)
         phases.append(
             PhaseHarvest(
                 phase.id,
@@ -463,3 +463,33 @@ async def read_harvest(
         return None
     state = fold_log(session_id, await store.read(session_id))
     return harvest_from_state(state, attribution, photos, language=language, timezone=timezone)
+
+
+def _ranking(
+    state: SessionState, phase: Phase, entries: list[Entry], groups: list[GroupHarvest]
+) -> list[Entry]:
+    """Most dots first: in a dot-voting phase (the café harvest, convergence) everything
+    dotted in it, wherever it was said, by the dots placed there; elsewhere the phase's
+    own contributions by the votes they got outside dot voting."""
+    if phase.dots:
+        placed: dict[str, list[int]] = {}
+        for ballot in phase.ballots.values():
+            for contribution_id, dots in ballot.items():
+                placed.setdefault(contribution_id, []).append(dots)
+        dotted = [
+            dataclasses.replace(e, dots=sum(placed[e.id]), voters=len(placed[e.id]))
+            for e in entries
+            if e.id in placed and not e.pending and not e.response
+        ]
+        return sorted(dotted, key=lambda e: (-e.dots, e.seq))
+    in_dot_phases: dict[str, int] = {}
+    for voting in state.phases:
+        for ballot in voting.ballots.values() if voting.dots else ():
+            for contribution_id, dots in ballot.items():
+                in_dot_phases[contribution_id] = in_dot_phases.get(contribution_id, 0) + dots
+    upvoted = [
+        dataclasses.replace(e, dots=e.dots - in_dot_phases.get(e.id, 0))
+        for g in groups
+        for e in g.entries
+    ]
+    return sorted((e for e in upvoted if e.dots), key=lambda e: (-e.dots, e.seq))

@@ -113,7 +113,7 @@ def outline(h: Harvest) -> Iterator[Part]:
         if p.confidential:
             yield _text(_("This phase was confidential: nothing said in it was recorded."))
             continue
-        if not p.groups:
+        if not p.groups and not p.ranking:
             yield _text(_("Nothing was harvested in this phase."))
             continue
         for g in p.groups:

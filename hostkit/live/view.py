@@ -163,7 +163,12 @@ def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]
         "unseen": _unseen(state, me),
         "announcements": [a.text for a in _announcements(state, me)][-3:],
         "fishbowl": _fishbowl(state, people, me.id, named),
+        # everyone together (the harvest): every table's contributions, not only mine
+        "plenary": plenary(state),
+        "dots": _dots(state, me.id),
+        "moved": _moved(state, me),
     }
+    shown["listed"] = listed(state, me, shown["unseen"])  # Contribution objects, for the page
     # what participant.js needs to keep the page live: it folds later events into this
     shown["script"] = {
         "labels": labels(state),
@@ -186,6 +191,9 @@ def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]
         ],
         "fishbowl": [{"id": f["id"], "seats": f["seats"]} for f in shown["fishbowl"]],
         "joined": [p.id for p in people],  # join order (the JSON's objects come sorted by id)
+        "plenary": shown["plenary"],
+        "places": {g.id: place_name(state, g.id) for g in state.groups.values()},
+        "dots": shown["dots"],
     }
     return shown
 
@@ -305,3 +313,86 @@ def _fishbowl(
             }
         )
     return shown
+
+
+def plenary(state: SessionState) -> bool:
+    """Whether everyone is together now (a plenary phase such as the harvest), so pages
+    list the contributions of every table and venue, not only their own group's."""
+    phase = state.open_phase()
+    return phase is not None and phase.grouping == "plenary"
+
+
+def place_name(state: SessionState, group_id: str | None) -> str:
+    """Where a contribution was said: its table, and the venue when there are several."""
+    group = state.groups.get(group_id or "") or state.closed_groups.get(group_id or "")
+    if group is None:
+        return ""
+    venues = [c for c in state.cells.values() if c.kind == "venue"]
+    cell = state.cells.get(group.cell_id)
+    if cell is None or (len(venues) < 2 and cell.kind == "venue"):
+        return group.name
+    return f"{group.name}, {cell.name}"
+
+
+def listed(state: SessionState, viewer: Participant, unseen: list[str]) -> list[Contribution]:
+    """The contributions a page lists: my group's, or everyone's when all are together."""
+    together = plenary(state)
+    return [
+        c
+        for c in state.contributions.values()
+        if (together or c.group_id == viewer.group_id)
+        and not c.withdrawn
+        and not c.hidden
+        and c.id not in unseen
+    ]
+
+
+def _dots(state: SessionState, me: str) -> dict[str, Any] | None:
+    """Dot voting in the open phase: my dots per item and how many I have left."""
+    phase = state.open_phase()
+    if phase is None or not phase.dots:
+        return None
+    mine = dict(phase.ballots.get(me, {}))
+    return {
+        "phase_id": phase.id,
+        "total": phase.dots,
+        "mine": mine,
+        "left": phase.dots - sum(mine.values()),
+    }
+
+
+def ranking(state: SessionState, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The live ranking by dots for the projector: what is on the wall, most dots first."""
+    shown = [
+        c
+        for c in state.contributions.values()
+        if not (c.withdrawn or c.hidden or c.off_record or c.pending) and c.kind != "question"
+    ]
+    shown.sort(key=lambda c: (-sum(c.votes.values()), c.seq))
+    top = max((sum(c.votes.values()) for c in shown), default=0)
+    return [
+        {
+            "id": c.id,
+            "text": c.text,
+            "dots": sum(c.votes.values()),
+            "top": max(top, 1),
+            "place": place_name(state, c.group_id),
+        }
+        for c in shown[:limit]
+    ]
+
+
+def _moved(state: SessionState, me: Participant) -> dict[str, Any] | None:
+    """In a café round: where I sat last round and where I sit now, so my phone can
+    say "go to Table 3" (or "stay: you host Table 1")."""
+    phase = state.open_phase()
+    group = state.groups.get(me.group_id or "")
+    if phase is None or phase.grouping != "tables" or group is None:
+        return None
+    before = state.table_rounds[-1].get(me.id) if state.table_rounds else None
+    was = state.groups.get(before or "") or state.closed_groups.get(before or "")
+    return {
+        "to": group.name,
+        "from": was.name if was is not None and was.id != group.id else None,
+        "hosting": me.role == "table_host",
+    }

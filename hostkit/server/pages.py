@@ -26,7 +26,7 @@ from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
 from hostkit.live.hub import StorageFailed
-from hostkit.live.view import participant_view, snapshot
+from hostkit.live.view import participant_view, ranking, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.sessions import admin_url, create_session, room_url
@@ -284,6 +284,7 @@ async def projector_page(request: Request) -> Response:
         "QR code to join this session"
     )
     values["qr"] = qr_svg(values["room_url"], title=title)
+    values["results"] = ranking(values["state"])
     return _page(request, "projector.html", **values)
 
 

@@ -14,7 +14,7 @@ async def test_the_timer_is_announced_at_the_start_and_at_five_minutes_only(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     _, page = await join(browser, server, links.remote_url, "Carys")
     await expect(page.locator("#connection")).to_have_text("Connected")
     await page.get_by_label("Your note").focus()

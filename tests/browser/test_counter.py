@@ -15,7 +15,7 @@ async def test_the_note_box_shows_its_count_and_announces_only_the_marks(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p1"})
+    await host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     context, page = await join(browser, server, links.room_url, "Rhian", **PHONE)
     box = page.locator("#note-text")
     count = page.locator("#note-text-count")

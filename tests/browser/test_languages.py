@@ -17,7 +17,7 @@ async def test_a_welsh_phone_gets_welsh_pages_and_can_switch_to_english(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     await host.send({"type": "start_timer"})
 
     context, page = await open_as(browser, server.local(links.room_url), locale="cy-GB", **PHONE)
@@ -63,7 +63,7 @@ async def test_the_projector_table_cards_and_host_console_speak_welsh(
     host = Person.from_link(server, links.host_url)
     await host.connect()
     await host.send({"type": "create_group", "name": "Bwrdd 1", "cell_id": "venue-1"})
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     await host.send({"type": "start_timer"})
 
     context, page = await open_as(browser, server.local(links.projector_url), locale="cy")
@@ -98,7 +98,7 @@ async def test_the_host_makes_the_session_welsh_and_a_new_english_phone_opens_in
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
 
     console, page = await open_as(browser, server.local(links.host_url), locale="en-GB")
     await expect(page.locator("html")).to_have_attribute("lang", "en")

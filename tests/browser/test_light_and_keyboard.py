@@ -17,7 +17,9 @@ BUDGET = 50 * 1024  # bytes on the wire for a phone's first load, scan to conver
 async def open_round_one(server: Server, links: Any) -> Person:
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    assert (await host.send({"type": "open_phase", "phase_id": "p2"}))["type"] == "ack"
+    assert (
+        await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
+    )["type"] == "ack"
     return host
 
 
@@ -118,7 +120,7 @@ async def test_a_participant_takes_part_with_the_keyboard_alone(
     await assert_accessible(page, "participant page after keyboard use")
 
 
-async def test_a_host_opens_a_phase_and_starts_the_timer_with_the_keyboard_alone(
+async def test_a_host_opens_a_phase_its_timer_starts_and_restarts_with_the_keyboard_alone(
     browser: Browser, server: Server
 ) -> None:
     links = await server.new_session("world-cafe")
@@ -127,8 +129,9 @@ async def test_a_host_opens_a_phase_and_starts_the_timer_with_the_keyboard_alone
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     await expect(page.locator(".phase.status-open")).to_contain_text("Round 1")
+    await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) minutes left"))
     # Back at the timer, not the top of the page: the next Tab is the timer's first button.
-    await tab_to(page, page.get_by_role("button", name="Start timer"), limit=1)
+    await tab_to(page, page.get_by_role("button", name="Restart timer"), limit=1)
     async with page.expect_navigation():
         await page.keyboard.press("Space")
     await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) minutes left"))

@@ -15,7 +15,7 @@ async def test_the_host_approves_an_anonymous_note_onto_the_projector_wall_live(
     links = await server.new_session("world-cafe", title="Bus routes")
     host_api = Person.from_link(server, links.host_url)
     await host_api.connect()
-    await host_api.send({"type": "open_phase", "phase_id": "p1"})
+    await host_api.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     _, console = await open_as(browser, server.local(links.host_url))
     _, projector = await open_as(browser, server.local(links.projector_url))
     await projector.goto(projector.url.split("?")[0] + "?wall=1")

@@ -25,7 +25,7 @@ async def test_a_note_refused_for_a_full_disk_waits_on_the_phone_and_arrives_onc
             links = await server.new_session("world-cafe")
             host = Person.from_link(server, links.host_url)
             await host.connect()
-            await act(host, {"type": "open_phase", "phase_id": "p2"})
+            await act(host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
             _, page = await join(browser, server, links.room_url, "Rhian", **PHONE)
             await expect(page.locator("#connection")).to_have_text("Connected")
 

@@ -46,7 +46,7 @@ async def test_the_talking_piece_passes_live_and_by_keyboard_in_english_and_wels
     links = await server.new_session("circle", title="Evening circle")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await act(host, {"type": "open_phase", "phase_id": "p2"})
+    await act(host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     await act(host, {"type": "start_timer", "duration_s": 1})  # runs out early on (see below)
     started = time.time()
     _, rhian = await join(browser, server, links.room_url, "Rhian", **PHONE)
@@ -121,7 +121,7 @@ async def test_upvotes_reorder_the_questions_live_and_keep_the_focus(
     links = await server.new_session("fishbowl")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     _, nia = await join(browser, server, links.remote_url, "Nia", **PHONE)
     _, ifan = await join(browser, server, links.room_url, "Ifan")
     await expect(nia.locator("#connection")).to_have_text("Connected")
@@ -223,7 +223,7 @@ async def test_open_space_topics_update_live_and_everything_can_be_withdrawn(
     links = await server.new_session("open-space", attribution="pseudonymous")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await act(host, {"type": "open_phase", "phase_id": "p2"})
+    await act(host, {"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     _, mair = await join(browser, server, links.room_url, "Mair", **PHONE)
     _, dewi = await join(browser, server, links.remote_url, "Dewi")
     await expect(mair.locator("#connection")).to_have_text("Connected")
@@ -235,7 +235,7 @@ async def test_open_space_topics_update_live_and_everything_can_be_withdrawn(
     for topic, slot in (("Late buses home", "10:00"), ("A repair café", "11:00")):
         place = {"contribution_id": topics[topic], "slot": slot, "space": "Main hall"}
         await act(host, {"type": "place_topic", **place})
-    await act(host, {"type": "open_phase", "phase_id": "p3"})
+    await act(host, {"type": "open_phase", "phase_id": "p3", "seat": False, "timer": False})
     buses = dewi.locator("#topics .topic", has_text="Late buses home")
     # the topic sessions' page (it reloads for the new phase), live again, before the checks
     await expect(buses.get_by_role("button", name="Join this topic")).to_be_visible()

@@ -24,7 +24,7 @@ async def test_an_approved_note_appears_live_on_another_phone(
     links = await server.new_session("world-cafe", title="Bus routes")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     await act(host, {"type": "set_moderation", "on": True})
     early = await arrive(server, links.room_url, "Nia")  # waits since before the pages loaded
     await act(early, {"type": "post_contribution", "kind": "note", "text": "Trains at dawn"})
@@ -78,7 +78,7 @@ async def test_the_empty_chair_is_taken_by_keyboard_and_every_phone_follows(
     links = await server.new_session("fishbowl", title="Library futures")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await act(host, {"type": "open_phase", "phase_id": "p1"})
+    await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
     inner = next(g["id"] for g in (await host.snapshot())["groups"] if g["seats"])
     speakers = [await arrive(server, links.room_url, n) for n in ("Rhian", "Siôn", "Mair")]
     speakers += [await arrive(server, links.remote_url, n) for n in ("Ifan", "Nia")]

@@ -23,7 +23,7 @@ async def test_a_photo_with_its_description_reaches_the_table(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     _, phone = await join(browser, server, links.room_url, "Rhian", **PHONE)
     _, other = await join(browser, server, links.remote_url, "Dewi")
     await expect(phone.locator("#connection")).to_have_text("Connected")

@@ -15,14 +15,14 @@ async def _topic_session(server: Server) -> tuple[Person, str, str]:
     links = await server.new_session("open-space", title="Our valley")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p2"})
+    await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
     reply = await host.send({"type": "post_contribution", "kind": "topic", "text": "Minibus"})
     topic = f"c{reply['seq']}"
     await host.send(
         {"type": "place_topic", "contribution_id": topic, "slot": "10:00", "space": "Hall"}
     )
     group = next(g["id"] for g in (await host.snapshot())["groups"] if g["topic_id"] == topic)
-    await host.send({"type": "open_phase", "phase_id": "p3"})
+    await host.send({"type": "open_phase", "phase_id": "p3", "seat": False, "timer": False})
     return host, links.room_url, group
 
 
@@ -97,7 +97,7 @@ async def test_next_steps_are_recorded_by_keyboard_and_listed(
     links = await server.new_session("pro-action-cafe", title="Energy")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await host.send({"type": "open_phase", "phase_id": "p5"})
+    await host.send({"type": "open_phase", "phase_id": "p5", "seat": False, "timer": False})
     _, page = await open_as(browser, server.local(links.room_url))
     await page.get_by_label("Your name").fill("Dewi")
     await page.get_by_role("button", name="Join").click()

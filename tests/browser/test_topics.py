@@ -15,7 +15,9 @@ async def test_a_proposed_topic_gets_votes_that_everyone_sees_live(
     host = Person.from_link(server, links.host_url)
     await host.connect()
     marketplace = next(p for p in (await host.snapshot())["phases"] if p["title"] == "Marketplace")
-    await host.send({"type": "open_phase", "phase_id": marketplace["id"]})
+    await host.send(
+        {"type": "open_phase", "phase_id": marketplace["id"], "seat": False, "timer": False}
+    )
     _, caller = await join(browser, server, links.room_url, "Rhian", **PHONE)
     _, voter = await join(browser, server, links.remote_url, None)
     await expect(voter.locator("#connection")).to_have_text("Connected")

@@ -13,7 +13,9 @@ from tests.harness import Person, Server
 async def open_round_one(server: Server, links: Any) -> Person:
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    assert (await host.send({"type": "open_phase", "phase_id": "p2"}))["type"] == "ack"
+    assert (
+        await host.send({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})
+    )["type"] == "ack"
     return host
 
 

@@ -59,7 +59,9 @@ async def start_people(server: ServerProcess, links: dict[str, str]) -> list[Out
 async def open_first_phase(server: ServerProcess, links: dict[str, str]) -> OutboxClient:
     host = OutboxClient(server.ws_url, links["session_id"], host_token(links), "host")
     host.start()
-    host.send_now({"type": "open_phase", "phase_id": "p1"}, "host-open")
+    host.send_now(
+        {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}, "host-open"
+    )
     await host.wait_for(lambda c: "host-open" in c.acked or c.rejected, 10)
     assert "host-open" in host.acked, host.rejected
     return host

@@ -29,7 +29,7 @@ async def session_with_secrets(server: Server) -> tuple[Person, Person, str]:
     links = await server.new_session("world-cafe", title="Mill conversation")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     ottoline = await Person.join(server, links.remote_url, SECRET_NAME)
     await ottoline.connect()
     await ok(ottoline.send({"type": "post_contribution", "kind": "note", "text": SECRET_NOTE}))

@@ -68,7 +68,7 @@ async def hostile_session(server: Server) -> tuple[Any, Person, list[Person]]:
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     table = await create_group(host, GROUP)
     people = [await Person.join(server, links.remote_url, name) for name in NAMES]
     seated = await Person.join(server, f"{links.room_url}?table={table}", "Seated")

@@ -26,7 +26,7 @@ async def test_300_people_behind_one_address_are_never_throttled_by_each_other(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     gate = asyncio.Semaphore(25)
 
     async def arrive(n: int) -> int:
@@ -46,7 +46,7 @@ async def test_one_flooding_token_is_throttled_and_nobody_else_is(tmp_path: Path
         links = await server.new_session("world-cafe")
         host = Person.from_link(server, links.host_url)
         await host.connect()
-        await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+        await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
         flooder = await Person.join(server, links.room_url, "Flood")
         neighbour = await Person.join(server, links.room_url, "Neighbour")
         await flooder.connect()
@@ -111,7 +111,7 @@ async def test_a_note_of_ten_thousand_characters_is_taken_even_as_json_escapes(
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     rhian = await Person.join(server, links.room_url, "Rhian")
     # a considered reply from home, even written all in emoji and sent as \u escapes
     considered = {"type": "post_contribution", "kind": "note", "text": "👍" * 10_000}

@@ -35,7 +35,7 @@ async def joined(server: Server) -> tuple[Person, Person]:
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     return host, await Person.join(server, links.room_url, "Rhian")
 
 

@@ -25,7 +25,7 @@ async def test_a_removed_participant_is_cut_off_at_once(server: Server) -> None:
     links = await server.new_session("world-cafe")
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     troll = await Person.join(server, links.remote_url, "Troll")
     await troll.connect()
     await ok(troll.send({"type": "post_contribution", "kind": "note", "text": "spam"}))

@@ -77,7 +77,7 @@ async def stage(server: Server, role: str) -> Stage:
     await host.connect()
     table_a = await create_group(host, "Table A")
     table_b = await create_group(host, "Table B")
-    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    await ok(host.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False}))
     victim = await join_as(server, host, links.room_url, "participant", "Vic", table_a)
     await victim.connect()
     if role == "host":
@@ -150,6 +150,7 @@ STEPS: list[tuple[str, Builder]] = [
     ("withdraw_all", _withdraw_all),
     ("hide_contribution", on_victims_note("hide_contribution")),
     ("cast_vote", on_victims_note("cast_vote", dots=1)),
+    ("set_dots", fixed({"type": "set_dots", "phase_id": "p3", "dots": 3})),
     ("react", on_victims_note("react", reaction="heart")),
     ("raise_hand", fixed({"type": "raise_hand"})),
     ("lower_hand", fixed({"type": "lower_hand"})),
@@ -164,7 +165,7 @@ STEPS: list[tuple[str, Builder]] = [
     ("set_role", on_victim("set_role", role="participant")),
     ("mute_participant", on_victim("mute_participant")),
     ("remove_participant", on_victim("remove_participant")),
-    ("open_phase", fixed({"type": "open_phase", "phase_id": "p2"})),
+    ("open_phase", fixed({"type": "open_phase", "phase_id": "p2", "seat": False, "timer": False})),
     ("close_phase", fixed({"type": "close_phase", "phase_id": "p2"})),
     (
         "set_phase_attribution",

@@ -83,8 +83,13 @@
       img.src = "/s/" + L.meta("hk-session") + "/photos/" + encodeURIComponent(d.photo_id);
       li.appendChild(img);
     }
+    if (data.plenary && data.places && data.places[d.group_id]) {
+      var place = document.createElement("span"); place.className = "place"; place.textContent = data.places[d.group_id];
+      meta.appendChild(document.createTextNode(" · ")); meta.appendChild(place);
+    }
+    if (data.dots && !d.pending && canVote()) li.appendChild(dotControl(id));
     if (d.pending) li.appendChild(waitingMark("c-", id));
-    else if (d.kind === "topic" && document.getElementById("note-form")) li.appendChild(voteForm(id));
+    else if (d.kind === "topic" && document.getElementById("note-form") && !data.dots) li.appendChild(voteForm(id));
     if (d.author_id === me) li.appendChild(withdrawForm(id, "c-", "notes-heading"));
     notes.appendChild(li);
     var empty = document.getElementById("no-notes"); if (empty) empty.hidden = true;
@@ -112,6 +117,7 @@
         if (asked) document.getElementById("no-questions").hidden = asked.children.length > 0;
         break;
       case "vote_cast":
+        if (showDots(d)) break;
         var item = document.getElementById("c-" + d.contribution_id) || document.getElementById("q-" + d.contribution_id);
         var votes = item && item.querySelector(".votes");
         if (!votes) break;
@@ -347,7 +353,47 @@
   /* A contribution in its list: questions in theirs (where the phase takes them), notes of my group in mine. */
   function show(id, d, seq) {
     if (d.kind === "question" && byId("questions")) addQuestion(id, d, seq);
-    else if ((d.group_id || null) === (group || null)) addNote(id, d);
+    else if (data.plenary || (d.group_id || null) === (group || null)) addNote(id, d);
+  }
+  /* Dot voting: two one-command forms beside an item, as the page renders them without scripts. */
+  function dotControl(id) {
+    var box = document.createElement("span"); box.className = "dots"; box.setAttribute("role", "group");
+    box.setAttribute("aria-label", t("Dots")); box.dataset.mine = "0"; box.dataset.votes = "{}";
+    var less = miniForm("live-form dot-form", [["section", "notes-heading"], ["type", "cast_vote"], ["contribution_id", id], ["dots", "0", "data-int"]], t("Take a dot back"), "c-" + id + "-text");
+    var more = miniForm("live-form dot-form", [["section", "notes-heading"], ["type", "cast_vote"], ["contribution_id", id], ["dots", "1", "data-int"]], t("Add a dot"), "c-" + id + "-text");
+    less.querySelector("button").classList.add("dot-less");
+    more.querySelector("button").className = "dot-more";
+    var count = document.createElement("span"); count.className = "dot-count"; count.id = "c-" + id + "-dots";
+    box.appendChild(less); box.appendChild(count); box.appendChild(more);
+    dotText(box, id);
+    return box;
+  }
+  function dotText(box, id) {
+    var tally = JSON.parse(box.dataset.votes || "{}"), mine = parseInt(box.dataset.mine, 10) || 0;
+    var total = Object.keys(tally).reduce(function (n, k) { return n + tally[k]; }, 0);
+    byId("c-" + id + "-dots").textContent = t("Your dots: %(num)d", { num: mine }) + " · " + t("Dots in all: %(num)d", { num: total });
+    var inputs = box.querySelectorAll('input[name="dots"]');
+    inputs[0].value = String(Math.max(0, mine - 1)); inputs[1].value = String(mine + 1);
+  }
+  /* A dot placed or taken back: counts change in place (the focus stays on the button used);
+     my own is announced with the dots I have left. Whether this was a dot vote at all. */
+  function showDots(d) {
+    var item = byId("c-" + d.contribution_id), box = item && item.querySelector(".dots");
+    if (!box || !data.dots) return false;
+    var tally = JSON.parse(box.dataset.votes || "{}");
+    if (d.dots) tally[d.participant_id] = d.dots; else delete tally[d.participant_id];
+    box.dataset.votes = JSON.stringify(tally);
+    if (d.participant_id === me) {
+      data.dots.mine[d.contribution_id] = d.dots;
+      box.dataset.mine = String(d.dots);
+      var used = Object.keys(data.dots.mine).reduce(function (n, k) { return n + data.dots.mine[k]; }, 0);
+      data.dots.left = data.dots.total - used;
+      var left = t("Dots left to place: %(num)d.", { num: data.dots.left });
+      var line = byId("dots-left-count"); if (line) line.textContent = left;
+      L.announce(t("Your dots here: %(num)d.", { num: d.dots }) + " " + left);
+    }
+    dotText(box, d.contribution_id);
+    return true;
   }
   function waitingMark(prefix, id) {
     var mark = document.createElement("strong"); mark.className = "waiting-approval"; mark.id = prefix + id + "-waiting";

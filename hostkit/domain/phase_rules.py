@@ -1,0 +1,43 @@
+"""Decide opening a phase: the phase opens, its timer starts, a café round seats people.
+
+One command does what the host's next step says ("Open Round 2 and move travellers"),
+so the console needs one button and the log tells everyone what happened: the phase
+opened, who sits where (``table_rules``), who hosts each table, and the timer. The
+host may open a phase without its timer (``timer``) or without seating (``seat``), and
+adjust anything before or after with the other commands.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from hostkit.domain import commands as cmd
+from hostkit.domain import events as ev
+from hostkit.domain import table_rules
+from hostkit.domain.guards import Decision
+from hostkit.domain.model import Phase, SessionState
+from hostkit.domain.rejections import reject
+
+Seating = Literal["form_tables", "move_travellers"]
+
+
+def open_phase(state: SessionState, c: cmd.OpenPhase) -> Decision:
+    """The events of opening a phase, or why it cannot open."""
+    phase = state.phase(c.phase_id)
+    if phase is None:
+        return reject("unknown_phase", "There is no such phase.")
+    if phase.status == "open":
+        return reject("phase_already_open", "That phase is already open.")
+    events: list[ev.AnyEvent] = [ev.PhaseOpened(phase.id)]
+    if c.seat:
+        events += table_rules.seat_round(state, phase)
+    if c.timer and phase.duration_s > 0:
+        events.append(ev.TimerStarted(phase.id, float(phase.duration_s)))
+    return events
+
+
+def seating_on_opening(state: SessionState, phase: Phase) -> Seating | None:
+    """What opening ``phase`` will do to the tables, for the console's next-step button."""
+    if phase.grouping != "tables" or not table_rules.seated(state):
+        return None
+    return "form_tables" if table_rules.first_round(state, phase) else "move_travellers"

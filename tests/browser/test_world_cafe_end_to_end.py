@@ -1,0 +1,152 @@
+"""A whole World Café in real browsers: 8 phones (4 in the room, 4 at home), the host's
+laptop at 1280x800 and the projector at 1920x1080, against a real server.
+
+The host only presses the console's buttons. Opening Round 1 seats everyone at the two
+hybrid tables the host made, with a table host each; opening Rounds 2 and 3 moves the
+travellers and their phones say where to go; the harvest shows every table's insights on
+every phone and on the projector; dots placed on phones rank the insights live on the
+projector; the digest ranks by dots.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.support import assert_accessible, join, open_as
+from tests.format_play import sees
+from tests.harness import Person, Server
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+ROOM = ["Aled", "Bethan", "Cai", "Dilys"]
+HOME = ["Gwen", "Huw", "Iolo", "Jac"]
+
+
+async def press(console: Page, label: str) -> None:
+    """The host presses a console button and waits for the console to come back."""
+    console.set_default_timeout(30_000)
+    async with console.expect_navigation(wait_until="domcontentloaded"):
+        await console.get_by_role("button", name=label, exact=True).click()
+    await expect(console.locator(".notice")).to_have_text("Done.")
+
+
+async def seated(host: Person) -> tuple[dict[str, str | None], dict[str, str]]:
+    state = await host.snapshot()
+    names = {g["id"]: g["name"] for g in state["groups"]}
+    return {p["name"]: p["group_id"] for p in state["participants"]}, names
+
+
+async def test_a_three_round_world_cafe_runs_itself_with_the_host_in_charge(
+    browser: Browser, server: Server
+) -> None:
+    # ten pages and a server on a shared machine: each step may take longer than usual
+    expect.set_options(timeout=30_000)
+    try:
+        await _play(browser, server)
+    finally:
+        expect.set_options(timeout=10_000)
+
+
+async def _play(browser: Browser, server: Server) -> None:
+    links = await server.new_session("world-cafe", title="Our high street")
+    host = Person.from_link(server, links.host_url)
+    _, console = await open_as(browser, server.local(links.host_url))
+    _, projector = await open_as(browser, server.local(links.projector_url), **PROJECTOR)
+
+    # before anyone arrives, the host makes two hybrid tables (the seating does the rest)
+    for table in ("Window table", "Door table"):
+        form = console.locator("form", has=console.locator("#group-name"))
+        await form.locator("#group-name").fill(table)
+        await form.get_by_label("Has seats for remote people").check()
+        async with console.expect_navigation(wait_until="domcontentloaded"):
+            await form.get_by_role("button", name="Add group").click()
+
+    phones: dict[str, Page] = {}
+    for name in ROOM:
+        phones[name] = (await join(browser, server, links.room_url, name, **PHONE))[1]
+        phones[name].set_default_timeout(30_000)
+    for name in HOME:
+        phones[name] = (await join(browser, server, links.remote_url, name, **PHONE))[1]
+        phones[name].set_default_timeout(30_000)
+    for page in phones.values():
+        await expect(page.locator("#connection")).to_have_text("Connected")
+
+    await press(console, "Open Welcome")
+    await expect(projector.locator("#timer")).to_have_text("10 minutes left")
+
+    # Round 1: tables form, each phone says where its person sits
+    await press(console, "Open Round 1")
+    where, names = await seated(host)
+    window = next(g for g, n in names.items() if n == "Window table")
+    at_window = [p for p in ROOM + HOME if where[p] == window]
+    assert any(p in HOME for p in at_window) and any(p in ROOM for p in at_window)  # hybrid
+    assert {names[where[p] or ""] for p in ROOM + HOME} == {"Window table", "Door table"}
+    for name, page in phones.items():
+        await expect(page.locator("#place-now")).to_have_text(
+            f"You are now at {names[where[name] or '']}."
+        )
+        await expect(page.locator("#timer")).to_have_text(re.compile(r"^(20|19) minutes left$"))
+    await expect(projector.locator("#timer")).to_have_text(re.compile(r"^(20|19) minutes left$"))
+
+    rounds = [dict(where)]
+    for number in (1, 2, 3):
+        if number > 1:
+            await press(console, f"Open Round {number}")
+            now, names = await seated(host)
+            moved = [p for p in ROOM + HOME if now[p] != rounds[-1][p]]
+            assert moved, f"nobody moved in round {number}"
+            for name in moved:
+                to, was = names[now[name] or ""], names[rounds[-1][name] or ""]
+                await expect(phones[name].locator("#round-move")).to_have_text(
+                    f"Move to {to} now (you were at {was})."
+                )
+            rounds.append(dict(now))
+        # one person at each table writes the table's insight of this round
+        for table in sorted({t for t in rounds[-1].values() if t}):
+            writer = next(p for p in ROOM + HOME if rounds[-1][p] == table)
+            page = phones[writer]
+            await page.get_by_label("An insight").check()
+            await page.locator("#note-text").fill(f"Round {number}: {names[table]} insight")
+            await page.get_by_role("button", name="Add note").click()
+            await expect(page.locator("#notes .text").last).to_have_text(
+                f"Round {number}: {names[table]} insight"
+            )
+    insights = sorted(
+        f"Round {n}: {names[t]} insight"
+        for n, r in enumerate(rounds, 1)
+        for t in set(r.values())
+        if t
+    )
+
+    # Harvest: every phone and the projector show every table's insights
+    await press(console, "Open Harvest")
+    for page in phones.values():
+        await expect(page.locator("#where-text")).to_have_text("Everyone together")
+        await expect(page.locator("#notes .text")).to_have_count(len(insights))
+        assert sorted(await page.locator("#notes .text").all_text_contents()) == insights
+    await expect(projector.locator(".results-list .result-text")).to_have_count(len(insights))
+
+    # Dots, placed live on the phones, rank the insights live on the projector
+    top, second = insights[4], insights[1]
+    for name, choice in (("Gwen", top), ("Aled", top), ("Huw", second)):
+        item = phones[name].locator("#notes li", has_text=choice)
+        button = item.get_by_role("button", name="Add a dot")
+        await button.click()
+        await expect(item.locator(".dot-count")).to_contain_text("Your dots: 1")
+        await expect(button).to_be_focused()  # the focus stays where it was
+    await expect(phones["Gwen"].locator("#dots-left-count")).to_have_text("Dots left to place: 2.")
+    await expect(projector.locator(".results-list .result-text").first).to_have_text(top)
+    await expect(projector.locator(".results-list .result-dots").first).to_have_text("2 dots")
+    await expect(projector.locator(".results-list .result-text").nth(1)).to_have_text(second)
+    await assert_accessible(projector, "projector with the dot ranking")
+    await assert_accessible(phones["Huw"], "phone at home in the harvest, with dots")
+
+    # the digest the host exports ranks by the same dots
+    digest = await console.context.request.get(
+        server.local(f"{server.url}/s/{host.session_id}/export/digest-txt")
+    )
+    text = (await digest.text()).split("Votes in Harvest, most dots first:")[1]
+    assert text.index(top) < text.index(second)
+    assert (await sees(host)).phase == "Harvest"
