@@ -15,10 +15,10 @@ import io
 import json
 import re
 import zipfile
-from urllib.parse import unquote
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import docx
 import httpx
