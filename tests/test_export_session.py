@@ -199,7 +199,7 @@ def exports(scene: Scene) -> dict[str, dict[str, bytes]]:
     """Every format in every mode the attributed session allows."""
     made: dict[str, dict[str, bytes]] = {}
     for mode in ("attributed", "pseudonymous", "chatham-house"):
-        harvest = harvest_of(scene, mode)  # type: ignore[arg-type]
+        harvest = harvest_of(scene, mode)
         made[mode] = {name: render(harvest, name) for name in EXPORT_FORMATS}
     return made
 
@@ -439,10 +439,11 @@ def test_pdf_digests_are_tagged_with_language_and_title(
     exports: dict[str, dict[str, bytes]], name: str
 ) -> None:
     reader = pypdf.PdfReader(io.BytesIO(exports["attributed"][name]))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]  # a PDF dictionary: pypdf types it loosely
     assert root["/Lang"] == "en"
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
-    assert reader.metadata is not None and reader.metadata.title.startswith(TITLE)
+    assert reader.metadata is not None
+    assert (reader.metadata.title or "").startswith(TITLE)
 
 
 def test_docx_and_odt_carry_title_language_and_real_headings(
@@ -451,7 +452,9 @@ def test_docx_and_odt_carry_title_language_and_real_headings(
     document = docx.Document(io.BytesIO(exports["attributed"]["digest-docx"]))
     assert document.core_properties.title == TITLE
     assert document.core_properties.language == "en"
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text for p in document.paragraphs if p.style and p.style.name.startswith("Heading")
+    ]
     assert "2. Round 1" in headings and "Table 1 · Village hall" in headings
     assert document.tables[0].rows[0].cells[0].text == "Venue"
     path = tmp_path / "d.odt"

@@ -21,6 +21,8 @@ MAX_MESSAGE_BYTES = 192 * 1024  # a 10,000-character text, even as JSON \u escap
 class Hello(msgspec.Struct, tag="hello", forbid_unknown_fields=True, frozen=True):
     token: Annotated[str, msgspec.Meta(max_length=512)]
     last_seq: Annotated[int, msgspec.Meta(ge=0)] = 0
+    # the epoch of the welcome that last_seq counts from: another one means start afresh
+    epoch: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class CommandMessage(msgspec.Struct, tag="command", forbid_unknown_fields=True, frozen=True):
