@@ -13,10 +13,12 @@ import asyncio
 import csv
 import io
 import json
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import docx
 import httpx
@@ -29,7 +31,7 @@ import pytest
 
 from hostkit.cli import main as hostkit_main
 from hostkit.domain.model import Attribution
-from hostkit.export.formats import CHOICES, EXPORT_FORMATS, render
+from hostkit.export.formats import CHOICES, EXPORT_FORMATS, content_disposition, filename, render
 from hostkit.export.harvest import Harvest
 from tests.harness import Person, Server, running_server
 from tests.nu_checker import assert_valid_html
@@ -241,8 +243,6 @@ def text_of(name: str, body: bytes, tmp: Path) -> str:
 
 
 def markers(text: str) -> list[str]:
-    import re
-
     return re.findall(r"Kx\d\d", text)
 
 
@@ -368,7 +368,8 @@ def test_no_script_handler_or_dangerous_link_survives_in_html(
             assert not attribute.lower().startswith("on"), (element.tag, attribute)
             assert "javascript:" not in value.lower()
     links = [a.get("href") for a in page.xpath("//main//a[@href]")]
-    assert "https://example.org" in links and "https://example.org/plan" in links
+    # a Markdown link works; a raw HTML <a> is shown as the text it was, never as a link
+    assert "https://example.org/plan" in links and "https://example.org" not in links
     h1 = page.xpath("//h1")
     assert len(h1) == 1 and h1[0].text_content() == TITLE
 
@@ -388,11 +389,15 @@ def test_hostile_text_is_legible_and_inert_in_every_format(
     if name in ("transcript-csv", "transcript-json"):
         if name.endswith("json"):  # data as written; the html field is what may be shown
             for contribution in json.loads(body)["contributions"]:
-                assert "<script" not in contribution["html"]
-                assert "onerror" not in contribution["html"]
+                shown = lxml.html.fragment_fromstring(contribution["html"], create_parent="div")
+                assert {e.tag for e in shown.iter()} <= {"div", "p", "br", "strong", "em", "a"}
+                assert not [a for e in shown.iter() for a in e.attrib if a.startswith("on")]
                 assert "javascript:" not in contribution["html"]
         return
-    assert "<script" not in text and "alert(" not in text and "javascript:" not in text
+    # raw HTML is shown as the words it was, never run (no word of a contribution is lost)
+    assert "javascript:" not in text
+    if not name.endswith("pdf"):  # (Markdown escapes the brackets: \<script\>)
+        assert "<script>alert('x')</script>" in text.replace("\\", "")
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused(scene: Scene) -> None:
@@ -511,7 +516,7 @@ def test_the_digest_counts_people_without_naming_them_and_ranks_votes(
     }
     # the host, ana and anon in the hall; carys at the library; bart and dev at home, though
     # dev sits at a hybrid hall table
-    assert venues == {"Village hall": "3", "Library": "1", "Online (online)": "2"}
+    assert venues == {"Village hall": "3", "Library": "1", "Online": "2"}
     votes = page.xpath("//table[starts-with(caption, 'Votes in Harvest')]/tbody/tr")
     assert [markers(r.text_content())[0] for r in votes] == ["Kx12", "Kx13"]
     assert "confidential: nothing said in it was recorded" in page.text_content()
@@ -540,7 +545,7 @@ def test_the_cli_writes_a_zip_of_every_format(scene: Scene, tmp_path: Path) -> N
     with zipfile.ZipFile(out) as bundle:
         names = bundle.namelist()
         assert len(names) == len(EXPORT_FORMATS)
-        md = bundle.read(next(n for n in names if n.endswith("transcript-md.md"))).decode()
+        md = bundle.read(next(n for n in names if n.endswith("-transcript.md"))).decode()
     assert markers(md) == EXPORTED and NAMES["ana"] not in md
 
 
@@ -596,6 +601,22 @@ def test_the_cli_exports_a_session_whose_id_starts_with_a_dash(
     assert out.read_text(encoding="utf-8").strip()
 
 
+def test_file_names_are_readable_and_a_welsh_title_is_sent_the_standard_way(
+    scene: Scene,
+) -> None:
+    harvest = replace(harvest_of(scene), title="Gŵyl y Llyfrgell: café & cân")
+    names = {filename(harvest, name) for name in CHOICES}
+    assert len(names) == len(CHOICES)  # one file name per format, so a zip keeps them all
+    day = names.pop().split("-gŵyl")[0]
+    assert filename(harvest, "digest-pdf") == f"{day}-gŵyl-y-llyfrgell-café-cân-digest.pdf"
+    header = content_disposition(harvest, "digest-pdf")
+    assert header.startswith(f'attachment; filename="{day}-gwyl-y-llyfrgell-cafe-can-digest.pdf"')
+    # RFC 6266: a browser takes filename* (RFC 8187: charset'language'percent-encoded)
+    charset, language, encoded = header.split("; filename*=")[1].split("'")
+    assert (charset, language) == ("UTF-8", "")
+    assert unquote(encoded) == f"{day}-gŵyl-y-llyfrgell-café-cân-digest.pdf"
+
+
 def test_the_cli_names_a_missing_session(tmp_path: Path, scene: Scene) -> None:
     with pytest.raises(SystemExit) as stopped:
         hostkit_main(
@@ -618,12 +639,16 @@ async def test_the_host_downloads_every_format_and_others_cannot(scene: Scene) -
         base = f"{server.url}/s/{scene.session_id}/export"
         host_token = scene.host_url.split("key=")[1]
         host = {"Authorization": f"Bearer {host_token}"}
-        async with httpx.AsyncClient(timeout=60) as http:
+        async with httpx.AsyncClient(timeout=300) as http:  # a loaded machine
             for name in CHOICES:
                 response = await http.get(f"{base}/{name}", headers=host)
                 assert response.status_code == 200, (name, response.text)
                 disposition = response.headers["content-disposition"]
-                assert disposition.startswith('attachment; filename="hostkit-')
+                assert re.fullmatch(
+                    r'attachment; filename="\d{4}-\d\d-\d\d-high-street-b-futures-b-more-'
+                    r'(digest|digest-large-print|transcript|all)\.[a-z]+"',
+                    disposition,
+                ), disposition
                 if name != "all":
                     assert response.headers["content-type"] == EXPORT_FORMATS[name].media_type
                     assert disposition.endswith(f'.{EXPORT_FORMATS[name].extension}"')
@@ -646,13 +671,13 @@ async def test_the_host_console_offers_the_downloads(scene: Scene) -> None:
     async with running_server(scene.data_dir) as server:
         host_token = scene.host_url.split("key=")[1]
         async with httpx.AsyncClient(cookies={f"hk_{scene.session_id}": host_token}) as http:
-            console = await http.get(f"{server.url}/s/{scene.session_id}/host")
+            console = await http.get(f"{server.url}/s/{scene.session_id}/host", timeout=60)
             assert console.status_code == 200
             page = lxml.html.fromstring(console.text)
             section = page.xpath("//section[h2[@id='downloads-heading']]")[0]
             hrefs = [a.get("href") for a in section.xpath(".//a")]
             for href in hrefs:
-                got = await http.get(f"{server.url}{href}", timeout=60)
+                got = await http.get(f"{server.url}{href}", timeout=300)
                 assert got.status_code == 200, href
         offered = {h.split("/export/")[1].split("?")[0] for h in hrefs}
         assert offered == set(CHOICES)

@@ -10,11 +10,13 @@ import contextlib
 import io
 import multiprocessing
 import os
-import re
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
 
 from hostkit.export import html, office, pdf, tabular, text
 from hostkit.export.harvest import Harvest
@@ -108,11 +110,29 @@ ALL = "all"
 CHOICES: tuple[str, ...] = (*EXPORT_FORMATS, ALL)
 
 
-def filename(harvest: Harvest, name: str) -> str:
-    """An ASCII file name that needs no quoting: people's titles stay inside the file."""
-    safe_id = re.sub(r"[^A-Za-z0-9_-]", "", harvest.session_id)[:40] or "session"
+def filename(harvest: Harvest, name: str, *, ascii_only: bool = False) -> str:
+    """A file name a person can read: the day it was held, the title, what it is
+    ("2026-12-01-village-hall-library-digest.pdf"). Letters of any script are kept
+    unless ``ascii_only`` (then accents go: "gwyl" from "ŵyl"); anything else is a dash."""
     extension = "zip" if name == ALL else EXPORT_FORMATS[name].extension
-    return f"hostkit-{safe_id}-{name}.{extension}"
+    what = "all" if name == ALL else name.removesuffix(f"-{extension}")
+    title = harvest.title
+    if ascii_only:
+        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = "".join(c if c.isalnum() else " " for c in title.casefold()).split()
+    slug = "-".join(words)[:80].strip("-") or "session"
+    day = datetime.fromtimestamp(harvest.started_at, harvest.zone).date().isoformat()
+    return f"{day}-{slug}-{what}.{extension}"
+
+
+def content_disposition(harvest: Harvest, name: str) -> str:
+    """``attachment`` with the file name the standard way (RFC 6266): an ASCII
+    ``filename`` for old clients and, when the title is not ASCII, ``filename*`` in UTF-8."""
+    plain = filename(harvest, name, ascii_only=True)
+    full = filename(harvest, name)
+    if full == plain:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(full, safe='')}"
 
 
 def media_type(name: str) -> str:

@@ -31,12 +31,11 @@ from hostkit.domain.model import (
 from hostkit.export import zones
 from hostkit.export.proceedings import Proceedings, TopicSeen, proceedings_of
 from hostkit.export.richtext import blocks, plain
+from hostkit.export.shape import Turnout, turnout
 from hostkit.export.words import gettext, language_of, long_date, translate
 from hostkit.live.replay import fold_log
 from hostkit.store.base import EventStore
 from hostkit.text.markdown import render_markdown
-
-LINK_REL = "noopener noreferrer nofollow ugc"  # what render_markdown gives every link
 
 ANONYMOUS = "Anonymous"
 
@@ -108,11 +107,16 @@ class Entry:
     owner: str | None = None
     owner_unnamed: bool = False  # a participant owns it, and this mode names nobody
     due: str | None = None  # YYYY-MM-DD
+    where: str = ""  # "room" or "remote": where the author was (only when authors are named)
 
     @property
     def plain(self) -> str:
         """The text as the digest shows it, without markup: what plain text formats carry."""
         return "\n".join(plain(block) for block in blocks(self.html))
+
+    @property
+    def where_label(self) -> str:
+        return {"room": gettext("in the room"), "remote": gettext("remote")}.get(self.where, "")
 
     @property
     def kind_label(self) -> str:
@@ -188,6 +192,18 @@ class Harvest:
     photos: PhotoSource = no_photos  # read lazily, in the renderer's thread
     timezone: str = zones.UTC_NAME  # an IANA name: every time is shown in this zone
     proceedings: Proceedings | None = None  # an Open Space's book of proceedings
+    turnout: list[Turnout] = field(default_factory=list)  # who spoke where, per phase
+
+    @property
+    def insights(self) -> list[Entry]:
+        """Insights, most dots first (then in the order they were said)."""
+        shown = [e for e in self.approved if e.kind == "insight"]
+        return sorted(shown, key=lambda e: (-e.dots, e.seq))
+
+    @property
+    def pictures(self) -> list[Entry]:
+        """Photos of flipcharts and the like, with their descriptions."""
+        return [e for e in self.approved if e.kind == "photo"]
 
     def photo(self, entry: Entry) -> bytes | None:
         return self.photos(entry.photo_id) if entry.photo_id else None
@@ -202,12 +218,16 @@ class Harvest:
         return long_date(datetime.fromtimestamp(self.started_at, self.zone), self.language)
 
     def stamp(self, at: float) -> tuple[str, str]:
-        """(ISO 8601 with offset, "28 November 2026, 20:05 GMT (Europe/London)")."""
+        """(ISO 8601 with offset, "28 November 2026, 20:05 GMT (Europe/London)"); a zone
+        that is only an offset ("Etc/UTC") is not named twice: "20:05 UTC"."""
         moment = datetime.fromtimestamp(at, self.zone)
         day = long_date(moment, self.language)
-        return moment.isoformat(timespec="seconds"), (
-            f"{day}, {moment:%H:%M} {moment:%Z} ({self.timezone})"
+        place = (
+            ""
+            if self.timezone.startswith("Etc/") or "/" not in self.timezone
+            else (f" ({self.timezone})")
         )
+        return moment.isoformat(timespec="seconds"), f"{day}, {moment:%H:%M} {moment:%Z}{place}"
 
     @property
     def attribution_label(self) -> str:
@@ -291,27 +311,24 @@ def harvest_from_state(
         else _response(state, x, number, modes[x.phase_id], respondent[x.id], zone, lang)
         for number, x in enumerate(said, 1)
     ]
+    held = [
+        p for p in state.phases if p.status != "pending" or any(e.phase_id == p.id for e in entries)
+    ]
     phases: list[PhaseHarvest] = []
-    for number, phase in enumerate(state.phases, 1):
-        by_group: dict[tuple[str, str], list[Entry]] = {}
-        for e in entries:
-            if e.phase_id == phase.id and not e.pending:
-                by_group.setdefault((e.group_name, e.cell_name), []).append(e)
-        groups = [
-            GroupHarvest(name or translate(lang, "Everyone"), cell, group_entries)
-            for (name, cell), group_entries in by_group.items()
-        ]
+    for number, phase in enumerate(held, 1):
+        said_here = [e for e in entries if e.phase_id == phase.id]
+        groups = _groups([e for e in said_here if not e.pending], state, lang)
         ranking = _ranking(state, phase, entries, groups)
         phases.append(
             PhaseHarvest(
                 phase.id,
                 number,
                 phase.title,
-                phase.question,
+                _question(state, phase.id, phase.question),
                 modes[phase.id],
                 groups,
                 ranking,
-                [e for e in entries if e.phase_id == phase.id and e.pending],
+                [e for e in said_here if e.pending],
             )
         )
     people = [p for p in state.participants.values() if not p.screen]
@@ -325,6 +342,10 @@ def harvest_from_state(
             at = venue
         if at is not None:
             counts[at.id] += 1
+    speakers: dict[str, set[str]] = {}
+    for c in exported:
+        if not c.pending and c.author_id in state.participants:
+            speakers.setdefault(c.phase_id, set()).add(c.author_id)
     template = TEMPLATES.get(state.format)  # a format, or a custom template
     return Harvest(
         session_id=state.id,
@@ -353,7 +374,42 @@ def harvest_from_state(
         photos=photos,
         timezone=zone_name,
         proceedings=proceedings_of(state, _topics(entries), modes, authors),
+        turnout=turnout(state, [(p.number, p.id, p.title) for p in phases], speakers),
     )
+
+
+def _groups(entries: list[Entry], state: SessionState, language: str) -> list[GroupHarvest]:
+    """A phase's contributions as it is read: what was said to everyone first, in the
+    order it was said whatever the venue (a reply sits under what it answers); then table
+    by table in the session's order of tables, each in the order it was said; then any
+    responses afterwards. ``entries`` is in the order things were said."""
+    order = {g.name: n for n, g in enumerate(state.groups.values())}
+    responses = translate(language, RESPONSES)
+    by_group: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        key = (e.group_name, e.cell_name if e.group_name and not e.response else "")
+        by_group.setdefault(key, []).append(e)
+
+    def place(key: tuple[str, str]) -> tuple[int, int]:
+        name = key[0]
+        return (0, 0) if not name else (2, 0) if name == responses else (1, order.get(name, 0))
+
+    return [
+        GroupHarvest(name or translate(language, "Everyone"), cell, by_group[(name, cell)])
+        for name, cell in sorted(by_group, key=place)
+    ]
+
+
+def _question(state: SessionState, phase_id: str, question: str) -> str:
+    """The phase's question as the host meant it: their own wording if they edited it;
+    the template's generic prompt ("What is the quest behind the question?") is replaced
+    by the session's own question (its purpose) when the host gave one."""
+    template = TEMPLATES.get(state.format)
+    index = int(phase_id[1:]) - 1 if phase_id[1:].isdigit() else -1
+    generic = template is not None and 0 <= index < len(template.phases)
+    if generic and template is not None and template.phases[index].question == question:
+        return state.purpose.strip() or question
+    return question
 
 
 def _topics(entries: list[Entry]) -> list[TopicSeen]:
@@ -389,7 +445,7 @@ def _response(
         at=r.at,
         kind="note",
         text=r.text,
-        html=_safe_html(r.text),
+        html=render_markdown(r.text),
         phase_id=r.phase_id,
         phase_title=phase.title if phase else "",
         group_name=translate(language, RESPONSES),
@@ -402,12 +458,6 @@ def _response(
         response=True,
         zone=zone,
     )
-
-
-def _safe_html(text: str) -> str:
-    # nh3 keeps the rel of a link whose unsafe href it removed; rel without href is
-    # invalid HTML, so such a link becomes a plain placeholder <a> (valid, not a link)
-    return render_markdown(text).replace(f'<a rel="{LINK_REL}">', "<a>")
 
 
 def _entry(
@@ -423,6 +473,8 @@ def _entry(
     named = any(a is not None for a in authors.values())
     cell_id = group.cell_id if group else author.cell_id if author and named else ""
     cell = state.cells.get(cell_id)
+    if not group and author and named and author.where == "remote":
+        cell = state.online_cell()  # at home, wherever they sat later
     phase = state.phase(c.phase_id)
     return Entry(
         number=number,
@@ -431,7 +483,7 @@ def _entry(
         at=c.at,
         kind=c.kind,
         text=c.text,
-        html=_safe_html(c.text),
+        html=render_markdown(c.text),
         phase_id=c.phase_id,
         phase_title=phase.title if phase else "",
         group_name=group.name if group else "",
@@ -446,6 +498,7 @@ def _entry(
         owner=authors.get(c.owner_id) if c.owner_id else c.owner,
         owner_unnamed=c.owner_id is not None and authors.get(c.owner_id) is None,
         due=c.due,
+        where=author.where if author and named else "",
     )
 
 

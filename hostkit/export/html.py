@@ -6,8 +6,9 @@ import base64
 from dataclasses import dataclass
 
 from hostkit.export.harvest import Entry, Harvest
+from hostkit.export.shape import chart_svg
 from hostkit.export.templates import environment, stylesheet
-from hostkit.export.words import in_its_language
+from hostkit.export.words import gettext, in_its_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,4 +42,10 @@ def digest_html(
         photo_uri=photo_uri,
         respond=respond,
         respond_until=harvest.stamp(respond.until)[1] if respond else "",
+        chart=chart_svg(
+            harvest.turnout,
+            gettext("People who spoke, by phase and venue"),
+            gettext("In the room"),
+            gettext("Remote"),
+        ),
     )

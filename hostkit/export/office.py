@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import docx
 import odfdo
 import PIL.Image
+from docx.opc.coreprops import CoreProperties
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
@@ -56,17 +58,19 @@ def _text(text: str) -> Para:
     return Para([Run(text)])
 
 
-def _entry(e: Entry, photo: bytes | None) -> Iterator[Part]:
+def _entry(e: Entry, in_group: bool) -> Iterator[Part]:
     meta = f"{e.kind_label} · {e.time}"
+    if e.cell_name and not in_group:
+        meta += f" · {e.cell_name}"
+    if e.where:
+        meta += f" · {e.where_label}"
     if e.author:
         meta += f" · {e.author}"
     if e.dots:
         meta += " · " + ngettext("%(num)d dot", "%(num)d dots", e.dots) % {"num": e.dots}
     yield Para([Run(meta, italic=True)])
-    if photo is not None:
-        yield Picture(photo, e.plain)
-    elif e.kind == "photo":
-        yield _text(_("Photo (image not included), described as:"))
+    if e.kind == "photo":
+        yield _text(_("Photo, shown under Photos"))
     for block in blocks(e.html):
         yield Para(block)
 
@@ -74,16 +78,18 @@ def _entry(e: Entry, photo: bytes | None) -> Iterator[Part]:
 def outline(h: Harvest) -> Iterator[Part]:
     """The digest as a flat list of headings, paragraphs and tables."""
     yield Heading(0, h.title)
-    yield _text(
-        _("Digest of a %(format)s held on %(date)s") % {"format": h.format_name, "date": h.date}
-    )
+    if h.format_summary:
+        lede = _("Digest of a %(format)s held on %(date)s")
+    else:
+        lede = _("Digest of the session held on %(date)s")
+    yield _text(lede % {"format": h.format_name, "date": h.date})
     yield Heading(1, _("About this session"))
     if h.purpose:
         yield _text(f"{_('Purpose')}: {h.purpose}")
     yield _text(f"{_('Venues')}: {', '.join(c.name for c in h.cells)}")
     mode = _("this digest is %(mode)s.") % {"mode": h.attribution_label}
     yield _text(f"{_('Authors')}: {mode}")
-    yield _text(f"{_('Licence')}: {h.licence or _('No licence given')}")
+    yield _text(f"{_('Licence')}: {h.licence or _('No licence was chosen')}")
     yield Heading(1, _("Who took part"))
     total = len(h.approved)  # what waited for approval is not in the digest
     yield _text(
@@ -100,12 +106,12 @@ def outline(h: Harvest) -> Iterator[Part]:
         )
         % {"contributors": h.contributors, "num": total}
     )
-    online = " " + _("(online)")
     yield Table(
         _("People in each venue"),
         [_("Venue"), _("People")],
-        [[c.name + (online if c.online else ""), str(c.people)] for c in h.cells],
+        [[c.name, str(c.people)] for c in h.cells],
     )
+    yield from _shape(h)
     yield from _proceedings(h)
     for p in h.phases:
         yield Heading(1, f"{p.number}. {p.title}")
@@ -119,7 +125,7 @@ def outline(h: Harvest) -> Iterator[Part]:
         for g in p.groups:
             yield Heading(2, g.name + (f" · {g.cell_name}" if g.cell_name else ""))
             for e in g.entries:
-                yield from _entry(e, h.photo(e))
+                yield from _entry(e, bool(g.cell_name))
         if p.ranking:
             yield Heading(2, _("Votes"))
             yield Table(
@@ -130,11 +136,6 @@ def outline(h: Harvest) -> Iterator[Part]:
                     for i, e in enumerate(p.ranking, 1)
                 ],
             )
-    yield from _actions(h)
-    if h.questions:
-        yield Heading(1, _("Open questions"))
-        for e in h.questions:
-            yield _text(f"{e.plain} ({e.phase_title})")
     yield Heading(1, _("How to respond"))
     yield _text(
         _(
@@ -147,9 +148,7 @@ def outline(h: Harvest) -> Iterator[Part]:
 @in_its_language
 def digest_docx(h: Harvest) -> bytes:
     document = docx.Document()
-    document.core_properties.title = h.title
-    document.core_properties.language = h.language
-    document.core_properties.author = "hostkit"
+    _docx_properties(document.core_properties, h)
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), h.language)
     document.styles["Normal"].element.get_or_add_rPr().append(lang)
@@ -207,8 +206,7 @@ def digest_docx(h: Harvest) -> bytes:
 @in_its_language
 def digest_odt(h: Harvest) -> bytes:
     document = odfdo.Document("text")
-    document.meta.set_title(h.title)
-    document.meta.set_language(h.language)
+    _odt_properties(document.meta, h)
     body = document.body
     body.clear()
     tables = 0
@@ -245,6 +243,79 @@ def digest_odt(h: Harvest) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _dates(h: Harvest) -> tuple[datetime, datetime]:
+    """(created, modified): when the session began and its last word, so two exports of
+    the same log are the same file. File properties are set on purpose: the session's
+    title, language and dates; the author is the tool (never a person's name, whatever the
+    attribution mode); no generator's template leftovers."""
+    return (
+        datetime.fromtimestamp(int(h.started_at), UTC),
+        datetime.fromtimestamp(int(h.as_of), UTC),
+    )
+
+
+def _subject(h: Harvest) -> str:
+    return _("Digest of the session held on %(date)s") % {"date": h.date}
+
+
+def _docx_properties(core: CoreProperties, h: Harvest) -> None:
+    core.title, core.subject, core.language = h.title, _subject(h), h.language
+    core.author = core.last_modified_by = "hostkit"
+    core.comments = core.keywords = core.category = ""  # "generated by python-docx"
+    core.created, core.modified = _dates(h)
+    core.last_printed = core.created
+    core.revision = 1
+
+
+def _odt_properties(meta: odfdo.Meta, h: Harvest) -> None:
+    meta.set_title(h.title)
+    meta.set_subject(_subject(h))
+    meta.set_language(h.language)
+    meta.set_generator("hostkit")
+    meta.set_initial_creator("hostkit")
+    meta.set_creator("hostkit")
+    created, modified = _dates(h)
+    meta.set_creation_date(created)
+    meta.set_modification_date(modified)
+
+
+def _shape(h: Harvest) -> Iterator[Part]:
+    """The conversation at a glance, before it in full: as the HTML digest has it."""
+    if h.turnout:
+        yield Heading(2, _("Who spoke in each phase"))
+        yield Table(
+            _("People who spoke, by phase and venue: in the room and remote"),
+            [_("Phase"), _("Venue"), _("In the room"), _("Remote")],
+            [
+                [f"{t.phase_number}. {t.phase_title}", t.venue, str(t.room), str(t.remote)]
+                for t in h.turnout
+            ],
+        )
+    if h.insights:
+        yield Heading(1, _("Insights, most dots first"))
+        for n, e in enumerate(h.insights, 1):
+            dots = ngettext("%(num)d dot", "%(num)d dots", e.dots) % {"num": e.dots}
+            first, *rest = blocks(e.html) or [[]]
+            yield Para([Run(f"{n}. "), *first])
+            yield from (Para(block) for block in rest)
+            yield Para([Run(f"{e.phase_title} · {dots}", italic=True)])
+    if h.questions:
+        yield Heading(1, _("Open questions"))
+        for e in h.questions:
+            yield from (Para(block) for block in blocks(e.html))
+            yield Para([Run(e.phase_title, italic=True)])
+    yield from _actions(h)
+    if h.pictures:
+        yield Heading(1, _("Photos"))
+        for e in h.pictures:
+            photo = h.photo(e)
+            if photo is not None:
+                yield Picture(photo, e.plain)
+            else:
+                yield _text(_("Photo (image not included), described as:"))
+            yield from (Para(block) for block in blocks(e.html))
 
 
 def _labelled(label: str, value: str) -> Para:

@@ -19,7 +19,6 @@ Authors = dict[str, str | None]  # participant id -> how an export shows them (N
 
 # the report form's fields, in the practice's order (convener, topic and participants first)
 TEXT_FIELDS = ("summary", "recommendations", "resources", "requests")
-LINK_REL = "noopener noreferrer nofollow ugc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +88,6 @@ class TopicSeen:
     author: str | None
     dots: int
     voters: int
-
-
-def _html(text: str) -> str:
-    return render_markdown(text).replace(f'<a rel="{LINK_REL}">', "<a>")
 
 
 def exported_report(report: Report, modes: dict[str, PhaseAttribution]) -> bool:
@@ -185,7 +180,10 @@ def _topic_report(
         report.convener_id is not None and convener is None,
         None if any(n is None for n in named) else [str(n) for n in named],
         len(people),
-        [ReportField(n, getattr(report, n), _html(getattr(report, n))) for n in TEXT_FIELDS],
+        [
+            ReportField(n, getattr(report, n), render_markdown(getattr(report, n)))
+            for n in TEXT_FIELDS
+        ],
         *where,
         phase_id=report.phase_id,
         phase_title=phase.title if phase else "",

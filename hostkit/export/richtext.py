@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-_BLOCKS = {"p", "li", "blockquote", "pre", "h3", "h4", "h5", "h6"}
+_BLOCKS = {"p", "li"}  # render_markdown makes no other blocks
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from hostkit.domain.commands import PublishDigest, RespondToDigest
 from hostkit.domain.model import Attribution
 from hostkit.domain.rejections import Rejection
-from hostkit.export.formats import CHOICES, filename, media_type, render
+from hostkit.export.formats import CHOICES, content_disposition, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state
 from hostkit.export.html import RespondForm, digest_html
 from hostkit.live.hub import StorageFailed
@@ -94,7 +94,7 @@ async def export(request: Request) -> Response:
         body,
         media_type=media_type(name),
         headers={
-            "Content-Disposition": f'attachment; filename="{filename(harvest, name)}"',
+            "Content-Disposition": content_disposition(harvest, name),
             "Cache-Control": "no-store",
         },
     )

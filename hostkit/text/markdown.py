@@ -1,43 +1,73 @@
 """Markdown in contributions, rendered to HTML that is safe to show anywhere.
 
-Rendering is done by ``markdown`` and cleaning by ``nh3`` (an allow-list sanitiser):
-raw HTML, scripts, event handlers and non-http(s)/mailto links never survive.
+People write on phones and paste from emails and forums, so hostkit reads one small
+subset everywhere it renders their words: paragraphs, line breaks (a single newline
+breaks the line), lists, emphasis and links. Everything else stays the text it was:
+indentation never makes a code block (replies indent their paragraphs), ``#`` never makes
+a heading, backticks and images are literal, and raw HTML is shown as typed, never run
+(escaping loses no words; stripping tags would eat "x<y and the rest"). ``nh3`` (an
+allow-list sanitiser) cleans the result as well: no scripts, no event handlers, only
+http(s) and mailto links.
 """
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
+from markdown.extensions import Extension
 
-TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "a",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-}
+TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 ATTRIBUTES = {"a": {"href", "title"}}
 SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer nofollow ugc"
+
+_BLOCKS_OFF = ("code", "hashheader", "setextheader", "hr", "quote", "reference")
+_INLINE_OFF = (
+    "backtick",
+    "reference",
+    "image_link",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "html",
+)
+
+
+class _Subset(Extension):
+    """Switches off every Markdown feature outside hostkit's subset."""
+
+    def extendMarkdown(self, md: md.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        for name in _BLOCKS_OFF:
+            md.parser.blockprocessors.deregister(name)
+        for name in _INLINE_OFF:
+            md.inlinePatterns.deregister(name)
+
+
+_LIST_ITEM = re.compile(r"([-*+]|\d{1,9}[.)])[ \t]")
+
+
+def _as_typed(text: str) -> str:
+    """What people mean, before Markdown reads it: indentation is only indentation (every
+    line's leading spaces go, so an indented paragraph or list is an ordinary one), and a
+    list may start on the line after a sentence, as on a phone, without a blank line."""
+    lines: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        line = line.lstrip(" \t")
+        if _LIST_ITEM.match(line) and lines and lines[-1] and not _LIST_ITEM.match(lines[-1]):
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a contribution's Markdown text."""
-    html = md.markdown(text, extensions=["sane_lists"], output_format="html")
-    return nh3.clean(
-        html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=SCHEMES,
-        link_rel="noopener noreferrer nofollow ugc",
+    html = md.markdown(_as_typed(text), extensions=[_Subset(), "sane_lists", "nl2br"])
+    cleaned = nh3.clean(
+        html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=LINK_REL
     )
+    # nh3 keeps the rel of a link whose unsafe href it removed; rel without href is
+    # invalid HTML, so such a link becomes a plain placeholder <a> (valid, not a link)
+    return cleaned.replace(f'<a rel="{LINK_REL}">', "<a>")
