@@ -49,6 +49,7 @@ TRANSLATED_PAGES = frozenset(
 
 # Words the participant page's scripts show; the page carries them in its language.
 SCRIPT_MESSAGES: tuple[str, ...] = (
+    "page %(page)s of %(pages)s",
     "Connected",
     "Connected · sending %(count)s…",
     "Connecting…",
@@ -150,6 +151,14 @@ NOTICES: tuple[str, ...] = (
     "No such mode",
     "Not allowed by consent",
     "Tick “I understand” first: nothing was withdrawn.",
+    "Tick “I understand” first: nothing was changed.",
+    # the console's next step (hostkit/domain/next_step.py)
+    "Open %(phase)s and form tables",
+    "Open %(phase)s and move travellers",
+    "Open %(phase)s",
+    "Close %(phase)s",
+    "Add a phase",
+    "Every phase is done: download the harvest",
     "The server could not save this. Please try again.",
     "Not done",
     "New link made",

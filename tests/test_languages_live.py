@@ -72,10 +72,11 @@ async def test_the_host_sets_the_language_from_the_console_without_javascript(
     links = await server.new_session("world-cafe")
     act = f"{server.url}/s/{links.session_id}/act"
     async with httpx.AsyncClient(headers=ENGLISH_BROWSER, follow_redirects=True) as laptop:
-        console = await laptop.get(server.local(links.host_url))
+        await laptop.get(server.local(links.host_url))
+        console = await laptop.get(f"{server.url}/s/{links.session_id}/host/settings")
         assert language_of(console) == "en"
         assert '<label for="session-language">' in console.text
-        form = {"csrf": csrf_of(console), "back": "host", "section": "language-heading"}
+        form = {"csrf": csrf_of(console), "back": "host/settings", "section": "language-heading"}
         console = await laptop.post(act, data={**form, "type": "set_language", "language": "cy"})
         assert language_of(console) == "cy"
         assert "Consol y gwesteiwr" in console.text
