@@ -8,14 +8,15 @@ import json
 import os
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
 from hostkit.live.hub import fold_log
-from hostkit.sessions import admin_url, create_session, links, signer_for
+from hostkit.sessions import admin_url, create_session, links, session_list, signer_for
 from hostkit.settings import Settings
 from hostkit.store.base import StoreError
 from hostkit.store.sqlite import DB_NAME, SqliteStore, open_store, restore
@@ -111,6 +112,31 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _list(args: argparse.Namespace) -> int:
+    """Every session with its links, for a host who lost them (as the admin page lists)."""
+    store = open_store(args.data)
+    await store.open()
+    try:
+        found = await session_list(store, _base(args), newest=10_000)
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps([s.as_dict() for s in found]))
+        return 0
+    if not found:
+        print("No sessions yet: open the admin link, or run `hostkit new`.")
+    for s in found:
+        made = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created_at))
+        last = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.last_activity))
+        print(f"{s.title} ({s.format}; created {made}; last activity {last})")
+        print(f"  Host console (keep it private): {s.links.host_url}")
+        print(f"  Projector view: {s.links.projector_url}")
+        print(f"  Room link: {s.links.room_url}   join code: {s.links.join_code}")
+        print(f"  Remote link: {s.links.remote_url}")
+        print(f"  Table cards: {s.cards_url}")
+    return 0
+
+
 async def _new(args: argparse.Namespace) -> int:
     if args.template is not None and args.format != "custom":
         raise SystemExit("hostkit: --template goes with --format custom")
@@ -126,6 +152,7 @@ async def _new(args: argparse.Namespace) -> int:
             attribution=args.attribution,
             venues=tuple(args.venue or ["Main room"]),
             language=args.language,
+            licence=args.licence,
         )
     finally:
         await store.close()
@@ -289,6 +316,12 @@ def parser() -> argparse.ArgumentParser:
         default="attributed",
         choices=["attributed", "pseudonymous", "chatham-house"],
     )
+    new.add_argument(
+        "--licence",
+        required=True,
+        choices=LICENCES,
+        help="the licence of the harvest (what people write), shown to them before they write",
+    )
     new.add_argument("--venue", action="append", help="a venue (cell); repeat for several")
     new.add_argument(
         "--language",
@@ -301,6 +334,11 @@ def parser() -> argparse.ArgumentParser:
 
     def data_only(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--data", type=Path, default=Path("hostkit-data"), help="data directory")
+
+    listing = commands.add_parser("list", help="the sessions, newest first, with their links")
+    where(listing)
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    listing.set_defaults(handler=lambda args: asyncio.run(_list(args)))
 
     check = commands.add_parser("check", help="verify the event log's integrity")
     data_only(check)

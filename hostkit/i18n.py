@@ -170,6 +170,7 @@ NOTICES: tuple[str, ...] = (
     "Choose how contributions are attributed.",
     "At most 20 venues.",
     "Choose the session's language: English, Welsh, or each person's own.",
+    "Choose the licence of the harvest.",
     # built with a value, but from a short fixed list: the common refusals of empty or long
     # text and of a kind the phase does not take (tests/test_i18n.py checks they match)
     "Text is empty.",

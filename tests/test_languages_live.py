@@ -110,6 +110,7 @@ async def test_a_session_made_in_welsh_on_the_admin_page_opens_in_welsh(server: 
         page = await admin.get(link)
         assert language_of(page) == "cy" and "Creu sesiwn" in page.text
         form = {"csrf": csrf_of(page), "title": "Cynllun y pentref", "format": "circle"}
+        form["licence"] = "CC0 1.0"
         refused = await admin.post(f"{server.url}/admin", data={**form, "language": "fr"})
         assert refused.status_code == 422
         assert "Dewiswch iaith y sesiwn: Saesneg, Cymraeg, neu iaith pob person ei hun." in (
@@ -128,6 +129,8 @@ async def test_hostkit_new_language_cy_makes_a_welsh_session(
 ) -> None:
     code, out, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(server.data_dir),
         "--title",
@@ -146,6 +149,8 @@ async def test_hostkit_new_language_cy_makes_a_welsh_session(
         assert language_of(await phone.get(server.local(created["room_url"]))) == "cy"
     code, _out, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(tmp_path / "x"),
         "--title",

@@ -20,7 +20,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.domain.commands import ClientCommand, Join
-from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.next_step import next_step
 from hostkit.domain.rejections import Rejection
@@ -32,7 +32,7 @@ from hostkit.live.hub import StorageFailed
 from hostkit.live.view import participant_view, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.sessions import admin_url, create_session, room_url
+from hostkit.sessions import admin_url, create_session, room_url, session_list
 
 COOKIE_AGE = 60 * 60 * 24 * 60  # identity survives a browser restart for two months
 
@@ -293,6 +293,13 @@ async def host_page(request: Request) -> Response:
     return _page(request, "host.html", **values)
 
 
+def _clock(ctx: Context, at: float, layout: str) -> str:
+    """A moment as the hall's clock shows it (the server's time zone setting)."""
+    return datetime.fromtimestamp(at, zone(ctx.settings.timezone or machine_zone())).strftime(
+        layout
+    )
+
+
 ANNOUNCEMENT_SHOWN_S = 15 * 60  # the projector shows an announcement this long
 WALL_PAGE = 6  # notes on one page of the projector's wall (the script turns the pages)
 
@@ -318,14 +325,8 @@ async def projector_page(request: Request) -> Response:
         for a in state.announcements
         if a.cell_id in (None, who.cell_id) and now - a.at < ANNOUNCEMENT_SHOWN_S
     ]
-    place = zone(ctx.settings.timezone or machine_zone())
     values["announcement"] = (
-        {
-            "text": recent[-1].text,
-            "clock": datetime.fromtimestamp(recent[-1].at, place).strftime("%H:%M"),
-        }
-        if recent
-        else None
+        {"text": recent[-1].text, "clock": _clock(ctx, recent[-1].at, "%H:%M")} if recent else None
     )
     shown = [
         c
@@ -342,6 +343,9 @@ async def projector_page(request: Request) -> Response:
 
 async def table_cards(request: Request) -> Response:
     """Print-ready cards, a page per table with its QR code: for the session's hosts."""
+    target = f"/s/{request.path_params['session_id']}/cards"
+    if (entry := _keyed_entry(request, target)) is not None:
+        return entry
     found = await _who(request)
     if isinstance(found, Response):
         return found
@@ -491,6 +495,7 @@ async def admin(request: Request) -> Response:
         venues = tuple(v.strip() for v in str(form.get("venues", "")).split(",") if v.strip())
         attribution = str(form.get("attribution", "attributed"))
         language = str(form.get("language", "")) or None
+        licence = str(form.get("licence", ""))
         if not title or len(title) > 200:
             error = "Give the session a title (up to 200 characters)."
         elif format_id not in FORMATS:
@@ -503,6 +508,8 @@ async def admin(request: Request) -> Response:
             error = "At most 20 venues."
         elif language is not None and language not in i18n.LANGUAGES:
             error = "Choose the session's language: English, Welsh, or each person's own."
+        elif licence not in LICENCES:
+            error = "Choose the licence of the harvest."
         else:
             created = await create_session(
                 ctx.store,
@@ -513,14 +520,29 @@ async def admin(request: Request) -> Response:
                 attribution=attribution,  # type: ignore[arg-type]
                 venues=venues or ("Main room",),
                 language=language,
+                licence=licence,
             )
+    title_qr = _words(request, "admin.html").gettext("QR code to join this session")
     response = _page(
         request,
         "admin.html",
         422 if error else 200,
         formats=FORMATS,
         templates=CUSTOM_TEMPLATES,
+        licences=LICENCES,
         created=created,
+        created_title=title if created else None,
+        created_qr=qr_svg(created.room_url, title=title_qr) if created else None,
+        sessions=[]
+        if created
+        else [
+            (
+                s,
+                _clock(ctx, s.created_at, "%Y-%m-%d %H:%M"),
+                _clock(ctx, s.last_activity, "%Y-%m-%d %H:%M"),
+            )
+            for s in await session_list(ctx.store, ctx.base_url)
+        ],
         error=error,
         csrf=ctx.signer.csrf_token("admin"),
     )
