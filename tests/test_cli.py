@@ -110,14 +110,14 @@ async def test_new_refuses_bad_input_clearly(tmp_path: Path) -> None:
         assert code != 0, extra
         assert says in err, err
         assert out == ""
-    common = (*common, "--licence", "CC BY 4.0")
+    licensed = (*common, "--licence", "CC BY 4.0")
     cases = [
         (("--title", "T", "--format", "speed-dating"), "invalid choice: 'speed-dating'"),
         (("--title", "  ", "--format", "circle"), "title"),
         (("--title", "", "--format", "circle"), "title"),
     ]
     for extra, says in cases:
-        code, out, err = await hostkit(*common, *extra)
+        code, out, err = await hostkit(*licensed, *extra)
         assert code != 0, extra
         assert says in err, err
         assert out == ""

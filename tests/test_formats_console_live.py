@@ -176,6 +176,7 @@ async def test_a_host_sets_up_and_runs_a_world_cafe_from_the_console(server: Ser
     assert "Need pens" in await console.page()
     assert await console.submit("resolve_call") == "Done."
     together = (await sees(people[2])).group  # one queue of two: room and remote
+    assert together is not None
     mover = {"participant_id": people[4].participant_id, "group_id": together}
     assert await console.submit("move_participant", **mover) == "Done."
     await act(people[2], {"type": "raise_hand"})

@@ -23,11 +23,12 @@ from hostkit.domain.model import (
     Where,
 )
 
-MAX_TEXT = 2000
+MAX_TEXT = 10_000  # a considered reply from home is long; every text people write
 MAX_NAME = 60
 MAX_TITLE = 200
 MAX_TIMER_S = 24 * 3600
 MIN_RETENTION_DAYS = 1
+DEFAULT_RETENTION_DAYS = 90  # a session idle this long is deleted by `hostkit purge`
 MAX_RETENTION_DAYS = 3660  # ten years: a council's longest record-keeping period
 LANGUAGES = ("en", "cy")  # the languages hostkit ships (hostkit.i18n names them)
 

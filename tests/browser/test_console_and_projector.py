@@ -182,9 +182,8 @@ async def test_console_projector_admin_and_join_form_are_axe_clean_at_every_widt
     _, phone = await open_as(browser, server.local(links.room_url), locale=lang, **PHONE)
     _, office = await open_as(browser, admin, locale=lang)
     console = f"{server.url}/s/{links.session_id}/host"
-    pages = [
-        (host, f"{console}{tail}") for tail in ("", "/phases", "/people", "/harvest", "/settings")
-    ]
+    tails = ("", "/phases", "/people", "/harvest", "/settings")
+    pages: list[tuple[Page, str | None]] = [(host, f"{console}{tail}") for tail in tails]
     pages += [(screen, None), (phone, None), (office, None)]
     for page, url in pages:
         if url:

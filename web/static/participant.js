@@ -413,6 +413,7 @@
     var kind = form.querySelector('input[name="kind"]:checked') || form.querySelector('input[name="kind"]');
     live.send({ type: "post_contribution", kind: kind.value, text: text });
     box.value = "";
+    box.dispatchEvent(new Event("input"));  /* the counter beside it starts again */
     L.announce(t(live.connected ? "Note sent" : "Note saved: it will be sent when the connection is back"));
   });
   var hand = document.getElementById("hand-form");
