@@ -98,24 +98,19 @@ async def test_without_javascript_a_form_comes_back_to_its_own_section_refusals_
     page = await context.new_page()
     await page.goto(server.local(links.host_url))
     await page.goto(f"{server.url}/s/{links.session_id}/host/people")
-    hat = page.get_by_role("button", name="Set hat")
-    await hat.scroll_into_view_if_needed()
-    async with page.expect_navigation():
-        await hat.click()
-    notice = page.locator("section[aria-labelledby='hats-heading'] #notice")
-    await expect(notice).to_have_text("Done.")
-    assert await in_view(page, "section[aria-labelledby='hats-heading'] #notice")
-    assert await in_view(page, "#hats-heading")
-
-    # a refusal is told beside its button, not at the top of the page
-    propose = page.get_by_role("button", name="Propose seating")
-    await propose.scroll_into_view_if_needed()
-    async with page.expect_navigation():
-        await propose.click()
-    refusal = page.locator("section[aria-labelledby='seating-heading'] #notice")
-    await expect(refusal).to_contain_text("tables")
-    assert await in_view(page, "section[aria-labelledby='seating-heading'] #notice")
-    assert await page.evaluate("() => window.scrollY") > 0
+    for button, section, said in (
+        ("Set hat", "hats-heading", "Done."),
+        ("Propose seating", "seating-heading", "tables"),  # a refusal, beside its button
+    ):
+        pressed = page.get_by_role("button", name=button)
+        await pressed.scroll_into_view_if_needed()
+        async with page.expect_navigation():
+            await pressed.click()
+        notice = f"section[aria-labelledby='{section}'] #notice"
+        await expect(page.locator(notice)).to_contain_text(said)
+        assert await in_view(page, notice), f"{button}: its answer is out of view"
+        assert await in_view(page, f"#{section}")
+        assert await page.evaluate("() => window.scrollY") > 0  # not back at the top
     await context.close()
 
 
