@@ -144,10 +144,11 @@ async def test_the_admin_page_speaks_welsh_and_makes_a_welsh_session(
     await assert_accessible(page, "admin page in Welsh")
     await page.get_by_label("Teitl").fill("Cynllun y pentref")
     await page.get_by_label("Iaith y sesiwn").select_option("cy")
+    await page.get_by_label("Trwydded y cynhaeaf").select_option("CC BY 4.0")
     await page.get_by_role("button", name="Creu’r sesiwn").click()  # noqa: RUF001
     await expect(page.get_by_role("heading", name="Sesiwn wedi’i chreu")).to_be_visible()  # noqa: RUF001
     await assert_accessible(page, "admin page in Welsh with a new session")
-    room = await page.locator("dt:has-text('Dolen yr ystafell') + dd a").get_attribute("href")
+    room = await page.get_by_label("Dolen yr ystafell").input_value()
     assert room
     await context.close()
 
