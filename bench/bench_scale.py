@@ -255,6 +255,7 @@ class Servers:
         links = json.loads(
             subprocess.run(
                 [HOSTKIT, "new", "--store", store, "--title", "Bench", "--format", "world-cafe",
+                 "--licence", "CC0 1.0",
                  "--public-url", "http://bench.test", "--json"],
                 capture_output=True, text=True, check=True,
             ).stdout

@@ -7,15 +7,16 @@ import asyncio
 import contextlib
 import json
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.fanout.url import UnknownBus, engine_for
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
 from hostkit.live.replay import fold_log
-from hostkit.sessions import admin_url, create_session, links, signer_for
+from hostkit.sessions import admin_url, create_session, links, session_list, signer_for
 from hostkit.settings import SETTINGS, Settings
 from hostkit.store.base import EventStore, StoreError
 from hostkit.store.sqlite import DB_NAME
@@ -115,6 +116,28 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _list(args: argparse.Namespace) -> int:
+    """Every session with its links, for a host who lost them (as the admin page lists)."""
+    settings = settings_from(args)
+    async with _opened(settings) as store:
+        found = await session_list(store, _base(settings), newest=10_000)
+    if args.json:
+        print(json.dumps([s.as_dict() for s in found]))
+        return 0
+    if not found:
+        print("No sessions yet: open the admin link, or run `hostkit new`.")
+    for s in found:
+        made = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created_at))
+        last = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.last_activity))
+        print(f"{s.title} ({s.format}; created {made}; last activity {last})")
+        print(f"  Host console (keep it private): {s.links.host_url}")
+        print(f"  Projector view: {s.links.projector_url}")
+        print(f"  Room link: {s.links.room_url}   join code: {s.links.join_code}")
+        print(f"  Remote link: {s.links.remote_url}")
+        print(f"  Table cards: {s.cards_url}")
+    return 0
+
+
 async def _new(args: argparse.Namespace) -> int:
     if args.template is not None and args.format != "custom":
         raise SystemExit("hostkit: --template goes with --format custom")
@@ -129,6 +152,7 @@ async def _new(args: argparse.Namespace) -> int:
             attribution=args.attribution,
             venues=tuple(args.venue or ["Main room"]),
             language=args.language,
+            licence=args.licence,
         )
     if args.json:
         print(json.dumps(created.as_dict()))
@@ -324,6 +348,12 @@ def parser() -> argparse.ArgumentParser:
         default="attributed",
         choices=["attributed", "pseudonymous", "chatham-house"],
     )
+    new.add_argument(
+        "--licence",
+        required=True,
+        choices=LICENCES,
+        help="the licence of the harvest (what people write), shown to them before they write",
+    )
     new.add_argument("--venue", action="append", help="a venue (cell); repeat for several")
     new.add_argument(
         "--language",
@@ -333,6 +363,10 @@ def parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--json", action="store_true", help="print the links as one JSON object")
     new.set_defaults(handler=lambda args: asyncio.run(_new(args)))
+
+    listing = command("list", "the sessions, newest first, with their links")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    listing.set_defaults(handler=lambda args: asyncio.run(_list(args)))
 
     check = command("check", "verify the event log's integrity")
     check.set_defaults(handler=lambda args: asyncio.run(_check(args)))

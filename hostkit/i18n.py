@@ -49,6 +49,7 @@ TRANSLATED_PAGES = frozenset(
 
 # Words the participant page's scripts show; the page carries them in its language.
 SCRIPT_MESSAGES: tuple[str, ...] = (
+    "page %(page)s of %(pages)s",
     "Connected",
     "Connected · sending %(count)s…",
     "Connecting…",
@@ -162,6 +163,14 @@ NOTICES: tuple[str, ...] = (
     "No such mode",
     "Not allowed by consent",
     "Tick “I understand” first: nothing was withdrawn.",
+    "Tick “I understand” first: nothing was changed.",
+    # the console's next step (hostkit/domain/next_step.py)
+    "Open %(phase)s and form tables",
+    "Open %(phase)s and move travellers",
+    "Open %(phase)s",
+    "Close %(phase)s",
+    "Add a phase",
+    "Every phase is done: download the harvest",
     "The server could not save this. Please try again.",
     "Not done",
     "New link made",
@@ -173,6 +182,7 @@ NOTICES: tuple[str, ...] = (
     "Choose how contributions are attributed.",
     "At most 20 venues.",
     "Choose the session's language: English, Welsh, or each person's own.",
+    "Choose the licence of the harvest.",
     # built with a value, but from a short fixed list: the common refusals of empty or long
     # text and of a kind the phase does not take (tests/test_i18n.py checks they match)
     "Text is empty.",

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from hostkit.domain import commands as cmd
 from hostkit.domain.events import AnyEvent, LanguageSet, encode_event, event_type
 from hostkit.domain.fold import apply
-from hostkit.domain.formats import session_created
+from hostkit.domain.formats import LICENCES, session_created
 from hostkit.domain.model import Attribution, SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.joining.joincode import new_join_code
 from hostkit.joining.tokens import TokenSigner, new_id, new_secret, new_session_id
+from hostkit.live.replay import fold_log
 from hostkit.store.base import EventStore, JoinCodeTaken, StoredEvent
 
 
@@ -83,12 +84,16 @@ async def create_session(
     host_name: str | None = "Host",
     clock: float | None = None,
     language: str | None = None,
+    licence: str = "",
 ) -> SessionLinks:
     """Create a session with a host and a projector screen; return its links.
 
     ``language`` ("en", "cy") is the session's language from the start, as if the host had
-    set it; None leaves it to each person's browser.
+    set it; None leaves it to each person's browser. ``licence`` is the host's choice for
+    the harvest (one of ``LICENCES``); "" means nobody chose one, and digests say so.
     """
+    if licence and licence not in LICENCES:
+        raise ValueError(f"choose one of {', '.join(LICENCES)}, not {licence!r}")
     if language is not None and language not in cmd.LANGUAGES:
         raise ValueError(f"hostkit ships {', '.join(cmd.LANGUAGES)}, not {language!r}")
     now = time.time() if clock is None else clock
@@ -105,6 +110,7 @@ async def create_session(
                 purpose=purpose,
                 attribution=attribution,
                 venues=venues,
+                licence=licence,
             )
         ]
         apply(state, first[0], seq=1, at=now)
@@ -131,3 +137,54 @@ async def create_session(
             continue
         return links(base, signer, state, host_id, screen_id)
     raise RuntimeError("Could not find a free join code.")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """A session as the admin page and ``hostkit list`` show it, with its links."""
+
+    title: str
+    format: str
+    created_at: float
+    last_activity: float
+    licence: str
+    links: SessionLinks
+    cards_url: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "format": self.format,
+            "created_at": self.created_at,
+            "last_activity": self.last_activity,
+            "licence": self.licence,
+            **self.links.as_dict(),
+            "cards_url": self.cards_url,
+        }
+
+
+async def session_list(store: EventStore, base: str, newest: int = 50) -> list[SessionSummary]:
+    """The newest sessions first, with their host, projector, room and remote links, so a
+    host who lost the links finds them again (the admin page and ``hostkit list``)."""
+    signer = await signer_for(store)
+    found = []
+    for session_id, last in sorted(await store.last_activity(), key=lambda s: -s[1])[:newest]:
+        state = fold_log(session_id, await store.read(session_id))
+        host = next((p for p in state.participants.values() if p.role == "host"), None)
+        screen = next((p for p in state.participants.values() if p.screen), None)
+        if host is None or screen is None:
+            continue
+        made = links(base, signer, state, host.id, screen.id)
+        key = signer.participant_token(session_id, host.id, host.nonce)
+        found.append(
+            SessionSummary(
+                state.title,
+                state.format,
+                state.created_at,
+                last,
+                state.licence,
+                made,
+                f"{base}/s/{session_id}/cards?key={key}",
+            )
+        )
+    return found

@@ -19,7 +19,7 @@ from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
 ALL_COMMANDS = frozenset({"serve", "new", "list", "export", "check", "backup", "restore", "purge"})
-LINKING = frozenset({"serve", "new"})  # commands that print links people open
+LINKING = frozenset({"serve", "new", "list"})  # commands that print links people open
 
 
 @dataclass(frozen=True, slots=True)

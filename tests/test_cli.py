@@ -43,6 +43,8 @@ async def test_new_json_prints_one_object_of_absolute_links(tmp_path: Path) -> N
     public = "http://hall.test:8000"
     code, out, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(tmp_path / "data"),
         "--title",
@@ -70,6 +72,8 @@ async def test_new_beside_a_running_server_is_served_at_once(tmp_path: Path) -> 
     async with running_server(data) as server:
         code, out, err = await hostkit(
             "new",
+            "--licence",
+            "CC BY 4.0",
             "--data",
             str(data),
             "--title",
@@ -98,19 +102,30 @@ async def test_new_refuses_bad_input_clearly(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     common = ("new", "--data", data, "--public-url", "http://hall.test:8000")
     cases = [
-        (("--title", "T", "--format", "speed-dating"), "invalid choice: 'speed-dating'"),
-        (("--title", "  ", "--format", "circle"), "title"),
-        (("--title", "", "--format", "circle"), "title"),
+        (("--title", "T", "--format", "circle"), "--licence"),  # no licence is assumed
+        (("--title", "T", "--format", "circle", "--licence", "GPL"), "invalid choice: 'GPL'"),
     ]
     for extra, says in cases:
         code, out, err = await hostkit(*common, *extra)
         assert code != 0, extra
         assert says in err, err
         assert out == ""
+    licensed = (*common, "--licence", "CC BY 4.0")
+    cases = [
+        (("--title", "T", "--format", "speed-dating"), "invalid choice: 'speed-dating'"),
+        (("--title", "  ", "--format", "circle"), "title"),
+        (("--title", "", "--format", "circle"), "title"),
+    ]
+    for extra, says in cases:
+        code, out, err = await hostkit(*licensed, *extra)
+        assert code != 0, extra
+        assert says in err, err
+        assert out == ""
     for loopback in ("http://localhost:8000", "http://127.0.0.1:8000", "http://[::1]"):
         code, out, err = await hostkit(
-            "new", "--data", data, "--title", "T", "--format", "circle", "--public-url", loopback
-        )
+            "new", "--licence", "CC0 1.0", "--data", data, "--title", "T", "--format", "circle",
+            "--public-url", loopback,
+        )  # fmt: skip
         assert code != 0
         assert "loopback" in err and "phones cannot reach" in err
         assert out == ""
@@ -168,6 +183,10 @@ async def test_serve_prints_an_admin_link_that_alone_creates_sessions(tmp_path: 
             found = re.search(r'name="csrf" value="([^"]+)"', page.text)
             assert found
             form = {"title": "Made on the web", "format": "world-cafe", "csrf": found.group(1)}
+            unlicensed = await http.post(admin_path, data=form)  # no licence is assumed
+            assert unlicensed.status_code == 422
+            assert "Choose the licence of the harvest." in unlicensed.text
+            form["licence"] = "CC BY 4.0"
             no_csrf = await http.post(admin_path, data={**form, "csrf": ""})
             assert no_csrf.status_code == 403
             async with httpx.AsyncClient(base_url=local) as stranger:  # no admin cookie
@@ -179,7 +198,44 @@ async def test_serve_prints_an_admin_link_that_alone_creates_sessions(tmp_path: 
             assert room
             join_page = await http.get(room.group(0).removeprefix(public))
             assert join_page.status_code == 200 and "Made on the web" in join_page.text
+            # participants see the licence and how they are named before they write
+            assert "shared under CC BY 4.0" in join_page.text
+            assert "Your name is shown with what you write." in join_page.text
+            # the admin page finds the session again, with its links
+            again = await http.get("/admin")
+            listed = again.text.split('id="sessions-heading"')[1]
+            assert "Made on the web" in listed and room.group(0) in listed
+            assert (
+                "/host?key=" in listed and "/projector?key=" in listed and "/cards?key=" in listed
+            )
     finally:
         if process.returncode is None:
             process.terminate()
         await process.wait()
+
+
+async def test_list_prints_every_session_with_its_links(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    public = "http://hall.test:8000"
+    made = []
+    for title in ("Llanfair high street", "Bala bus routes"):
+        code, out, err = await hostkit(
+            "new", "--licence", "CC BY-SA 4.0", "--data", data, "--title", title,
+            "--format", "world-cafe", "--public-url", public, "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        made.append(json.loads(out))
+    code, out, err = await hostkit("list", "--data", data, "--public-url", public, "--json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert {s["title"] for s in listed} == {"Llanfair high street", "Bala bus routes"}
+    for session in listed:
+        original = next(m for m in made if m["session_id"] == session["session_id"])
+        for key in ("host_url", "projector_url", "room_url", "remote_url", "join_code"):
+            assert session[key] == original[key], key
+        assert session["format"] == "world-cafe" and session["licence"] == "CC BY-SA 4.0"
+        assert session["created_at"] <= session["last_activity"]
+        assert session["cards_url"].startswith(f"{public}/s/{session['session_id']}/cards?key=")
+    code, out, err = await hostkit("list", "--data", data, "--public-url", public)
+    assert code == 0, err
+    assert "Llanfair high street (world-cafe" in out and made[0]["host_url"] in out

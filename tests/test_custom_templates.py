@@ -21,6 +21,8 @@ async def test_hostkit_new_starts_a_session_from_each_custom_template(
 ) -> None:
     code, out, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(server.data_dir),
         "--title",
@@ -45,6 +47,8 @@ async def test_hostkit_new_starts_a_session_from_each_custom_template(
 async def test_a_template_without_the_custom_format_is_refused(tmp_path: Path) -> None:
     code, _, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(tmp_path / "data"),
         "--title",
@@ -59,7 +63,17 @@ async def test_a_template_without_the_custom_format_is_refused(tmp_path: Path) -
 
 async def test_an_unknown_template_is_refused_with_the_choices(tmp_path: Path) -> None:
     code, _, err = await hostkit(
-        "new", "--data", str(tmp_path), "--title", "X", "--format", "custom", "--template", "nope"
+        "new",
+        "--licence",
+        "CC BY 4.0",
+        "--data",
+        str(tmp_path),
+        "--title",
+        "X",
+        "--format",
+        "custom",
+        "--template",
+        "nope",
     )
     assert code != 0 and "collective-story-harvest" in err
 
@@ -92,6 +106,7 @@ async def test_the_admin_form_creates_a_collective_story_harvest(server: Server)
         "template": "collective-story-harvest",
         "attribution": "attributed",
         "venues": "Chapel",
+        "licence": "CC BY-SA 4.0",
         "csrf": csrf,
     }
     created = await http.post(path, data=form)

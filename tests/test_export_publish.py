@@ -108,13 +108,13 @@ async def test_the_host_console_publishes_lists_and_revokes_with_plain_forms(
     host, _, _ = await scene(server)
     cookies = {f"hk_{host.session_id}": host.token}
     async with httpx.AsyncClient(cookies=cookies, base_url=server.url) as http:
-        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
+        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host/harvest")).text)
         (form,) = console.xpath("//form[contains(@action, '/publish')]")
         fields = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input")}
         fields.update(attribution="chatham-house", days="7")
         done = await http.post(form.get("action"), data=fields)
         assert done.status_code == 303 and "Published" in done.headers["location"]
-        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
+        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host/harvest")).text)
         (item,) = console.xpath("//ul[@class='publications']/li")
         url = item.xpath(".//a")[0].get("href")
         assert "Chatham House" in item.text_content() and "stops in 7.0 days" in item.text_content()
@@ -232,7 +232,7 @@ async def test_the_host_console_makes_a_phase_confidential_and_it_leaves_every_e
     host, ana, _ = await scene(server)
     cookies = {f"hk_{host.session_id}": host.token}
     async with httpx.AsyncClient(cookies=cookies, base_url=server.url) as http:
-        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
+        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host/phases")).text)
         (form,) = console.xpath("//form[.//select[@id='privacy-p3']]")
         fields = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input")}
         done = await http.post(form.get("action"), data={**fields, "attribution": "confidential"})
@@ -242,7 +242,7 @@ async def test_the_host_console_makes_a_phase_confidential_and_it_leaves_every_e
         )["type"] == "ack"
         said = {"type": "post_contribution", "kind": "note", "text": "Kx60 In confidence"}
         assert (await ana.send(said))["type"] == "ack"
-        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host")).text)
+        console = lxml.html.fromstring((await http.get(f"/s/{host.session_id}/host/phases")).text)
         chosen = console.xpath("//select[@id='privacy-p3']/option[@selected]/@value")
         assert chosen == ["confidential"]
         digest = await http.get(f"/s/{host.session_id}/export/digest-txt")
@@ -261,6 +261,7 @@ async def test_the_downloads_section_of_the_host_console_has_no_axe_violations(
     context = await browser.new_context(viewport={"width": 360, "height": 640})
     page = await context.new_page()
     await page.goto(server.local(links.host_url))
+    await page.get_by_role("link", name="Harvest").click()
     section = page.locator("section[aria-labelledby='downloads-heading']")
     assert await section.get_by_role("link", name="Digest (PDF)").count() == 1
     assert await section.get_by_role("button", name="Stop taking responses").count() == 1

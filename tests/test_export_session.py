@@ -671,7 +671,7 @@ async def test_the_host_console_offers_the_downloads(scene: Scene) -> None:
     async with running_server(scene.data_dir) as server:
         host_token = scene.host_url.split("key=")[1]
         async with httpx.AsyncClient(cookies={f"hk_{scene.session_id}": host_token}) as http:
-            console = await http.get(f"{server.url}/s/{scene.session_id}/host", timeout=60)
+            console = await http.get(f"{server.url}/s/{scene.session_id}/host/harvest", timeout=60)
             assert console.status_code == 200
             page = lxml.html.fromstring(console.text)
             section = page.xpath("//section[h2[@id='downloads-heading']]")[0]

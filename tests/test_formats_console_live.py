@@ -58,9 +58,13 @@ class Console:
         self.path = f"/s/{host.session_id}/host"
 
     async def page(self) -> str:
-        response = await self.http.get(self.path)
-        assert response.status_code == 200
-        return response.text
+        """Every page of the console, one after the other."""
+        pages = []
+        for page in ("", "/phases", "/people", "/harvest", "/settings"):
+            response = await self.http.get(self.path + page)
+            assert response.status_code == 200
+            pages.append(response.text)
+        return "".join(pages)
 
     async def submit(self, command: str, **fields: str) -> str:
         """Fill the first form for ``command`` whose own fields match, submit, show notice."""
@@ -135,6 +139,9 @@ async def test_a_host_sets_up_and_runs_a_world_cafe_from_the_console(server: Ser
     assert (await sees(people[4])).group == where
 
     group = where
+    # a circle phase brings the talking piece to a café's console
+    assert "Publish speaking order" not in await console.page()
+    await console.submit("add_phase", title="Check-out", question="Taking away?", grouping="circle")
     assert (
         await console.submit("set_call_url", group_id=group, call_url="https://meet.example/a")
         == "Done."
@@ -168,6 +175,10 @@ async def test_a_host_sets_up_and_runs_a_world_cafe_from_the_console(server: Ser
     await act(people[3], {"type": "call_host", "text": "Need pens"})
     assert "Need pens" in await console.page()
     assert await console.submit("resolve_call") == "Done."
+    together = (await sees(people[2])).group  # one queue of two: room and remote
+    assert together is not None
+    mover = {"participant_id": people[4].participant_id, "group_id": together}
+    assert await console.submit("move_participant", **mover) == "Done."
     await act(people[2], {"type": "raise_hand"})
     await act(people[4], {"type": "raise_hand"})
     assert await console.submit("sort_hands", first="remote") == "Done."

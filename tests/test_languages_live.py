@@ -72,10 +72,11 @@ async def test_the_host_sets_the_language_from_the_console_without_javascript(
     links = await server.new_session("world-cafe")
     act = f"{server.url}/s/{links.session_id}/act"
     async with httpx.AsyncClient(headers=ENGLISH_BROWSER, follow_redirects=True) as laptop:
-        console = await laptop.get(server.local(links.host_url))
+        await laptop.get(server.local(links.host_url))
+        console = await laptop.get(f"{server.url}/s/{links.session_id}/host/settings")
         assert language_of(console) == "en"
         assert '<label for="session-language">' in console.text
-        form = {"csrf": csrf_of(console), "back": "host", "section": "language-heading"}
+        form = {"csrf": csrf_of(console), "back": "host/settings", "section": "language-heading"}
         console = await laptop.post(act, data={**form, "type": "set_language", "language": "cy"})
         assert language_of(console) == "cy"
         assert "Consol y gwesteiwr" in console.text
@@ -109,6 +110,7 @@ async def test_a_session_made_in_welsh_on_the_admin_page_opens_in_welsh(server: 
         page = await admin.get(link)
         assert language_of(page) == "cy" and "Creu sesiwn" in page.text
         form = {"csrf": csrf_of(page), "title": "Cynllun y pentref", "format": "circle"}
+        form["licence"] = "CC0 1.0"
         refused = await admin.post(f"{server.url}/admin", data={**form, "language": "fr"})
         assert refused.status_code == 422
         assert "Dewiswch iaith y sesiwn: Saesneg, Cymraeg, neu iaith pob person ei hun." in (
@@ -127,6 +129,8 @@ async def test_hostkit_new_language_cy_makes_a_welsh_session(
 ) -> None:
     code, out, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(server.data_dir),
         "--title",
@@ -145,6 +149,8 @@ async def test_hostkit_new_language_cy_makes_a_welsh_session(
         assert language_of(await phone.get(server.local(created["room_url"]))) == "cy"
     code, _out, err = await hostkit(
         "new",
+        "--licence",
+        "CC BY 4.0",
         "--data",
         str(tmp_path / "x"),
         "--title",

@@ -152,7 +152,7 @@ async def test_open_space_groups_write_their_reports_and_the_digest_is_the_book(
     assert rhians == "Pop-up shops"
 
     # the host console shows every group's report and can fill one in
-    console = Page(server, host, "/host")
+    console = Page(server, host, "/host/harvest")
     section = (await console.read()).get_element_by_id("reports-heading").getparent()
     assert "2 of 2 topic groups have saved a report" in text(section)
     assert "Version 3, saved by Mair" in text(section)

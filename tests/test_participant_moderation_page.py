@@ -67,7 +67,7 @@ async def _console(host: Person) -> str:
     async with httpx.AsyncClient(
         base_url=host.server.url, cookies={f"hk_{host.session_id}": host.token}
     ) as http:
-        response = await http.get(f"/s/{host.session_id}/host")
+        response = await http.get(f"/s/{host.session_id}/host/harvest")
     assert response.status_code == 200
     return response.text
 

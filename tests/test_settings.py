@@ -75,4 +75,5 @@ def test_serve_refuses_a_bus_it_does_not_know_in_words(tmp_path: Path) -> None:
 
 def test_a_command_refuses_a_store_it_does_not_know_in_words() -> None:
     with pytest.raises(SystemExit, match="unknown store 'mysql://hall'"):
-        main(["new", "--store", "mysql://hall", "--title", "Hall", "--format", "circle"])
+        main(["new", "--store", "mysql://hall", "--title", "Hall", "--format", "circle",
+              "--licence", "CC0 1.0"])  # fmt: skip

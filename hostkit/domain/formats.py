@@ -320,6 +320,8 @@ CUSTOM_TEMPLATES: dict[str, FormatTemplate] = {
 TEMPLATES: dict[str, FormatTemplate] = {**FORMATS, **CUSTOM_TEMPLATES}
 
 ONLINE_CELL = "online"
+# The licences a host chooses from for the harvest; "" (none chosen) is never assumed to be one.
+LICENCES = ("CC BY 4.0", "CC BY-SA 4.0", "CC0 1.0", "All rights reserved")
 
 
 def session_created(
@@ -328,7 +330,7 @@ def session_created(
     format_id: str,
     join_code: str,
     purpose: str = "",
-    licence: str = "CC BY-SA 4.0",
+    licence: str = "",
     attribution: Attribution = "attributed",
     venues: tuple[str, ...] = ("Main room",),
 ) -> SessionCreated:

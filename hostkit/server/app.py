@@ -128,6 +128,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(f"/s/{sid}/host/rotate", hosting.rotate_link, methods=["POST"]),
         Route(f"/s/{sid}/host/delete", hosting.delete_session, methods=["POST"]),
         Route(f"/s/{sid}/host", pages.host_page),
+        Route(f"/s/{sid}/host/{{page:str}}", pages.host_page),
         Route(f"/s/{sid}/projector", pages.projector_page),
         Route(f"/s/{sid}/cards", pages.table_cards),
         Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,9 +20,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.domain.commands import ClientCommand, Join
-from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
+from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.domain.model import Participant, SessionState
+from hostkit.domain.next_step import next_step
 from hostkit.domain.rejections import Rejection
+from hostkit.export.zones import machine_zone, zone
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
@@ -29,7 +32,7 @@ from hostkit.live.hub import StorageFailed
 from hostkit.live.view import participant_view, ranking, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.sessions import admin_url, create_session, room_url
+from hostkit.sessions import admin_url, create_session, room_url, session_list
 
 COOKIE_AGE = 60 * 60 * 24 * 60  # identity survives a browser restart for two months
 
@@ -249,9 +252,20 @@ async def participant_page(request: Request) -> Response:
     return _page(request, "participant.html", **values)
 
 
+CONSOLE_PAGES = ("now", "phases", "people", "harvest", "settings")
+
+
+def _uses(state: SessionState) -> set[str]:
+    """What the session's phases use (groupings, kinds): the console shows only their controls."""
+    return {p.grouping for p in state.phases} | {k for p in state.phases for k in p.allows}
+
+
 async def host_page(request: Request) -> Response:
     if (entry := _keyed_entry(request, f"/s/{request.path_params['session_id']}/host")) is not None:
         return entry
+    console_page = request.path_params.get("page", "now")
+    if console_page not in CONSOLE_PAGES:
+        return _problem(request, 404, "Page not found", "Check the link.")
     found = await _who(request)
     if isinstance(found, Response):
         return found
@@ -261,12 +275,34 @@ async def host_page(request: Request) -> Response:
     values = await _page_values(ctx, session_id, who)
     if values is None:
         return _problem(request, 404, "Session not found", "Check the link.")
-    values["notice"] = request.query_params.get("notice")
-    values["formats"] = FORMATS
+    state = values["state"]
+    notice = request.query_params.get("notice")
+    step = next_step(state, ctx.hub.clock())
+    values |= {
+        "console_page": console_page,
+        "back": "host" if console_page == "now" else f"host/{console_page}",
+        "notice": notice,
+        "notice_at": request.query_params.get("at"),
+        "refused": notice is not None and notice != DONE,
+        "step": step,
+        "step_fields": msgspec.to_builtins(step.command) if step.command else {},
+        "uses": _uses(state),
+    }
     live = await ctx.hub.live(session_id)
     stored_at = live.recent[-1].at if live is not None and live.recent else 0.0
     values["storage_trouble"] = ctx.alerts.storage_trouble(session_id, stored_at)
     return _page(request, "host.html", **values)
+
+
+def _clock(ctx: Context, at: float, layout: str) -> str:
+    """A moment as the hall's clock shows it (the server's time zone setting)."""
+    return datetime.fromtimestamp(at, zone(ctx.settings.timezone or machine_zone())).strftime(
+        layout
+    )
+
+
+ANNOUNCEMENT_SHOWN_S = 15 * 60  # the projector shows an announcement this long
+WALL_PAGE = 6  # notes on one page of the projector's wall (the script turns the pages)
 
 
 async def projector_page(request: Request) -> Response:
@@ -280,16 +316,36 @@ async def projector_page(request: Request) -> Response:
     values = await _page_values(ctx, session_id, who)
     if values is None:
         return _problem(request, 404, "Session not found", "Check the link.")
-    title = _words(request, "projector.html", values["state"]).gettext(
-        "QR code to join this session"
-    )
+    state: SessionState = values["state"]
+    now = values["view"]["server_time"]
+    title = _words(request, "projector.html", state).gettext("QR code to join this session")
     values["qr"] = qr_svg(values["room_url"], title=title)
-    values["results"] = ranking(values["state"])
+    values["join_address"] = ctx.base_url.split("://", 1)[-1] + "/join"
+    recent = [
+        a
+        for a in state.announcements
+        if a.cell_id in (None, who.cell_id) and now - a.at < ANNOUNCEMENT_SHOWN_S
+    ]
+    values["announcement"] = (
+        {"text": recent[-1].text, "clock": _clock(ctx, recent[-1].at, "%H:%M")} if recent else None
+    )
+    shown = [
+        c
+        for c in state.contributions.values()
+        if not (c.withdrawn or c.hidden or c.off_record or c.pending)
+    ]
+    values["wall"] = shown[::-1][:60]
+    values["wall_page"] = WALL_PAGE
+    values["results"] = ranking(state)
+    values["kiosk"] = True  # no language switch on the big screen
     return _page(request, "projector.html", **values)
 
 
 async def table_cards(request: Request) -> Response:
     """Print-ready cards, a page per table with its QR code: for the session's hosts."""
+    target = f"/s/{request.path_params['session_id']}/cards"
+    if (entry := _keyed_entry(request, target)) is not None:
+        return entry
     found = await _who(request)
     if isinstance(found, Response):
         return found
@@ -330,8 +386,14 @@ def _form_command(form: FormData) -> dict[str, Any]:
 
 _FORM_ONLY = ("csrf", "back", "section", "confirm")  # fields of the page, not of the command
 # Commands a plain form sends only after an "I understand" tick (the page's own safety step).
-_CONFIRMED = frozenset({"withdraw_all"})
-CONFIRM_FIRST = "Tick “I understand” first: nothing was withdrawn."
+_CONFIRMED = {
+    "withdraw_all": "Tick “I understand” first: nothing was withdrawn.",
+    "remove_participant": "Tick “I understand” first: nothing was changed.",
+    "remove_phase": "Tick “I understand” first: nothing was changed.",
+    "revoke_digest": "Tick “I understand” first: nothing was changed.",
+}
+DONE = "Done."
+_BACK = re.compile(r"host(/(" + "|".join(CONSOLE_PAGES) + r"))?")
 
 
 def _blanks_as_none(fields: dict[str, Any], form: FormData) -> dict[str, Any]:
@@ -362,7 +424,7 @@ async def _submit(
         return "The server could not save this. Please try again."
     if isinstance(outcome, Rejection):
         return outcome.message
-    return "Done."
+    return DONE
 
 
 async def act(request: Request) -> Response:
@@ -374,20 +436,22 @@ async def act(request: Request) -> Response:
     form = await request.form()
     if not ctx.signer.check_csrf(f"{session_id}:{who.id}:{who.nonce}", str(form.get("csrf", ""))):
         return _problem(request, 403, "Form expired", "Reload the page and try again.")
-    back = "host" if form.get("back") == "host" else ""
+    back = str(form.get("back", ""))
+    back = back if _BACK.fullmatch(back) else ""
     command_id = str(form.get("command_id", "")) or None
     fields = _form_command(form)
     fields.pop("command_id", None)
     if fields.get("type") in _CONFIRMED and form.get("confirm") != "yes":
-        message = CONFIRM_FIRST
+        message = _CONFIRMED[str(fields["type"])]
     else:
         fields = _blanks_as_none(fields, form)
         message = await _submit(ctx, session_id, who.id, fields, command_id)
     target = f"/s/{session_id}/{back}".rstrip("/")
     # Back to the section the form was in, so a keyboard user's next Tab continues there.
     section = str(form.get("section", ""))
-    anchor = f"#{section}" if re.fullmatch(r"[a-z][a-z0-9-]{0,40}", section) else ""
-    return RedirectResponse(f"{target}?notice={quote(message)}{anchor}", 303)
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", section):
+        return RedirectResponse(f"{target}?notice={quote(message)}", 303)
+    return RedirectResponse(f"{target}?notice={quote(message)}&at={section}#{section}", 303)
 
 
 async def qr_code(request: Request) -> Response:
@@ -431,6 +495,7 @@ async def admin(request: Request) -> Response:
         venues = tuple(v.strip() for v in str(form.get("venues", "")).split(",") if v.strip())
         attribution = str(form.get("attribution", "attributed"))
         language = str(form.get("language", "")) or None
+        licence = str(form.get("licence", ""))
         if not title or len(title) > 200:
             error = "Give the session a title (up to 200 characters)."
         elif format_id not in FORMATS:
@@ -443,6 +508,8 @@ async def admin(request: Request) -> Response:
             error = "At most 20 venues."
         elif language is not None and language not in i18n.LANGUAGES:
             error = "Choose the session's language: English, Welsh, or each person's own."
+        elif licence not in LICENCES:
+            error = "Choose the licence of the harvest."
         else:
             created = await create_session(
                 ctx.store,
@@ -453,14 +520,29 @@ async def admin(request: Request) -> Response:
                 attribution=attribution,  # type: ignore[arg-type]
                 venues=venues or ("Main room",),
                 language=language,
+                licence=licence,
             )
+    title_qr = _words(request, "admin.html").gettext("QR code to join this session")
     response = _page(
         request,
         "admin.html",
         422 if error else 200,
         formats=FORMATS,
         templates=CUSTOM_TEMPLATES,
+        licences=LICENCES,
         created=created,
+        created_title=title if created else None,
+        created_qr=qr_svg(created.room_url, title=title_qr) if created else None,
+        sessions=[]
+        if created
+        else [
+            (
+                s,
+                _clock(ctx, s.created_at, "%Y-%m-%d %H:%M"),
+                _clock(ctx, s.last_activity, "%Y-%m-%d %H:%M"),
+            )
+            for s in await session_list(ctx.store, ctx.base_url)
+        ],
         error=error,
         csrf=ctx.signer.csrf_token("admin"),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Browser, expect
 
 from tests.browser.support import PHONE, assert_accessible, open_as
@@ -43,9 +45,26 @@ async def test_the_admin_page_is_accessible_before_and_after_creating_a_session(
     _, page = await open_as(browser, link)
     await assert_accessible(page, "admin page")
     await page.get_by_label("Title").fill("Llanfair village plan")
+    await page.get_by_role("button", name="Create session").click()  # no licence: the form asks
+    await expect(page.get_by_label("Title")).to_be_visible()
+    await page.get_by_label("Licence of the harvest").select_option("CC BY 4.0")
     await page.get_by_role("button", name="Create session").click()
-    await expect(page.get_by_role("heading", name="Session created")).to_be_visible()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Session created: Llanfair village plan"
+    )
+    await expect(page.get_by_role("heading", name="Create a session")).to_have_count(0)
+    await expect(page.locator("form")).to_have_count(0)  # no empty copy of the form
+    await expect(page.get_by_role("img", name="QR code to join this session")).to_be_visible()
+    await expect(page.get_by_role("button", name=re.compile(r"^Copy\W+Room link$"))).to_be_visible()
     await assert_accessible(page, "admin page with a new session")
+    await page.get_by_role("link", name="Create another session").click()
+    listed = page.get_by_role("region", name="Sessions on this server")
+    await expect(listed.get_by_role("heading", name="Llanfair village plan")).to_be_visible()
+    host_link = listed.get_by_role(
+        "link", name=re.compile(r"^Host console\W+Llanfair village plan$")
+    )
+    await expect(host_link).to_be_visible()
+    await assert_accessible(page, "admin page listing a session")
 
 
 async def test_table_cards_are_for_hosts_only(browser: Browser, server: Server) -> None:

@@ -68,22 +68,27 @@ async def test_the_projector_table_cards_and_host_console_speak_welsh(
 
     context, page = await open_as(browser, server.local(links.projector_url), locale="cy")
     await expect(page.locator("html")).to_have_attribute("lang", "cy")
-    await expect(page.get_by_role("heading", name="Ymunwch ar eich ffôn")).to_be_visible()
     await expect(page.get_by_role("img", name="Cod QR i ymuno â’r sesiwn hon")).to_be_visible()  # noqa: RUF001
     await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) munud ar ôl"))
     await assert_accessible(page, "projector in Welsh")
-    await page.get_by_role("link", name="Dangos y wal fyw").click()
+    await host.send({"type": "set_projector", "mode": "wall"})  # from the console
     await expect(page.get_by_role("heading", name="Wal fyw")).to_be_visible()
     await assert_accessible(page, "projector in Welsh with the live wall")
+    await host.send({"type": "set_projector", "mode": "join"})
+    await expect(page.get_by_role("heading", name="Ymunwch ar eich ffôn")).to_be_visible()
+    await assert_accessible(page, "projector in Welsh, join screen")
     await context.close()
 
     context, page = await open_as(browser, server.local(links.host_url), locale="cy")
     await expect(page.locator("html")).to_have_attribute("lang", "cy")
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Consol y gwesteiwr")
+    await expect(page).to_have_title(re.compile("Consol y gwesteiwr"))
     await expect(page.locator("#connection")).to_have_text("Wedi cysylltu")  # the scripts too
     await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) munud ar ôl"))
     await expect(page.get_by_role("button", name="Oedi’r amserydd")).to_be_visible()  # noqa: RUF001
     await assert_accessible(page, "host console in Welsh")
+    await page.get_by_role("link", name="Pobl a byrddau").first.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Pobl a byrddau")
+    await assert_accessible(page, "host console's people and tables in Welsh")
     await page.get_by_role("link", name="Argraffu cardiau bwrdd").click()
     await expect(page.locator("html")).to_have_attribute("lang", "cy")
     await expect(page.get_by_role("heading", name="Bwrdd 1")).to_be_visible()
@@ -103,6 +108,7 @@ async def test_the_host_makes_the_session_welsh_and_a_new_english_phone_opens_in
     console, page = await open_as(browser, server.local(links.host_url), locale="en-GB")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await assert_accessible(page, "host console in English")
+    await page.get_by_role("link", name="Invite and settings").click()
     await page.get_by_label("Language for this session's pages and digests").select_option("cy")
     await page.get_by_role("button", name="Set the language").click()
     await expect(page.locator("html")).to_have_attribute("lang", "cy")
@@ -125,7 +131,7 @@ async def test_the_host_makes_the_session_welsh_and_a_new_english_phone_opens_in
     await phone.close()
 
     await page.get_by_role("navigation", name="Iaith").get_by_role("link", name="English").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Host console")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Invite and settings")
     await console.close()
 
 
@@ -138,10 +144,11 @@ async def test_the_admin_page_speaks_welsh_and_makes_a_welsh_session(
     await assert_accessible(page, "admin page in Welsh")
     await page.get_by_label("Teitl").fill("Cynllun y pentref")
     await page.get_by_label("Iaith y sesiwn").select_option("cy")
+    await page.get_by_label("Trwydded y cynhaeaf").select_option("CC BY 4.0")
     await page.get_by_role("button", name="Creu’r sesiwn").click()  # noqa: RUF001
     await expect(page.get_by_role("heading", name="Sesiwn wedi’i chreu")).to_be_visible()  # noqa: RUF001
     await assert_accessible(page, "admin page in Welsh with a new session")
-    room = await page.locator("dt:has-text('Dolen yr ystafell') + dd a").get_attribute("href")
+    room = await page.get_by_label("Dolen yr ystafell").input_value()
     assert room
     await context.close()
 

@@ -120,21 +120,20 @@ async def test_a_participant_takes_part_with_the_keyboard_alone(
     await assert_accessible(page, "participant page after keyboard use")
 
 
-async def test_a_host_opens_a_phase_its_timer_starts_and_restarts_with_the_keyboard_alone(
+async def test_a_host_opens_a_phase_its_timer_starts_and_pauses_with_the_keyboard_alone(
     browser: Browser, server: Server
 ) -> None:
     links = await server.new_session("world-cafe")
     _, page = await open_as(browser, server.local(links.host_url))
-    await tab_to(page, page.get_by_role("button", name="Open Round 1"))
-    async with page.expect_navigation():
-        await page.keyboard.press("Enter")
-    await expect(page.locator(".phase.status-open")).to_contain_text("Round 1")
-    await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) minutes left"))
-    # Back at the timer, not the top of the page: the next Tab is the timer's first button.
-    await tab_to(page, page.get_by_role("button", name="Restart timer"), limit=1)
-    async with page.expect_navigation():
-        await page.keyboard.press("Space")
-    await expect(page.locator("#timer")).to_have_text(re.compile(r"(19|20) minutes left"))
+    await tab_to(page, page.get_by_role("button", name="Open Welcome"))
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#now-heading")).to_have_text("Welcome")
+    # The focus stays in the phase's section, and the timer started with the phase.
+    await expect(page.locator("#now-heading")).to_be_focused()
+    await expect(page.locator("#timer")).to_have_text(re.compile(r"(9|10) minutes left"))
+    await tab_to(page, page.get_by_role("button", name="Pause timer"), limit=2)
+    await page.keyboard.press("Space")
+    await expect(page.get_by_role("button", name="Resume timer")).to_be_focused()
 
 
 async def test_at_320_px_with_text_at_200_percent_nothing_needs_sideways_scrolling(
@@ -167,6 +166,14 @@ async def test_the_host_console_fits_a_tablet_without_sideways_scrolling(
     await join(browser, server, links.remote_url, "Dewi")
     tablet = {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True}
     _, page = await open_as(browser, server.local(links.host_url), **tablet)
+    await expect(
+        page.get_by_role("button", name="Open Round 2 and move travellers")
+    ).to_be_visible()
+    widths = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the Now page is {widths[0]} px wide in {widths[1]} px"
+    await page.goto(page.url + "/people")
     await expect(page.get_by_label("Move Dewi to")).to_be_visible()
     widths = await page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"

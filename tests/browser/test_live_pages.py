@@ -11,9 +11,19 @@ from tests.harness import Server
 
 
 async def click(page: Page, name: str) -> None:
-    """Press a button by its visible name and wait for the page it posts to."""
+    """Press a console button by its visible name and wait for its section's answer."""
+    await page.get_by_role("button", name=name, exact=True).click()
+    await expect(page.locator("#notice")).to_have_text("Done.")
+
+
+async def console_page(page: Page, name: str) -> None:
+    """Go to one of the console's pages by its link."""
     async with page.expect_navigation():
-        await page.get_by_role("button", name=name, exact=True).click()
+        await (
+            page.get_by_role("navigation", name="Console pages")
+            .get_by_role("link", name=name)
+            .click()
+        )
 
 
 async def test_a_table_conversation_between_room_and_remote(
@@ -21,15 +31,18 @@ async def test_a_table_conversation_between_room_and_remote(
 ) -> None:
     links = await server.new_session("world-cafe", title="Village hall")
     _, host = await open_as(browser, server.local(links.host_url))
-    await expect(host.get_by_role("heading", name="Host console")).to_be_visible()
+    await expect(host.get_by_role("button", name="Open Welcome")).to_be_visible()
     await assert_accessible(host, "host console, new session")
 
+    await console_page(host, "People and tables")
     await host.get_by_label("Name", exact=True).fill("Table 4")
     await host.get_by_label("Has seats for remote people").check()
     await click(host, "Add group")
+    await console_page(host, "Phases")
     await click(host, "Open Round 1")  # its timer starts with it
     await expect(host.locator("#timer")).to_have_text(re.compile(r"(19|20) minutes left"))
     await assert_accessible(host, "host console, phase open and timer running")
+    await console_page(host, "People and tables")
 
     cards = await host.context.new_page()
     await cards.goto(host.url)
@@ -58,13 +71,13 @@ async def test_a_table_conversation_between_room_and_remote(
     await expect(remote.locator("#where-text")).to_have_text("Everyone together")
     await expect(host.get_by_label("Move Dewi to")).to_be_visible()
     await host.get_by_label("Move Dewi to").select_option(label="Table 4")
-    async with host.expect_navigation():
-        await (
-            host.get_by_label("Move Dewi to")
-            .locator("xpath=..")
-            .get_by_role("button", name="Move")
-            .click()
-        )
+    await (
+        host.get_by_label("Move Dewi to")
+        .locator("xpath=..")
+        .get_by_role("button", name="Move")
+        .click()
+    )
+    await expect(host.locator("#notice")).to_have_text("Done.")
     await expect(remote.locator("#where-text")).to_have_text("Table 4")
     await expect(remote.locator("#connection")).to_have_text("Connected")
 
@@ -75,7 +88,9 @@ async def test_a_table_conversation_between_room_and_remote(
     await remote.get_by_role("button", name="Add note").click()
     await expect(room.locator("#notes")).to_contain_text("Lifts could be shared")
     await expect(room.locator("#notes .note")).to_have_count(2)
+    await console_page(host, "Harvest")
     await expect(host.locator("#notes")).to_contain_text("Lifts could be shared")
+    await console_page(host, "Now")
 
     await room.get_by_role("button", name="Raise my hand").click()
     await expect(room.get_by_role("button", name="Lower my hand")).to_have_attribute(
@@ -102,7 +117,8 @@ async def test_a_table_conversation_between_room_and_remote(
     await assert_accessible(host, "host console with hands up and notes")
     await assert_accessible(room, "participant page with notes and a hand up")
 
-    _, projector = await open_as(browser, server.local(links.projector_url) + "&wall=1")
+    await click(host, "Live wall")
+    _, projector = await open_as(browser, server.local(links.projector_url))
     await expect(projector.locator(".join-code")).to_contain_text(links.join_code)
     await expect(projector.get_by_role("heading", level=1)).to_have_text("What do we notice?")
     assert server.local(await scan_qr(projector, ".qr svg")) == server.local(links.room_url)

@@ -16,9 +16,10 @@ async def test_the_host_approves_an_anonymous_note_onto_the_projector_wall_live(
     host_api = Person.from_link(server, links.host_url)
     await host_api.connect()
     await host_api.send({"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
+    await host_api.send({"type": "set_projector", "mode": "wall"})
     _, console = await open_as(browser, server.local(links.host_url))
+    await console.goto(console.url + "/harvest")
     _, projector = await open_as(browser, server.local(links.projector_url))
-    await projector.goto(projector.url.split("?")[0] + "?wall=1")
     await expect(projector.locator("#connection")).to_have_text("Connected")
     await expect(console.locator("#connection")).to_have_text("Connected")
 

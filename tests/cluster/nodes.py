@@ -52,7 +52,8 @@ class Cluster:
 
     def new_session(self, format_id: str = "world-cafe") -> dict[str, str]:
         done = self.nodes[0].cli(
-            "new", "--store", self.store, "--title", "Council consultation",
+            "new", "--store", self.store, "--licence", "CC BY 4.0",
+            "--title", "Council consultation",
             "--format", format_id, "--public-url", self.nodes[0].public_url, "--json",
         )  # fmt: skip
         found: dict[str, str] = json.loads(done.stdout)

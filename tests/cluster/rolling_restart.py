@@ -55,8 +55,9 @@ async def rolling_restart(tmp_path: Path, database: str, bus: str) -> None:
     for node in nodes:
         node.data_dir.mkdir(parents=True)
     created = nodes[0].cli(
-        "new", "--store", database, "--title", "Council consultation", "--format",
-        "world-cafe", "--public-url", "http://talk.test", "--json",
+        "new", "--store", database, "--licence", "CC BY 4.0", "--title",
+        "Council consultation", "--format", "world-cafe", "--public-url", "http://talk.test",
+        "--json",
     )  # fmt: skip
     links = json.loads(created.stdout)
     session_id = links["session_id"]

@@ -53,7 +53,8 @@ class ServerProcess(OnLoopback):
 
     def new_session(self, format_id: str = "world-cafe") -> dict[str, str]:
         done = self.cli(
-            "new", "--data", str(self.data_dir), "--title", "Village hall",
+            "new", "--licence", "CC BY 4.0", "--data", str(self.data_dir),
+            "--title", "Village hall",
             "--format", format_id, "--public-url", self.public_url, "--json",
         )  # fmt: skip
         found: dict[str, str] = json.loads(done.stdout)

@@ -38,7 +38,7 @@ async def test_commands_fail_clearly_while_postgresql_is_down_and_nothing_acked_
     store = ("--store", private_postgres.url)
     server = ServerProcess(tmp_path / "data", extra=store)
     made = server.cli(
-        "new", *store, "--title", "Village hall", "--format", "world-cafe",
+        "new", *store, "--title", "Village hall", "--format", "world-cafe", "--licence", "CC0 1.0",
         "--public-url", server.public_url, "--json",
     )  # fmt: skip
     links = json.loads(made.stdout)

@@ -96,7 +96,7 @@ async def test_a_participant_withdraws_everything_they_said(server: Server) -> N
     assert texts == ["Host note"]
     cookies = {f"hk_{host.session_id}": host.token}
     async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
-        console = await http.get(f"/s/{host.session_id}/host")
+        console = await http.get(f"/s/{host.session_id}/host/harvest")
     assert SECRET_NOTE not in console.text and "Host note" in console.text
     again = await ottoline.send({"type": "withdraw_all"})
     assert again["code"] == "nothing_to_withdraw"

@@ -120,8 +120,12 @@ async def test_the_host_console_removes_someone_and_makes_a_new_host_link(
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(server.local(links.host_url))
+    await page.get_by_role("link", name="Invite and settings").click()
 
-    await page.get_by_label("Someone disrupting the session").select_option(label="Troll")
+    await page.get_by_label("Remove someone from the session").select_option(label="Troll")
+    await page.get_by_role("button", name="Remove them").click()  # unticked: the browser asks
+    assert (await troll.post({"type": "raise_hand"})).status_code != 401
+    await page.get_by_label("I understand: their link stops working").check()
     await page.get_by_role("button", name="Remove them").click()
 
     await page.get_by_text("Done.").wait_for()
@@ -133,5 +137,6 @@ async def test_the_host_console_removes_someone_and_makes_a_new_host_link(
         assert (await stranger.get(server.local(links.host_url))).status_code == 401
         assert (await stranger.get(server.local(new_link))).status_code == 200
     await page.goto(f"{server.url}/s/{links.session_id}/host")  # this browser is still the host
-    assert await page.get_by_role("heading", name="Host console").is_visible()
+    assert "Host console" in await page.title()
+    assert await page.get_by_role("button", name="Open Welcome").is_visible()
     await context.close()

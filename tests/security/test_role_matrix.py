@@ -350,6 +350,7 @@ async def call(w: World, route: str, caller: str) -> int:
         elif path == "/admin":
             admin_csrf = server_signer(w.server).csrf_token("admin")
             data = {"csrf": admin_csrf, "title": "Made in the walk", "format": "circle"}
+            data["licence"] = "CC BY 4.0"
         return (await http.post(path, data=data, files=files)).status_code
 
 
@@ -376,6 +377,7 @@ def test_the_routes_table_names_every_route_of_the_app() -> None:
     }
     documented = {row["route"].split(" ", 1)[1] for row in ROUTES}
     documented = {p.replace("/export/digest-html", "/export/{format:str}") for p in documented}
+    documented = {p.replace("/host/phases", "/host/{page:str}") for p in documented}
     # public by design (joining, health, static files, QR codes of public links)
     documented |= {
         "/s/{id}/qr/room.{ext:str}",

@@ -1,22 +1,51 @@
 /* Host console and projector: on each committed event, re-read the page and swap the live
-   sections that changed, leaving any section the user is working in untouched. */
+   sections that changed, leaving any section the user is typing or choosing in untouched;
+   a focused button keeps the focus (the same button, or the one now in its place). */
 (function () {
   "use strict";
   var pending = null;
+  function editing(section) {
+    var el = document.activeElement;
+    return section.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
+  }
+  function swap(old, html, keep) {
+    var buttons = Array.prototype.slice.call(old.querySelectorAll("button, a"));
+    var had = old.contains(document.activeElement) ? document.activeElement : null;
+    var label = had ? had.textContent : "", index = buttons.indexOf(had);
+    old.innerHTML = html;
+    if (!had || keep === false) return;
+    var now = old.querySelectorAll("button, a");
+    var again = Array.prototype.filter.call(now, function (b) { return b.textContent === label; })[0] || now[index];
+    if (again) again.focus({ preventScroll: true });
+  }
   function refresh() {
     fetch(location.pathname + location.search, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
       var fresh = new DOMParser().parseFromString(html, "text/html");
       document.querySelectorAll("[data-live]").forEach(function (old) {
         var next = fresh.querySelector('[data-live="' + old.dataset.live + '"]');
-        if (!next || next.innerHTML === old.innerHTML || old.contains(document.activeElement)) return;
-        old.innerHTML = next.innerHTML;
+        if (!next || next.innerHTML === old.innerHTML || editing(old)) return;
+        swap(old, next.innerHTML);
       });
       if (live.setTimer) {
         var t = document.getElementById("timer");
         live.tickTimerFrom(t);
       }
+      pageWall();
     });
   }
+  /* The projector's live wall shows a page of notes at a time and turns the pages itself. */
+  var wallPage = 0;
+  function pageWall() {
+    var wall = document.getElementById("wall");
+    if (!wall) return;
+    var items = wall.children, per = window.innerHeight < 900 ? 3 : 6, pages = Math.max(1, Math.ceil(items.length / per));
+    if (wallPage >= pages) wallPage = 0;
+    for (var i = 0; i < items.length; i++) items[i].hidden = Math.floor(i / per) !== wallPage;
+    var label = document.getElementById("wall-page");
+    if (label) label.textContent = pages > 1 ? window.HostkitLive.t("page %(page)s of %(pages)s", { page: wallPage + 1, pages: pages }) : "";
+  }
+  pageWall();
+  setInterval(function () { wallPage += 1; pageWall(); }, 12000);
   var live = new window.HostkitLive({
     onEvents: function () { clearTimeout(pending); pending = setTimeout(refresh, 250); },
     onSnapshot: function () { refresh(); },
@@ -32,4 +61,43 @@
   };
   live.tickTimer();
   live.start();
+
+  /* The console's forms, sent without leaving the page: the section the host used is
+     replaced by the server's answer (with its notice) and the focus stays there, so the
+     host keeps their place. Without JavaScript the same form comes back to #section. */
+  function sameSection(fresh, old) {
+    if (old.dataset.live) return fresh.querySelector('[data-live="' + old.dataset.live + '"]');
+    return fresh.querySelector('section[aria-labelledby="' + old.getAttribute("aria-labelledby") + '"]');
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!document.body.classList.contains("console") || !/\/act$/.test(form.getAttribute("action") || "")) return;
+    var used = event.submitter;
+    if (used && used.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+    var place = form.closest("[data-live]") || form.closest("section[aria-labelledby]");
+    if (!place || !window.fetch || !window.DOMParser) return;
+    event.preventDefault();
+    var advancing = used && used.id === "next-step";
+    var body = new URLSearchParams(new FormData(form));
+    if (used && used.name) body.append(used.name, used.value);
+    if (used) used.setAttribute("aria-disabled", "true");
+    var landed = "";
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) { landed = r.url; return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var next = sameSection(fresh, place);
+      /* a new language, or a page without this section: show the whole answer */
+      if (!next || fresh.documentElement.lang !== document.documentElement.lang) { location.href = landed; return; }
+      if (used) used.focus({ preventScroll: true });
+      /* the same button, else the one in its place (Start becomes Pause), else the heading;
+         after the next step the heading, so a second press cannot skip a phase */
+      swap(place, next.innerHTML, !advancing);
+      document.querySelectorAll("[data-live]").forEach(function (old) {
+        var other = fresh.querySelector('[data-live="' + old.dataset.live + '"]');
+        if (other && old !== place && !old.contains(place) && !place.contains(old) && other.innerHTML !== old.innerHTML && !editing(old)) swap(old, other.innerHTML);
+      });
+      if (live.setTimer) live.tickTimerFrom(document.getElementById("timer"));
+      var heading = place.querySelector("h2, h3");
+      if (!place.contains(document.activeElement) && heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+    }).catch(function () { if (used) used.removeAttribute("aria-disabled"); form.submit(); });
+  });
 })();

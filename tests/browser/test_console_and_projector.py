@@ -1,0 +1,193 @@
+"""The host console's Now page on a laptop and the projector in a hall, in a real browser.
+
+The Now page must hold everything a host needs while a phase runs inside a 1280x800 screen,
+and no control may send the host elsewhere on the page. The projector must be readable
+from the back of a hall at 1920x1080 and 1280x720. Both save the screenshots README shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from hostkit.sessions import SessionLinks
+from tests.browser.support import LAPTOP, PHONE, assert_accessible, open_as
+from tests.harness import Person, Server
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+QUESTION = "What would make Llanfair's high street a place you visit every week?"
+
+
+async def running_cafe(server: Server) -> tuple[SessionLinks, Person]:
+    """A World Café in round 1 with the host's own question, its timer running, people
+    in the room and at home, and two hands up."""
+    links = await server.new_session("world-cafe", title="Llanfair high street")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    for command in (
+        {"type": "edit_phase", "phase_id": "p2", "question": QUESTION},
+        {"type": "open_phase", "phase_id": "p2"},
+        {"type": "start_timer"},
+    ):
+        assert (await host.send(command))["type"] == "ack", command
+    for name, link in (("Rhian", links.room_url), ("Siôn", links.room_url)):
+        person = await Person.join(server, link, name)
+        await person.connect()
+        await person.send(
+            {"type": "post_contribution", "kind": "note", "text": f"{name}: more buses"}
+        )
+    dewi = await Person.join(server, links.remote_url, "Dewi")
+    await dewi.connect()
+    assert (await dewi.send({"type": "raise_hand"}))["type"] == "ack"
+    return links, host
+
+
+async def in_view(page: Page, selector: str) -> bool:
+    """Whether the element is wholly inside the viewport as it is now (nothing scrolled)."""
+    box = await page.locator(selector).bounding_box()
+    size = page.viewport_size
+    assert box is not None and size is not None
+    return box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+
+
+async def test_the_now_page_fits_a_laptop_and_no_control_moves_the_host_away(
+    browser: Browser, server: Server
+) -> None:
+    links, _ = await running_cafe(server)
+    _, page = await open_as(browser, server.local(links.host_url))
+    await expect(page.locator("#connection")).to_have_text("Connected")
+    await expect(page.locator("#now-question")).to_have_text(QUESTION)  # the host's own words
+    await expect(page.locator("#timer")).to_contain_text("minutes left")
+    await expect(page.locator("#next-step")).to_have_text("Open Round 2 and move travellers")
+    assert await page.evaluate("() => window.scrollY") == 0
+    for selector in ("#now-question", "#timer", "#next-step", "#hands", "#here", "#announce-text"):
+        assert await in_view(page, selector), f"{selector} is below the first 800 px"
+    await expect(page.locator("#hands")).to_contain_text("Dewi")
+    await assert_accessible(page, "Now page, a round running")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "console-now.png"))
+
+    # With JavaScript: the section answers in place; the host stays where they were.
+    more = page.get_by_role("button", name="Add 5 minutes")
+    await more.click()
+    await expect(page.locator("section[aria-labelledby='now-heading'] #notice")).to_have_text(
+        "Done."
+    )
+    await expect(page.get_by_role("button", name="Add 5 minutes")).to_be_focused()
+    assert await page.evaluate("() => window.scrollY") == 0
+    await page.get_by_role("button", name="Live wall").click()
+    await expect(page.get_by_role("button", name="Live wall")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await expect(page.get_by_role("button", name="Live wall")).to_be_focused()
+    await page.get_by_label("Announcement (phones and the projector show it)").fill("Tea at 11")
+    await page.get_by_role("button", name="Announce", exact=True).click()
+    await expect(page.locator("section[aria-labelledby='announce-heading'] #notice")).to_have_text(
+        "Done."
+    )
+    assert await page.evaluate("() => window.scrollY") == 0
+
+
+async def test_without_javascript_a_form_comes_back_to_its_own_section_refusals_too(
+    browser: Browser, server: Server
+) -> None:
+    links, _ = await running_cafe(server)
+    context = await browser.new_context(**LAPTOP, java_script_enabled=False)
+    page = await context.new_page()
+    await page.goto(server.local(links.host_url))
+    await page.goto(f"{server.url}/s/{links.session_id}/host/people")
+    for button, section, said in (
+        ("Set hat", "hats-heading", "Done."),
+        ("Propose seating", "seating-heading", "tables"),  # a refusal, beside its button
+    ):
+        pressed = page.get_by_role("button", name=button)
+        await pressed.scroll_into_view_if_needed()
+        async with page.expect_navigation():
+            await pressed.click()
+        notice = f"section[aria-labelledby='{section}'] #notice"
+        await expect(page.locator(notice)).to_contain_text(said)
+        assert await in_view(page, notice), f"{button}: its answer is out of view"
+        assert await in_view(page, f"#{section}")
+        assert await page.evaluate("() => window.scrollY") > 0  # not back at the top
+    await context.close()
+
+
+async def font_px(page: Page, selector: str) -> float:
+    size = await page.locator(selector).first.evaluate("el => getComputedStyle(el).fontSize")
+    return float(size.removesuffix("px"))
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+async def test_the_projector_is_readable_from_the_back_of_a_hall(
+    browser: Browser, server: Server, width: int, height: int
+) -> None:
+    links, host = await running_cafe(server)
+    _, screen = await open_as(
+        browser, server.local(links.projector_url), viewport={"width": width, "height": height}
+    )
+    await expect(screen.locator("#connection")).to_have_text("Connected")
+    shown = await screen.locator("#connection").bounding_box()  # for screen readers only
+    assert shown is not None and shown["width"] <= 1 and shown["height"] <= 1
+    await expect(screen.get_by_role("heading", level=1)).to_have_text(QUESTION)
+    assert await font_px(screen, ".question") >= 48
+    assert await font_px(screen, ".timer") >= 40
+    assert await font_px(screen, ".join-url") >= 32
+    await expect(screen.locator(".join-url")).to_contain_text("/join")
+    assert await in_view(screen, ".join-strip")
+    assert await screen.locator("main a").count() == 0  # nothing for the host alone
+    assert await screen.locator("nav").count() == 0  # no language switch
+
+    # the host turns on the wall and announces from the console; the screen follows live
+    await host.send({"type": "set_projector", "mode": "wall"})
+    await expect(screen.get_by_role("heading", name="Live wall")).to_be_visible()
+    await host.send({"type": "announce", "text": "Tea and Welsh cakes at the back"})
+    announcement = screen.locator(".announcement")
+    await expect(announcement).to_contain_text("Tea and Welsh cakes at the back")
+    await expect(announcement.get_by_role("heading")).to_contain_text("Announcement at")
+    assert await font_px(screen, ".announcement-text") >= 40
+    await expect(screen.locator(".wall li").first).to_contain_text("more buses")
+    assert await font_px(screen, ".wall li") >= 32
+    assert await in_view(screen, ".join-strip")
+    assert await font_px(screen, ".question") >= 48
+    await assert_accessible(screen, f"projector wall at {width}x{height}")
+    if width == 1920:
+        await screen.screenshot(path=str(SCREENSHOTS / "projector.png"))
+
+    await host.send({"type": "set_projector", "mode": "join"})
+    await expect(screen.get_by_role("heading", name="Join on your phone")).to_be_visible()
+    await host.send({"type": "set_projector", "mode": "results"})
+    await expect(screen.get_by_role("heading", name="Results so far")).to_be_visible()
+    await host.send({"type": "set_projector", "mode": "blank"})
+    await expect(screen.locator(".join-strip")).to_have_count(0)
+
+
+WIDTHS = (320, 390, 1280, 1920)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+async def test_console_projector_admin_and_join_form_are_axe_clean_at_every_width(
+    browser: Browser, server: Server, lang: str
+) -> None:
+    links, _ = await running_cafe(server)
+    admin = await server.admin_link()
+    _, host = await open_as(browser, server.local(links.host_url), locale=lang)
+    _, screen = await open_as(browser, server.local(links.projector_url), locale=lang)
+    _, phone = await open_as(browser, server.local(links.room_url), locale=lang, **PHONE)
+    _, office = await open_as(browser, admin, locale=lang)
+    console = f"{server.url}/s/{links.session_id}/host"
+    tails = ("", "/phases", "/people", "/harvest", "/settings")
+    pages: list[tuple[Page, str | None]] = [(host, f"{console}{tail}") for tail in tails]
+    pages += [(screen, None), (phone, None), (office, None)]
+    for page, url in pages:
+        if url:
+            await page.goto(url)
+        await expect(page.locator("html")).to_have_attribute("lang", lang)
+        for width in WIDTHS:
+            await page.set_viewport_size({"width": width, "height": 800})
+            wide = await page.evaluate(
+                "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+            )
+            assert wide, f"{page.url} needs sideways scrolling at {width} px"
+            await assert_accessible(page, f"{page.url} at {width} px in {lang}")
