@@ -111,6 +111,7 @@ class Phase:
     allows: list[ContributionKind]
     status: PhaseStatus = "pending"
     attribution: PhaseAttribution | None = None  # None: the session's mode
+    opened_seq: int = 0  # when it last opened: what was said before belongs to earlier phases
 
 
 @dataclass(slots=True)
