@@ -83,6 +83,7 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Announcement at %(time)s: %(text)s",
     "Announcement dismissed",
     "The host changed the question: %(question)s",
+    "Your table now has a call link: open it to hear the table.",
     "Anonymous",
     "Participant %(number)s",
     "note",

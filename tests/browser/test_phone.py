@@ -204,6 +204,9 @@ async def test_a_remote_person_at_a_hybrid_table_is_told_how_to_hear_it(
         re.compile("seats for people at home. Open the call to hear the table")
     )
     await expect(page.locator("#call-missing")).to_be_hidden()
+    await expect(page.locator("#announcer")).to_have_text(
+        "Your table now has a call link: open it to hear the table."
+    )
     await assert_accessible(page, "a remote person at a hybrid table, with the call link")
 
 

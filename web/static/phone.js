@@ -150,6 +150,7 @@
   function callUrl(url) {
     var line = byId("call-link-line"), how = byId("call-how"), missing = byId("call-missing");
     if (!line) return;
+    if (url && line.hidden) L.announce(t("Your table now has a call link: open it to hear the table."));
     if (url) byId("call-link").href = url;
     line.hidden = !url;
     if (how) how.hidden = !url;
