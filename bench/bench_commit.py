@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostkit.store.base import StoredEvent
 from hostkit.store.sqlite import SqliteStore
+from hostkit.store.sqlite_maintenance import check
 
 BODY = json.dumps({"text": "a sticky note of ordinary length, about this long", "x": 0.5})
 
@@ -102,7 +103,7 @@ async def store_run(path: Path, writers: int, per_writer: int) -> Result:
         await asyncio.gather(*(writer(sid) for sid in sessions))
         seconds = time.perf_counter() - start
         commits = store.commits - commits_before
-        problems = await store.check()
+        problems = await check(path)
         if problems:
             raise SystemExit(f"store is inconsistent after the run: {problems[:3]}")
     name = f"store.append ({writers} writers)"

@@ -39,12 +39,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostkit.domain import commands as cmd
 from hostkit.domain.events import encode_event, event_type
 from hostkit.domain.fold import apply
+from hostkit.domain.model import ContributionKind
 from hostkit.domain.rules import decide
 from hostkit.export.formats import EXPORT_FORMATS, render
 from hostkit.export.harvest import read_harvest
@@ -107,7 +109,7 @@ async def build(data: Path, contributions: int, people: int) -> str:
         ids = [f"p{i:04d}" for i in range(people)]
         for i, pid in enumerate(ids):
             name = None if i % 7 == 0 else f"Person {i}"
-            where = "remote" if i % 3 == 0 else "room"
+            where: Literal["room", "remote"] = "remote" if i % 3 == 0 else "room"
             await do(None, cmd.Join(pid, f"n{i}", name, where, group_id=groups[i % 4]))
         per_phase = contributions // len(state.phases) + 1
         made = 0
@@ -117,7 +119,7 @@ async def build(data: Path, contributions: int, people: int) -> str:
             for _ in range(per_phase):
                 if made == contributions:
                     break
-                kind = ("note", "question", "insight")[made % 3]
+                kind: ContributionKind = ("note", "question", "insight")[made % 3]
                 (cid,) = await do(
                     ids[made % people],
                     cmd.PostContribution(

@@ -4,35 +4,59 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS
+from hostkit.fanout.url import UnknownBus, engine_for
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
 from hostkit.live.hub import fold_log
 from hostkit.sessions import admin_url, create_session, links, signer_for
-from hostkit.settings import Settings
-from hostkit.store.base import StoreError
-from hostkit.store.sqlite import DB_NAME, SqliteStore, open_store, restore
+from hostkit.settings import SETTINGS, Settings
+from hostkit.store.base import EventStore, StoreError
+from hostkit.store.sqlite import DB_NAME
+from hostkit.store.sqlite_maintenance import backup, check, restore
+from hostkit.store.url import sqlite_dir, store_for
 
 
-def _base(args: argparse.Namespace) -> str:
+def _base(settings: Settings) -> str:
     try:
-        return base_url(host=args.host, port=args.port, public_url=args.public_url)
+        return base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
     except (ValueError, NoReachableAddress) as error:
         raise SystemExit(f"hostkit: {error}") from None
 
 
-async def _startup_text(data: Path, base: str) -> str:
-    """The admin link, and the newest session's host link and room QR code."""
-    store = open_store(data)
+def _where(settings: Settings) -> str:
+    directory = sqlite_dir(settings.store_url)
+    return f"data directory {directory}" if directory is not None else "store"
+
+
+def _store(settings: Settings) -> EventStore:
+    """The settings' store, not yet opened; a clear exit for a URL hostkit cannot use."""
+    try:
+        return store_for(settings.store_url)
+    except (StoreError, OSError) as error:
+        raise SystemExit(f"hostkit: --store / HOSTKIT_STORE: {error}") from None
+
+
+@contextlib.asynccontextmanager
+async def _opened(settings: Settings) -> AsyncIterator[EventStore]:
+    store = _store(settings)
     await store.open()
     try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _startup_text(settings: Settings, base: str) -> str:
+    """The admin link, and the newest session's host link and room QR code."""
+    async with _opened(settings) as store:
         lines = [
             f"Admin link (create sessions; keep it private):\n  {await admin_url(store, base)}"
         ]
@@ -54,23 +78,19 @@ async def _startup_text(data: Path, base: str) -> str:
         else:
             lines.append("\nNo sessions yet: open the admin link, or run `hostkit new`.")
         return "\n".join(lines)
-    finally:
-        await store.close()
 
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hostkit.server.app import create_app, stop_gracefully
+    from hostkit.server.limits import raise_open_file_limit
+    from hostkit.server.quiet_log import keep_addresses_out
 
-    settings = Settings.from_env(
-        data_dir=args.data,
-        host=args.host,
-        port=args.port,
-        public_url=args.public_url,
-        heartbeat_s=args.heartbeat,
-        timezone=args.timezone,
-    )
+    settings = settings_from(args)
+    if settings.max_connections < 1:
+        raise SystemExit("hostkit: --max-connections / HOSTKIT_MAX_CONNECTIONS: at least 1")
+    raise_open_file_limit()  # each live connection holds a file descriptor
     if settings.timezone is not None:
         from hostkit.export.zones import UnknownZone, checked
 
@@ -78,12 +98,16 @@ def serve(args: argparse.Namespace) -> int:
             checked(settings.timezone)
         except UnknownZone as error:
             raise SystemExit(f"hostkit: --timezone / HOSTKIT_TIMEZONE: {error}") from None
-    base = _base(args)
     try:
-        print(asyncio.run(_startup_text(settings.data_dir, base)), flush=True)
+        engine_for(settings.bus)
+    except UnknownBus as error:
+        raise SystemExit(f"hostkit: --bus / HOSTKIT_BUS: {error}") from None
+    base = _base(settings)
+    try:
+        print(asyncio.run(_startup_text(settings, base)), flush=True)
     except (StoreError, OSError) as error:
         raise SystemExit(
-            f"hostkit: cannot use the data directory {settings.data_dir}: {error}\n"
+            f"hostkit: cannot use the {_where(settings)}: {error}\n"
             "Check that it exists, is writable by this user, and its disk is not full."
         ) from None
     print(f"\nhostkit is serving at {base}  (Ctrl+C stops it)", flush=True)
@@ -103,23 +127,27 @@ def serve(args: argparse.Namespace) -> int:
         ws_ping_interval=settings.heartbeat_s,
         ws_ping_timeout=settings.heartbeat_s,
         ws_max_size=256 * 1024,
-        log_level=args.log_level,
+        log_level=settings.log_level,
         access_log=False,  # access logs would keep every participant's IP address
         timeout_graceful_shutdown=5,
     )
-    GracefulServer(config).run()
+    server = GracefulServer(config)
+    keep_addresses_out()  # after Config: uvicorn configures its loggers there
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
+        pass
     return 0
 
 
 async def _new(args: argparse.Namespace) -> int:
     if args.template is not None and args.format != "custom":
         raise SystemExit("hostkit: --template goes with --format custom")
-    store = open_store(args.data)
-    await store.open()
-    try:
+    settings = settings_from(args)
+    async with _opened(settings) as store:
         created = await create_session(
             store,
-            base=_base(args),
+            base=_base(settings),
             title=args.title,
             format_id=args.template or args.format,
             purpose=args.purpose,
@@ -127,8 +155,6 @@ async def _new(args: argparse.Namespace) -> int:
             venues=tuple(args.venue or ["Main room"]),
             language=args.language,
         )
-    finally:
-        await store.close()
     if args.json:
         print(json.dumps(created.as_dict()))
     else:
@@ -138,39 +164,49 @@ async def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db(args: argparse.Namespace) -> Path:
-    found = Path(args.data) / DB_NAME
+def _db(settings: Settings) -> Path:
+    """The SQLite file of an existing SQLite store (maintenance works on the file)."""
+    directory = sqlite_dir(settings.store_url)
+    if directory is None:
+        raise SystemExit(f"hostkit: {settings.store_url} is not an SQLite store")
+    found = directory / DB_NAME
     if not found.is_file():
         raise SystemExit(f"hostkit: no hostkit database at {found}")
     return found
 
 
 async def _check(args: argparse.Namespace) -> int:
-    problems = await SqliteStore(_db(args)).check()
+    db = _db(settings_from(args))
+    problems = await check(db)
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found in {_db(args)}")
+        print(f"{len(problems)} problem(s) found in {db}")
         return 1
-    print(f"ok: {_db(args)} is sound (integrity, sequence numbers, event bodies)")
+    print(f"ok: {db} is sound (integrity, sequence numbers, event bodies)")
     return 0
 
 
 async def _backup(args: argparse.Namespace) -> int:
+    db = _db(settings_from(args))
     try:
-        await SqliteStore(_db(args)).backup(Path(args.out))
+        await backup(db, Path(args.out))
     except StoreError as error:
         raise SystemExit(f"hostkit: {error}") from None
-    print(f"Backed up {_db(args)} to {args.out}")
+    print(f"Backed up {db} to {args.out}")
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    directory = sqlite_dir(settings.store_url)
+    if directory is None:
+        raise SystemExit(f"hostkit: {settings.store_url} is not an SQLite store")
     try:
-        kept = restore(Path(args.source), Path(args.data) / DB_NAME)
+        kept = restore(Path(args.source), directory / DB_NAME)
     except StoreError as error:
         raise SystemExit(f"hostkit: {error}") from None
-    print(f"Restored {args.source} into {args.data}")
+    print(f"Restored {args.source} into {directory}")
     if kept is not None:
         print(f"The database it replaced is kept at {kept}")
     return 0
@@ -182,26 +218,27 @@ async def _export(args: argparse.Namespace) -> int:
     from hostkit.export.zones import UnknownZone
     from hostkit.server.photos import photo_dir
 
-    if not args.data.is_dir():
-        raise SystemExit(f"hostkit: there is no data directory at {args.data}")
-    store = open_store(args.data)
-    await store.open()
-    try:
-        photos = photos_in(photo_dir(args.data, args.session_id))
-        harvest = await read_harvest(
-            store,
-            args.session_id,
-            args.attribution,
-            photos,
-            language=args.language,
-            timezone=args.timezone,
-        )
-    except (ConsentError, UnknownZone) as error:
-        raise SystemExit(f"hostkit: {error}") from None
-    finally:
-        await store.close()
+    settings = settings_from(args)
+    directory = sqlite_dir(settings.store_url)
+    if directory is not None and not directory.is_dir():
+        raise SystemExit(f"hostkit: there is no data directory at {directory}")
+    async with _opened(settings) as store:
+        try:
+            photos = photos_in(photo_dir(settings.data_dir, args.session_id))
+            harvest = await read_harvest(
+                store,
+                args.session_id,
+                args.attribution,
+                photos,
+                language=args.language,
+                timezone=settings.timezone,
+            )
+        except (ConsentError, UnknownZone) as error:
+            raise SystemExit(f"hostkit: {error}") from None
     if harvest is None:
-        raise SystemExit(f"hostkit: there is no session {args.session_id!r} in {args.data}")
+        raise SystemExit(
+            f"hostkit: there is no session {args.session_id!r} in {settings.store_url}"
+        )
     body = await asyncio.to_thread(render, harvest, args.format)
     if str(args.out) == "-":
         sys.stdout.buffer.write(body)
@@ -214,16 +251,15 @@ async def _export(args: argparse.Namespace) -> int:
 async def _purge(args: argparse.Namespace) -> int:
     from hostkit.server.hosting import purge
 
-    _db(args)
-    store = open_store(args.data)
-    await store.open()
-    try:
-        gone = await purge(store, Path(args.data), days=args.days)
-    finally:
-        await store.close()
+    settings = settings_from(args)
+    if sqlite_dir(settings.store_url) is not None:
+        _db(settings)
+    days = settings.retention_days
+    async with _opened(settings) as store:
+        gone = await purge(store, settings.data_dir, days=days)
     for session_id in gone:
         print(f"deleted session {session_id}")
-    print(f"{len(gone)} session(s) idle for more than {args.days:g} days deleted")
+    print(f"{len(gone)} session(s) idle for more than {days:g} days deleted")
     return 0
 
 
@@ -233,49 +269,42 @@ def _title(text: str) -> str:
     return text
 
 
+def _add_settings(sub: argparse.ArgumentParser, command: str) -> None:
+    """The options of SETTINGS this command takes; unset ones fall back to the environment."""
+    for setting in SETTINGS:
+        if command not in setting.commands:
+            continue
+        default = setting.default
+        shown = "all addresses" if setting.field == "host" else default
+        tail = f" (env {setting.env}" + ("" if default is None else f"; default {shown}") + ")"
+        sub.add_argument(
+            setting.flag,
+            dest=setting.field,
+            type=setting.parse,
+            metavar=setting.metavar,
+            choices=setting.choices,
+            help=setting.help + tail,
+        )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The flags given on the command line, over the environment, over the defaults."""
+    return Settings.from_env(**{s.field: getattr(args, s.field, None) for s in SETTINGS})
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="hostkit", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
 
-    def where(sub: argparse.ArgumentParser, default_port: int = 8000) -> None:
-        sub.add_argument(
-            "--data",
-            type=Path,
-            default=Path("hostkit-data"),
-            help="data directory (default: ./hostkit-data)",
-        )
-        sub.add_argument(
-            "--host",
-            default="0.0.0.0",  # noqa: S104 - the hall's phones
-            help="address to listen on (default: all)",
-        )
-        sub.add_argument("--port", type=int, default=default_port, help="port (default: 8000)")
-        sub.add_argument(
-            "--public-url",
-            help="the URL people reach hostkit at, if not this "
-            "machine's local address (e.g. behind a proxy)",
-        )
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help)
+        _add_settings(sub, name)
+        return sub
 
-    run = commands.add_parser("serve", help="run the server")
-    where(run)
-    run.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
-    )
-    run.add_argument(
-        "--heartbeat",
-        type=float,
-        help="seconds between WebSocket pings; a peer silent for twice this is dropped "
-        "(default: 5)",
-    )
-    run.add_argument(
-        "--timezone",
-        help="time zone of the times in exports and published digests, e.g. Europe/London "
-        "(default: HOSTKIT_TIMEZONE, else this machine's zone, else UTC)",
-    )
+    run = command("serve", "run the server")
     run.set_defaults(handler=serve)
 
-    new = commands.add_parser("new", help="create a session")
-    where(new)
+    new = command("new", "create a session")
     new.add_argument("--title", required=True, type=_title)
     new.add_argument("--format", required=True, choices=sorted(FORMATS))
     new.add_argument(
@@ -299,36 +328,25 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--json", action="store_true", help="print the links as one JSON object")
     new.set_defaults(handler=lambda args: asyncio.run(_new(args)))
 
-    def data_only(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--data", type=Path, default=Path("hostkit-data"), help="data directory")
-
-    check = commands.add_parser("check", help="verify the event log's integrity")
-    data_only(check)
+    check = command("check", "verify the event log's integrity")
     check.set_defaults(handler=lambda args: asyncio.run(_check(args)))
 
-    backup = commands.add_parser("backup", help="copy the database, even while serving")
-    data_only(backup)
+    backup = command("backup", "copy the database, even while serving")
     backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
     backup.set_defaults(handler=lambda args: asyncio.run(_backup(args)))
 
-    purge = commands.add_parser(
-        "purge", help="delete sessions idle longer than the retention period (run from cron)"
-    )
-    data_only(purge)
-    purge.add_argument(
-        "--days", type=float, default=90, help="retention in days since the last event (90)"
+    purge = command(
+        "purge", "delete sessions idle longer than the retention period (run from cron)"
     )
     purge.set_defaults(handler=lambda args: asyncio.run(_purge(args)))
 
-    put_back = commands.add_parser("restore", help="put a backup in place (server stopped)")
-    data_only(put_back)
+    put_back = command("restore", "put a backup in place (server stopped)")
     put_back.add_argument("--from", dest="source", required=True, type=Path, help="the backup file")
     put_back.set_defaults(handler=_restore)
 
     from hostkit.export.formats import CHOICES
 
-    export = commands.add_parser("export", help="export a session's digest or transcript")
-    export.add_argument("--data", type=Path, default=Path("hostkit-data"), help="data directory")
+    export = command("export", "export a session's digest or transcript")
     export.add_argument("session_id")
     export.add_argument("--format", required=True, choices=CHOICES)
     export.add_argument(
@@ -338,12 +356,6 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, type=Path, help="file to write, or - for stdout")
     export.add_argument(
-        "--timezone",
-        default=os.environ.get("HOSTKIT_TIMEZONE"),
-        help="show times in this zone, e.g. Europe/London "
-        "(default: HOSTKIT_TIMEZONE, else this machine's zone, else UTC)",
-    )
-    export.add_argument(
         "--language",
         choices=["en", "cy"],
         help="the language of the export's headings and labels (default: the session's)",
@@ -352,8 +364,36 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _operands_last(export: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``export``'s arguments with anything option-like that is not one of its options
+    moved after ``--``: a session id may begin with ``-`` (ids are random URL-safe text),
+    and argparse would otherwise take it for an unknown option."""
+    takes_value = {o for a in export._actions if a.nargs != 0 for o in a.option_strings}
+    flags = {o for a in export._actions if a.nargs == 0 for o in a.option_strings}
+    kept: list[str] = []
+    operands: list[str] = []
+    rest = iter(argv)
+    for word in rest:
+        if word == "--":
+            operands.extend(rest)
+        elif word.split("=", 1)[0] in takes_value:
+            kept.append(word)
+            if "=" not in word:
+                kept.append(next(rest, ""))
+        elif word in flags or not word.startswith("-") or word == "-":
+            kept.append(word)
+        else:
+            operands.append(word)
+    return [*kept, "--", *operands] if operands else kept
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["export"]:
+        subcommands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+        given = ["export", *_operands_last(subcommands.choices["export"], given[1:])]
+    args = top.parse_args(given)
     return int(args.handler(args))
 
 

@@ -17,7 +17,7 @@ from hostkit.domain.model import Attribution, SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.domain.rules import decide
 from hostkit.joining.joincode import new_join_code
-from hostkit.joining.tokens import TokenSigner, new_id, new_secret
+from hostkit.joining.tokens import TokenSigner, new_id, new_secret, new_session_id
 from hostkit.store.base import EventStore, JoinCodeTaken, StoredEvent
 
 
@@ -93,7 +93,7 @@ async def create_session(
         raise ValueError(f"hostkit ships {', '.join(cmd.LANGUAGES)}, not {language!r}")
     now = time.time() if clock is None else clock
     signer = await signer_for(store)
-    session_id, host_id, screen_id = new_id(), new_id(), new_id()
+    session_id, host_id, screen_id = new_session_id(), new_id(), new_id()
     for _attempt in range(20):
         code = new_join_code()
         state = SessionState(id=session_id)

@@ -34,7 +34,8 @@ class Sees:
     @property
     def group(self) -> str | None:
         mine = next(p for p in self.state["participants"] if p["id"] == self.me)
-        return mine["group_id"]
+        group: str | None = mine["group_id"]
+        return group
 
     @property
     def group_name(self) -> str | None:

@@ -140,7 +140,9 @@ class Person:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def connect(self, last_seq: int | None = None) -> dict[str, Any]:
+    async def connect(
+        self, last_seq: int | None = None, epoch: str | None = None
+    ) -> dict[str, Any]:
         """Open the live socket and say hello; returns the welcome message."""
         url = f"{self.server.ws_url}/api/sessions/{self.session_id}/live"
         self.ws = await websockets.connect(url)
@@ -149,8 +151,10 @@ class Person:
             "token": self.token,
             "last_seq": self.last_seq if last_seq is None else last_seq,
         }
+        if epoch is not None:
+            hello["epoch"] = epoch
         await self.ws.send(json.dumps(hello))
-        welcome = json.loads(await self.ws.recv())
+        welcome: dict[str, Any] = json.loads(await self.ws.recv())
         assert welcome["type"] == "welcome", welcome
         self.participant_id = welcome["participant_id"]
         self._reader = asyncio.create_task(self._read())
@@ -190,7 +194,7 @@ class Person:
         """Send a command on the socket and wait for its ack or rejection."""
         command_id = command_id or uuid.uuid4().hex
         await self.ws.send(json.dumps({"type": "command", "id": command_id, "command": command}))
-        return await self.wait_for(
+        reply: dict[str, Any] = await self.wait_for(
             lambda p: next(
                 (
                     m
@@ -200,6 +204,7 @@ class Person:
                 None,
             )
         )
+        return reply
 
     async def post(self, command: dict[str, Any], command_id: str | None = None) -> httpx.Response:
         """Send a command through the HTTP fallback."""
@@ -220,3 +225,17 @@ class Person:
 
     def events_of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.seen if e["type"] == kind]
+
+
+def note(text: str) -> dict[str, Any]:
+    """The command a phone sends to add a note."""
+    return {"type": "post_contribution", "kind": "note", "text": text}
+
+
+async def open_first_phase(server: Server, links: SessionLinks) -> Person:
+    """Connect the host and open the first phase, so that notes can be posted."""
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    phase = (await host.snapshot())["phases"][0]["id"]
+    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
+    return host

@@ -27,8 +27,9 @@ def scene(attribution: Attribution = "attributed") -> SessionState:
     return state
 
 
-def say(state: SessionState, who: str, text: str, **extra: bool) -> str:
-    (posted,) = ok(run(state, who, cmd.PostContribution("note", text, **extra), T0 + 2))
+def say(state: SessionState, who: str, text: str, *, off_record: bool = False) -> str:
+    command = cmd.PostContribution("note", text, off_record=off_record)
+    (posted,) = ok(run(state, who, command, T0 + 2))
     return str(posted.contribution_id)  # type: ignore[union-attr]
 
 

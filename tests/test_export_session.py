@@ -197,7 +197,7 @@ def exports(scene: Scene) -> dict[str, dict[str, bytes]]:
     """Every format in every mode the attributed session allows."""
     made: dict[str, dict[str, bytes]] = {}
     for mode in ("attributed", "pseudonymous", "chatham-house"):
-        harvest = harvest_of(scene, mode)  # type: ignore[arg-type]
+        harvest = harvest_of(scene, mode)
         made[mode] = {name: render(harvest, name) for name in EXPORT_FORMATS}
     return made
 
@@ -434,10 +434,11 @@ def test_pdf_digests_are_tagged_with_language_and_title(
     exports: dict[str, dict[str, bytes]], name: str
 ) -> None:
     reader = pypdf.PdfReader(io.BytesIO(exports["attributed"][name]))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]  # a PDF dictionary: pypdf types it loosely
     assert root["/Lang"] == "en"
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
-    assert reader.metadata is not None and reader.metadata.title.startswith(TITLE)
+    assert reader.metadata is not None
+    assert (reader.metadata.title or "").startswith(TITLE)
 
 
 def test_docx_and_odt_carry_title_language_and_real_headings(
@@ -446,7 +447,9 @@ def test_docx_and_odt_carry_title_language_and_real_headings(
     document = docx.Document(io.BytesIO(exports["attributed"]["digest-docx"]))
     assert document.core_properties.title == TITLE
     assert document.core_properties.language == "en"
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text for p in document.paragraphs if p.style and p.style.name.startswith("Heading")
+    ]
     assert "2. Round 1" in headings and "Table 1 · Village hall" in headings
     assert document.tables[0].rows[0].cells[0].text == "Venue"
     path = tmp_path / "d.odt"
@@ -568,6 +571,29 @@ def test_the_cli_refuses_an_export_less_private_than_the_session(
         )
     assert "more private, not less" in str(stopped.value)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("placed", ["before", "after", "after --"])
+def test_the_cli_exports_a_session_whose_id_starts_with_a_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, placed: str
+) -> None:
+    # sessions made before ids stopped starting with "-" keep theirs
+    monkeypatch.setattr("hostkit.sessions.new_session_id", lambda: "-dash_Id-0123456789ab")
+
+    async def make() -> None:
+        async with running_server(tmp_path / "data") as server:
+            await server.new_session("custom")
+
+    asyncio.run(make())
+    out = tmp_path / "t.txt"
+    options = ["--data", str(tmp_path / "data"), "--format", "transcript-txt", "--out", str(out)]
+    arguments = {
+        "before": ["-dash_Id-0123456789ab", *options],
+        "after": [*options, "-dash_Id-0123456789ab"],
+        "after --": [*options, "--", "-dash_Id-0123456789ab"],
+    }[placed]
+    assert hostkit_main(["export", *arguments]) == 0
+    assert out.read_text(encoding="utf-8").strip()
 
 
 def test_the_cli_names_a_missing_session(tmp_path: Path, scene: Scene) -> None:

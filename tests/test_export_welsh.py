@@ -153,7 +153,8 @@ def test_welsh_files_declare_their_language(welsh_exports: dict[str, bytes]) -> 
     for name in ("digest-html", "digest-large-print"):
         assert lxml.html.fromstring(welsh_exports[name]).get("lang") == "cy"
     for name in ("digest-pdf", "digest-large-print-pdf"):
-        assert pypdf.PdfReader(io.BytesIO(welsh_exports[name])).trailer["/Root"]["/Lang"] == "cy"
+        root: Any = pypdf.PdfReader(io.BytesIO(welsh_exports[name])).trailer["/Root"]
+        assert root["/Lang"] == "cy"
     assert docx.Document(io.BytesIO(welsh_exports["digest-docx"])).core_properties.language == "cy"
     assert json.loads(welsh_exports["transcript-json"])["session"]["language"] == "cy"
     rows = list(csv.DictReader(io.StringIO(welsh_exports["transcript-csv"].decode())))

@@ -98,6 +98,7 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.SetResponseWindow("another-unguessable-link", 14))
     go("host", cmd.SetRetention(30))
     go("host", cmd.SetLanguage("cy"))
+    go("host", cmd.SetProjector("wall"))
     t += 7.5
     answer = cmd.RespondToDigest("another-unguessable-link", "p2", "I could not come, but…")
     ok(run(state, None, answer, t, log=log))

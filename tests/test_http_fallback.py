@@ -7,25 +7,11 @@ with ``wait`` it long-polls and answers as soon as an event is committed.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from hostkit.sessions import SessionLinks
-from tests.harness import Person, Server, running_server
-
-
-def note(text: str) -> dict[str, Any]:
-    return {"type": "post_contribution", "kind": "note", "text": text}
-
-
-async def open_first_phase(server: Server, links: SessionLinks) -> Person:
-    host = Person.from_link(server, links.host_url)
-    await host.connect()
-    phase = (await host.snapshot())["phases"][0]["id"]
-    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
-    return host
+from tests.harness import Person, Server, note, open_first_phase
 
 
 async def events(person: Person, **params: Any) -> httpx.Response:
@@ -78,21 +64,6 @@ async def test_a_long_poll_answers_as_soon_as_an_event_is_committed(server: Serv
     got = poll.result().json()
     assert [e["seq"] for e in got["events"]] == [ack["seq"]]
     assert got["events"][0]["data"]["text"] == "Wake up"
-
-
-async def test_http_far_behind_or_ahead_gets_a_snapshot(tmp_path: Path) -> None:
-    async with running_server(tmp_path / "data", snapshot_after=3) as server:
-        links = await server.new_session("world-cafe")
-        host = await open_first_phase(server, links)
-        for number in range(5):
-            await host.post(note(f"Note {number}"))
-        head = (await host.snapshot())["seq"]
-        behind = (await events(host, after=0)).json()
-        ahead = (await events(host, after=head + 50)).json()
-        near = (await events(host, after=head - 2)).json()
-    assert behind["type"] == ahead["type"] == "snapshot"
-    assert behind["state"]["seq"] == ahead["state"]["seq"] == head
-    assert [e["seq"] for e in near["events"]] == [head - 1, head]
 
 
 async def test_http_bad_requests_get_clear_errors_and_change_nothing(server: Server) -> None:

@@ -163,8 +163,8 @@ def test_the_common_refusals_built_with_a_value_are_the_ones_the_catalogue_has()
     ok(run(state, "host", cmd.OpenPhase("p2")))
     made = [
         run(state, "ana", cmd.PostContribution("note", "   ")),
-        run(state, "ana", cmd.PostContribution("note", "x" * 2001)),
-        run(state, "ana", cmd.PostContribution("photo", "x" * 2001, photo_id="ph1")),
+        run(state, "ana", cmd.PostContribution("note", "x" * 10_001)),
+        run(state, "ana", cmd.PostContribution("photo", "x" * 10_001, photo_id="ph1")),
         run(state, "ana", cmd.PostContribution("topic", "Buses")),
         run(state, "host", cmd.CreateGroup(" ", VENUE)),
         run(state, "host", cmd.CreateGroup("x" * 201, VENUE)),

@@ -168,8 +168,9 @@ async def test_a_refusal_on_the_live_socket_comes_in_the_pages_language(server: 
             assert json.loads(await ws.recv())["type"] == "welcome"
             command = {"type": "post_contribution", "kind": "note", "text": "Helo"}
             await ws.send(json.dumps({"type": "command", "id": "c1", "command": command}))
-            while (reply := json.loads(await ws.recv()))["type"] != "rejected":
-                pass
+            reply: dict[str, Any] = {"type": "none"}
+            while reply["type"] != "rejected":
+                reply = json.loads(await ws.recv())
             return reply
 
     welsh = await refusal({"Cookie": "hk_lang=cy", "Accept-Language": "en-GB"})

@@ -83,8 +83,8 @@ BAD_MESSAGES: list[tuple[str, str | bytes, str]] = [
     ),
     (
         "oversized message",
-        json.dumps({"type": "command", "id": "x4", "command": {**NOTE, "text": "a" * 70_000}}),
-        "65536 bytes",
+        json.dumps({"type": "command", "id": "x4", "command": {**NOTE, "text": "a" * 200_000}}),
+        "196608 bytes",
     ),
     ("binary frame", json.dumps({"type": "command", "id": "x5", "command": NOTE}).encode(), "text"),
     ("empty id", json.dumps({"type": "command", "id": "", "command": NOTE}), "id"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 
-import cairosvg  # type: ignore[import-untyped]
+import cairosvg
 import pytest
 import zxingcpp
 from PIL import Image

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-import cairosvg  # type: ignore[import-untyped]
+import cairosvg
 import httpx
 import zxingcpp
 from PIL import Image

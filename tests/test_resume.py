@@ -2,8 +2,9 @@
 
 A phone that reconnects with the last sequence number it saw receives exactly what it
 missed, then live events, with no gap and no duplicate; one far behind gets a
-snapshot. A restarted server still has every acknowledged event. (A phone that stops reading
-altogether is covered by tests/reliability/test_slow_consumer.py.)
+snapshot (the promises both transports keep are in tests/test_catch_up.py). A restarted
+server still has every acknowledged event. (A phone that stops reading altogether is
+covered by tests/reliability/test_slow_consumer.py.)
 """
 
 from __future__ import annotations
@@ -14,20 +15,7 @@ from typing import Any
 
 import httpx
 
-from hostkit.sessions import SessionLinks
-from tests.harness import Person, Server, running_server
-
-
-def note(text: str) -> dict[str, Any]:
-    return {"type": "post_contribution", "kind": "note", "text": text}
-
-
-async def open_first_phase(server: Server, links: SessionLinks) -> Person:
-    host = Person.from_link(server, links.host_url)
-    await host.connect()
-    phase = (await host.snapshot())["phases"][0]["id"]
-    assert (await host.send({"type": "open_phase", "phase_id": phase}))["type"] == "ack"
-    return host
+from tests.harness import Person, Server, note, open_first_phase, running_server
 
 
 async def log_over_http(person: Person, after: int = 0) -> list[dict[str, Any]]:
@@ -128,19 +116,6 @@ async def test_a_phone_far_behind_gets_a_snapshot_then_live_events(tmp_path: Pat
         await host.send(note("Live again"))
         await rhian.wait_for(lambda p: p.last_seq == head + 1)
         assert seqs(rhian.seen[seen_before:]) == [head + 1]
-
-
-async def test_a_last_seq_beyond_the_head_gets_a_snapshot(server: Server) -> None:
-    links = await server.new_session("world-cafe")
-    host = await open_first_phase(server, links)
-    head = (await host.snapshot())["seq"]
-    stranger = Person.from_link(server, links.host_url)
-    await stranger.connect(last_seq=head + 1000)  # e.g. a phone that saw another server's log
-    snap = await stranger.wait_for(
-        lambda p: next((m for m in p.inbox if m["type"] == "snapshot"), None)
-    )
-    assert snap["state"]["seq"] == head
-    assert not stranger.seen
 
 
 async def test_a_restarted_server_has_every_acknowledged_event(tmp_path: Path) -> None:

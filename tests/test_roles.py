@@ -75,6 +75,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "set_response_window": _open_responses,
     "set_retention": lambda _: cmd.SetRetention(30),
     "set_language": lambda _: cmd.SetLanguage("cy"),
+    "set_projector": lambda _: cmd.SetProjector("wall"),
     "start_timer": lambda _: cmd.StartTimer(300),
     "pause_timer": lambda _: cmd.PauseTimer(),
     "extend_timer": lambda _: cmd.ExtendTimer(60),

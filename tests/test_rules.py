@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import inspect
 import re
@@ -12,7 +13,7 @@ import pytest
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
-from hostkit.domain import rules
+from hostkit.domain import guards, posting, rules
 from hostkit.domain.commands import MAX_NAME, MAX_TEXT, MAX_TIMER_S, MAX_TITLE
 from hostkit.domain.fold import apply
 from hostkit.domain.model import PLENARY, SessionState
@@ -66,7 +67,8 @@ def queue(state: SessionState, group_id: str | None) -> list[str]:
 
 
 def test_every_rejection_code_in_the_rules_is_exercised_here() -> None:
-    produced = set(re.findall(r'reject\("([a-z_]+)"', inspect.getsource(rules)))
+    source = "".join(inspect.getsource(m) for m in (rules, posting, guards))
+    produced = set(re.findall(r'reject\("([a-z_]+)"', source))
     here = Path(__file__).read_text()
     assert produced, "found no rejection codes in the rules"
     assert {c for c in produced if f'== "{c}"' not in here} == set()
@@ -1082,3 +1084,36 @@ def test_the_session_language_is_one_hostkit_ships(state: SessionState) -> None:
     assert ok(run(state, "host", cmd.SetLanguage("cy"))) == [ev.LanguageSet("cy")]
     assert code(run(state, "host", cmd.SetLanguage("fr"))) == "unknown_language"
     assert state.language == "cy"
+
+
+def _domain_imports() -> dict[str, set[str]]:
+    """Each hostkit.domain module and the hostkit.domain modules it imports."""
+    folder = Path(rules.__file__).parent
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    found: dict[str, set[str]] = {}
+    for name in names:
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        used: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "hostkit.domain":
+                used |= {a.name for a in node.names if a.name in names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "hostkit.domain."
+            ):
+                used.add((node.module or "").rsplit(".", 1)[1])
+        found[name] = used
+    return found
+
+
+def test_the_domain_modules_import_each_other_as_a_tree_without_a_circle() -> None:
+    imports = _domain_imports()
+    assert all("guards" in imports[m] for m in ("format_rules", "group_rules", "posting"))
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for nxt in imports.get(start, set()):
+            if nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt})):
+                return True
+        return False
+
+    assert sorted(m for m in imports if reaches(m, m, set())) == []
+    assert not any("rules" in used for name, used in imports.items() if name != "rules")

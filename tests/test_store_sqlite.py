@@ -22,7 +22,8 @@ from hostkit.store.base import (
     StoredEvent,
     StoreError,
 )
-from hostkit.store.sqlite import DB_NAME, SqliteStore, open_store, restore
+from hostkit.store.sqlite import DB_NAME, SqliteStore, open_store
+from hostkit.store.sqlite_maintenance import backup, check, restore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -111,7 +112,7 @@ async def test_reopened_store_finds_every_event_exactly(tmp_path: Path) -> None:
         for sid, expected in written.items():
             assert await second.read(sid) == expected
         assert await second.get_meta("secret") == "s3cret"
-        assert await second.check() == []
+        assert await check(second.path) == []
 
 
 async def test_open_store_makes_the_data_directory(tmp_path: Path) -> None:
@@ -270,7 +271,7 @@ async def test_concurrent_appends_land_gap_free_in_fewer_commits(store: SqliteSt
     for sid in sessions:
         assert await store.read(sid) == events(sid, 1, 11)
     assert store.commits - commits_before < 200
-    assert await store.check() == []
+    assert await check(store.path) == []
 
 
 async def test_appends_are_acknowledged_in_the_order_they_were_queued(
@@ -371,7 +372,7 @@ async def test_full_disk_fails_the_whole_commit_and_store_recovers(tmp_path: Pat
         assert store.commits == commits_before
         assert await store.head("a") == 1
         assert await store.head("b") == 1
-        assert await store.check() == []
+        assert await check(store.path) == []
 
         # the fault is gone: the same store writes again
         await store.append([event("a", 2, body=big)])
@@ -381,7 +382,7 @@ async def test_full_disk_fails_the_whole_commit_and_store_recovers(tmp_path: Pat
     async with SqliteStore(path) as reopened:
         assert await reopened.head("a") == 2
         assert await reopened.head("b") == 2
-        assert await reopened.check() == []
+        assert await check(reopened.path) == []
 
 
 async def test_write_lock_held_elsewhere_gives_store_error_then_recovers(tmp_path: Path) -> None:
@@ -406,7 +407,7 @@ async def test_write_lock_held_elsewhere_gives_store_error_then_recovers(tmp_pat
 
 async def test_check_finds_nothing_wrong_in_a_sound_store(store: SqliteStore) -> None:
     await new_session(store, "s", 5)
-    assert await store.check() == []
+    assert await check(store.path) == []
 
 
 async def test_check_reports_a_deleted_event_as_gap(store: SqliteStore) -> None:
@@ -415,7 +416,7 @@ async def test_check_reports_a_deleted_event_as_gap(store: SqliteStore) -> None:
     conn.execute("DELETE FROM events WHERE session_id = 's' AND seq IN (3, 4)")
     conn.close()
 
-    problems = await store.check()
+    problems = await check(store.path)
 
     assert len(problems) == 1
     assert "'s'" in problems[0]
@@ -429,7 +430,7 @@ async def test_check_reports_bodies_that_are_not_json_or_not_text(store: SqliteS
     conn.execute("UPDATE events SET body = x'ff00' WHERE session_id = 's' AND seq = 3")
     conn.close()
 
-    problems = await store.check()
+    problems = await check(store.path)
 
     assert problems == [
         "session 's' seq 2: body is not valid JSON",
@@ -460,13 +461,13 @@ async def test_backup_taken_while_appends_continue_is_consistent(
     dest = tmp_path / "backups" / "copy.db"
     dest.parent.mkdir()
     before = await total(store)
-    await store.backup(dest)
+    await backup(store.path, dest)
     after = await total(store)
     stop.set()
     await asyncio.gather(*writers)
 
     async with SqliteStore(dest) as copy:
-        assert await copy.check() == []
+        assert await check(copy.path) == []
         assert before <= await total(copy) <= after
         for sid in sessions:
             copied = await copy.read(sid)
@@ -482,7 +483,7 @@ async def test_restore_puts_the_backup_in_place_and_keeps_the_replaced_db(
     backup_file = tmp_path / "backup.db"
     async with open_store(path.parent) as store:
         await new_session(store, "s", 3)
-        await store.backup(backup_file)
+        await backup(store.path, backup_file)
         await store.append(events("s", 4, 5))
         await new_session(store, "later")
 
@@ -492,7 +493,7 @@ async def test_restore_puts_the_backup_in_place_and_keeps_the_replaced_db(
     async with SqliteStore(path) as restored:
         assert await restored.read("s") == events("s", 1, 3)
         assert not await restored.session_exists("later")
-        assert await restored.check() == []
+        assert await check(restored.path) == []
         await restored.append(events("s", 4, 4))
     async with SqliteStore(kept) as replaced:
         assert await replaced.head("s") == 5
@@ -502,7 +503,7 @@ async def test_restore_into_empty_data_dir(tmp_path: Path) -> None:
     backup_file = tmp_path / "backup.db"
     async with SqliteStore(tmp_path / "origin.db") as store:
         await new_session(store, "s", 2)
-        await store.backup(backup_file)
+        await backup(store.path, backup_file)
 
     target = tmp_path / "fresh" / DB_NAME
     assert restore(backup_file, target) is None
@@ -543,7 +544,7 @@ async def test_restore_refuses_while_the_database_is_open(
 ) -> None:
     await new_session(store, "s", 2)
     backup_file = tmp_path / "backup.db"
-    await store.backup(backup_file)
+    await backup(store.path, backup_file)
     await store.append(events("s", 3, 3))
 
     with pytest.raises(StoreError, match="in use"):
@@ -591,7 +592,7 @@ async def test_two_stores_on_one_file_both_write(tmp_path: Path) -> None:
         assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "SequenceConflict"]
         assert await cli.read("srv") == events("srv", 1, 31)
         assert await server.read("cli") == events("cli", 1, 30)
-        assert await server.check() == []
+        assert await check(server.path) == []
 
 
 _CLI_SCRIPT = """
@@ -624,4 +625,4 @@ async def test_a_second_process_writes_the_same_file_while_the_server_appends(
     assert await cli.wait() == 0
     assert await store.head("srv") == 100
     assert await store.head("cli") == 100
-    assert await store.check() == []
+    assert await check(store.path) == []

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hostkit.joining.tokens import ParticipantClaim, TokenSigner, new_id, new_secret
+from hostkit.joining.tokens import (
+    ParticipantClaim,
+    TokenSigner,
+    new_id,
+    new_secret,
+    new_session_id,
+)
 
 
 @pytest.fixture
@@ -134,3 +140,8 @@ def test_new_secret_and_new_id_are_url_safe_fresh_and_long_enough() -> None:
     # 6 bits per character: 22 characters carry at least 128 bits.
     assert all(len(value) >= 22 for value in ids)
     assert all(len(value) >= 43 for value in secrets)
+
+
+def test_a_new_session_id_never_starts_with_a_dash() -> None:
+    # one id in 64 would (token_urlsafe), and a command line takes it for an option
+    assert not any(new_session_id().startswith("-") for _ in range(3000))

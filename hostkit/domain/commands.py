@@ -7,6 +7,8 @@ Length limits live here as constants because the rules and the docs both need th
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from hostkit.domain.model import (
@@ -21,11 +23,12 @@ from hostkit.domain.model import (
     Where,
 )
 
-MAX_TEXT = 2000
+MAX_TEXT = 10_000  # a considered reply from home is long; every text people write
 MAX_NAME = 60
 MAX_TITLE = 200
 MAX_TIMER_S = 24 * 3600
 MIN_RETENTION_DAYS = 1
+DEFAULT_RETENTION_DAYS = 90  # a session idle this long is deleted by `hostkit purge`
 MAX_RETENTION_DAYS = 3660  # ten years: a council's longest record-keeping period
 LANGUAGES = ("en", "cy")  # the languages hostkit ships (hostkit.i18n names them)
 
@@ -110,6 +113,16 @@ class PublishDigest(Command, tag="publish_digest", frozen=True):
 
 class RevokeDigest(Command, tag="revoke_digest", frozen=True):
     link: str
+
+
+ProjectorMode = Literal["question", "wall", "join", "results", "blank"]
+PROJECTOR_MODES: tuple[ProjectorMode, ...] = ("question", "wall", "join", "results", "blank")
+
+
+class SetProjector(Command, tag="set_projector", frozen=True):
+    """What the big screen shows; every projector follows it live."""
+
+    mode: ProjectorMode
 
 
 class SetResponseWindow(Command, tag="set_response_window", frozen=True):
@@ -427,6 +440,7 @@ AnyCommand = (
     | SetResponseWindow
     | SetRetention
     | SetLanguage
+    | SetProjector
     | RespondToDigest
     | StartTimer
     | PauseTimer
@@ -487,6 +501,7 @@ ClientCommand = (
     | SetResponseWindow
     | SetRetention
     | SetLanguage
+    | SetProjector
     | StartTimer
     | PauseTimer
     | ExtendTimer

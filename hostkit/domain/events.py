@@ -155,6 +155,10 @@ class LanguageSet(Event, tag="language_set", frozen=True):
     language: str | None  # None: no session default, each browser chooses
 
 
+class ProjectorSet(Event, tag="projector_set", frozen=True):
+    mode: str  # one of commands.PROJECTOR_MODES
+
+
 class ResponseWindowSet(Event, tag="response_window_set", frozen=True):
     link: str
     until: float | None  # None: closed
@@ -388,6 +392,7 @@ AnyEvent = (
     | ResponseWindowSet
     | RetentionSet
     | LanguageSet
+    | ProjectorSet
     | DigestResponded
     | TimerStarted
     | TimerPaused

@@ -167,6 +167,8 @@ def apply(
         case ev.LanguageSet():
             state.language = event.language or "en"
             state.language_chosen = event.language is not None
+        case ev.ProjectorSet():
+            state.projector = event.mode
         case ev.ResponseWindowSet():
             state.publications[event.link].responses_until = event.until
         case ev.DigestResponded():

@@ -14,6 +14,14 @@ from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import seating, talking_piece
 from hostkit.domain.commands import MAX_TEXT, MAX_TIMER_S, MAX_TITLE
+from hostkit.domain.guards import (
+    NO_GROUP,
+    NOT_ALLOWED,
+    Decision,
+    governs_group,
+    governs_participant,
+    text_problem,
+)
 from hostkit.domain.model import (
     CONTRIBUTION_KINDS,
     PLENARY,
@@ -23,9 +31,7 @@ from hostkit.domain.model import (
     SessionState,
 )
 from hostkit.domain.rejections import Rejection, reject
-from hostkit.domain.rules import _governs_group, _governs_participant, _text
 
-Decision = list[ev.AnyEvent] | Rejection
 FormatCommand = (
     cmd.ProposeSeating
     | cmd.AdjustSeating
@@ -50,8 +56,6 @@ FormatCommand = (
 
 MAX_SLOT = 60
 DEFAULT_KINDS: list[ContributionKind] = ["note", "question", "insight", "photo"]
-_NOT_ALLOWED = "Your role does not allow this."
-_NO_GROUP = "There is no such table or group."
 
 
 def decide_format(
@@ -82,8 +86,8 @@ def decide_format(
             found = state.contributions.get(c.contribution_id)
             if found is None or found.withdrawn or found.hidden or found.kind != "question":
                 return reject("unknown_question", "There is no such question.")
-            if not _governs_group(state, actor, found.group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+            if not governs_group(state, actor, found.group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             return [ev.QuestionMarked(found.id, c.answer)]
         case cmd.AddPhase() | cmd.EditPhase():
             return _phase(state, c)
@@ -104,9 +108,9 @@ def decide_format(
             return [ev.PhaseMoved(c.phase_id, c.position)]
         case cmd.SetCallUrl():
             if c.group_id not in state.groups:
-                return reject("unknown_group", _NO_GROUP)
-            if not _governs_group(state, actor, c.group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("unknown_group", NO_GROUP)
+            if not governs_group(state, actor, c.group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             if c.call_url is not None and (
                 not c.call_url.startswith(("https://", "http://")) or len(c.call_url) > MAX_TEXT
             ):
@@ -123,11 +127,11 @@ def decide_format(
             call = next((x for x in state.calls if x.id == c.call_id), None)
             if call is None or call.resolved:
                 return reject("unknown_call", "That call has already been answered.")
-            if not _governs_group(state, actor, call.group_id) and not (
+            if not governs_group(state, actor, call.group_id) and not (
                 call.group_id is None
-                and _governs_participant(state, actor, state.participants[call.participant_id])
+                and governs_participant(state, actor, state.participants[call.participant_id])
             ):
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("not_allowed", NOT_ALLOWED)
             return [ev.CallResolved(call.id, actor.id)]
         case cmd.PlaceTopic():
             return _place_topic(state, actor, c)
@@ -137,8 +141,8 @@ def decide_format(
             other = state.participants.get(c.participant_id)
             if other is None or other.removed:
                 return reject("unknown_participant", "There is no such participant.")
-            if not _governs_participant(state, actor, other):
-                return reject("not_allowed", _NOT_ALLOWED)
+            if not governs_participant(state, actor, other):
+                return reject("not_allowed", NOT_ALLOWED)
             if (c.hat in other.hats) == c.on:
                 return reject("already_there", "Nothing to change.")
             return [ev.HatSet(other.id, c.hat, c.on)]
@@ -147,16 +151,16 @@ def decide_format(
             queue = _queue_of(state, c.participant_id)
             if whose is None or queue is None:
                 return reject("hand_not_raised", "That hand is not raised.")
-            if not _governs_group(state, actor, whose.group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+            if not governs_group(state, actor, whose.group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             if not 0 <= c.position < len(queue):
                 return reject("invalid_value", "There is no such place in the queue.")
             return [ev.HandMoved(whose.id, whose.group_id, c.position)]
         case cmd.SortHands():
             if c.group_id is not None and c.group_id not in state.groups:
-                return reject("unknown_group", _NO_GROUP)
-            if not _governs_group(state, actor, c.group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("unknown_group", NO_GROUP)
+            if not governs_group(state, actor, c.group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             hands = [h.participant_id for h in state.hands.get(c.group_id or PLENARY, [])]
             room = [p for p in hands if state.participants[p].where == "room"]
             remote = [p for p in hands if state.participants[p].where == "remote"]
@@ -250,7 +254,7 @@ def _adjust(state: SessionState, c: cmd.AdjustSeating) -> Decision:
         return reject("unknown_participant", "There is no such participant.")
     group = state.groups.get(c.group_id)
     if group is None or group.topic_id is not None:
-        return reject("unknown_group", _NO_GROUP)
+        return reject("unknown_group", NO_GROUP)
     if c.group_id not in _reach(state, person, _tables(state)):
         return reject("out_of_reach", "That table has no seat this person can reach.")
     return [ev.SeatingAdjusted(person.id, c.group_id)]
@@ -295,9 +299,9 @@ def _circle(state: SessionState, group_id: str | None) -> list[Participant]:
 
 def _speaking_order(state: SessionState, actor: Participant, c: cmd.SetSpeakingOrder) -> Decision:
     if c.group_id is not None and c.group_id not in state.groups:
-        return reject("unknown_group", _NO_GROUP)
-    if not _governs_group(state, actor, c.group_id):
-        return reject("not_allowed", _NOT_ALLOWED)
+        return reject("unknown_group", NO_GROUP)
+    if not governs_group(state, actor, c.group_id):
+        return reject("not_allowed", NOT_ALLOWED)
     if c.turn_s is not None and not 0 < c.turn_s <= MAX_TIMER_S:
         return reject("invalid_value", "A turn lasts between 1 second and 24 hours.")
     people = _circle(state, c.group_id)
@@ -318,7 +322,7 @@ def _pass_piece(state: SessionState, actor: Participant, c: cmd.PassTalkingPiece
     piece = state.talking.get(c.group_id or PLENARY)
     if piece is None or piece.holder is None:
         return reject("no_talking_piece", "The talking piece is not going round.")
-    if piece.holder != actor.id and not _governs_group(state, actor, c.group_id):
+    if piece.holder != actor.id and not governs_group(state, actor, c.group_id):
         return reject("not_holder", "Only the person holding the talking piece can pass it.")
     gone = {  # removed, or gone to another group: the piece skips them
         p.id for p in state.participants.values() if p.removed or p.group_id != c.group_id
@@ -356,9 +360,9 @@ def _phase(state: SessionState, c: cmd.AddPhase | cmd.EditPhase) -> Decision:
     )
     if isinstance(allows, Rejection):
         return allows
-    if (problem := _text(title, limit=MAX_TITLE, what="Title")) is not None:
+    if (problem := text_problem(title, limit=MAX_TITLE, what="Title")) is not None:
         return problem
-    if (problem := _text(question, what="Question")) is not None:
+    if (problem := text_problem(question, what="Question")) is not None:
         return problem
     if not 0 < duration <= MAX_TIMER_S:
         return reject("invalid_value", "A phase lasts between 1 second and 24 hours.")
@@ -393,7 +397,7 @@ def _place_topic(state: SessionState, actor: Participant, c: cmd.PlaceTopic) -> 
     if cell_id not in state.cells:
         return reject("unknown_cell", "There is no such venue in this session.")
     if actor.role == "cell_host" and cell_id != actor.cell_id:
-        return reject("not_allowed", _NOT_ALLOWED)
+        return reject("not_allowed", NOT_ALLOWED)
     taken = next(
         (
             g

@@ -12,25 +12,22 @@ from __future__ import annotations
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.commands import MAX_TITLE
+from hostkit.domain.guards import NO_GROUP, NOT_ALLOWED, Decision, governs_group, text_problem
 from hostkit.domain.model import Participant, SessionState
-from hostkit.domain.rejections import Rejection, reject
-from hostkit.domain.rules import _governs_group, _text
+from hostkit.domain.rejections import reject
 
-Decision = list[ev.AnyEvent] | Rejection
 GroupCommand = cmd.MergeGroups | cmd.SplitGroup
 
 MAX_PARTS = 12
-_NOT_ALLOWED = "Your role does not allow this."
-_NO_GROUP = "There is no such table or group."
 
 
 def decide_groups(state: SessionState, actor: Participant, c: GroupCommand) -> Decision:
     """The events of a merge or split, or why it is refused (the role is already checked)."""
     group = state.groups.get(c.group_id)
     if group is None:
-        return reject("unknown_group", _NO_GROUP)
-    if not _governs_group(state, actor, group.id):
-        return reject("not_allowed", _NOT_ALLOWED)
+        return reject("unknown_group", NO_GROUP)
+    if not governs_group(state, actor, group.id):
+        return reject("not_allowed", NOT_ALLOWED)
     match c:
         case cmd.MergeGroups():
             return _merge(state, actor, c)
@@ -51,11 +48,11 @@ def _members(state: SessionState, group_id: str) -> list[Participant]:
 def _merge(state: SessionState, actor: Participant, c: cmd.MergeGroups) -> Decision:
     into = state.groups.get(c.into_id)
     if into is None:
-        return reject("unknown_group", _NO_GROUP)
+        return reject("unknown_group", NO_GROUP)
     if into.id == c.group_id:
         return reject("same_group", "Choose two different groups to merge.")
-    if not _governs_group(state, actor, into.id):
-        return reject("not_allowed", _NOT_ALLOWED)
+    if not governs_group(state, actor, into.id):
+        return reject("not_allowed", NOT_ALLOWED)
     # everyone whose group closes moves, even someone removed: no one is left in a closed group
     moving = [p for p in state.participants.values() if p.group_id == c.group_id]
     online = state.cells[into.cell_id].kind == "online"
@@ -89,7 +86,7 @@ def _split(state: SessionState, actor: Participant, c: cmd.SplitGroup) -> Decisi
         if any(p not in inside for p in chosen):
             return reject("not_in_group", f"Choose people who are in {group.name}.")
         name = (c.name or "").strip() or f"{group.name} (2)"
-        if (problem := _text(name, limit=MAX_TITLE, what="Name")) is not None:
+        if (problem := text_problem(name, limit=MAX_TITLE, what="Name")) is not None:
             return problem
         spec = ev.GroupSpec(first_id, name, base.cell_id, base.remote_seats)
         moves = [ev.ParticipantMoved(p, spec.id, by=actor.id) for p in chosen]

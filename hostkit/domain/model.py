@@ -306,6 +306,7 @@ class SessionState:
     retention_days: int | None = None  # None: the server's default (`hostkit purge --days`)
     language: str = "en"  # the session's language: its pages' default and its digests'
     language_chosen: bool = False  # False: nobody chose; each browser's preference applies
+    projector: str = "question"  # what the big screen shows (commands.PROJECTOR_MODES)
     moderation: bool = False  # pre-moderation: contributions wait for approval before the wall
     closed_groups: dict[str, Group] = field(default_factory=dict)  # merged away, kept for history
     reports: dict[str, Report] = field(default_factory=dict)  # topic group id -> latest version

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
+from hostkit.domain.guards import NOT_ALLOWED, Decision, governs_group, governs_participant
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.rejections import Rejection, reject
-from hostkit.domain.rules import _governs_group, _governs_participant
 
-Decision = list[ev.AnyEvent] | Rejection
 ModerationCommand = cmd.SetModeration | cmd.ApproveContribution
-
-_NOT_ALLOWED = "Your role does not allow this."
 
 
 def held(state: SessionState, author: Participant) -> bool:
@@ -37,10 +34,10 @@ def governs_contribution(state: SessionState, actor: Participant, contribution_i
     """A group's contribution belongs to its venue; one said to everyone, to its author's."""
     found = state.contributions[contribution_id]
     if found.group_id is not None:
-        return _governs_group(state, actor, found.group_id)
+        return governs_group(state, actor, found.group_id)
     author = state.participants.get(found.author_id)
     return actor.role == "host" or (
-        author is not None and _governs_participant(state, actor, author)
+        author is not None and governs_participant(state, actor, author)
     )
 
 
@@ -64,7 +61,7 @@ def decide_moderation(state: SessionState, actor: Participant, c: ModerationComm
             if found is None or found.withdrawn or found.hidden:
                 return reject("unknown_contribution", "That contribution is not there any more.")
             if not governs_contribution(state, actor, found.id):
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("not_allowed", NOT_ALLOWED)
             if not found.pending:
                 return reject("not_pending", "That contribution is already on the wall.")
             return [ev.ContributionApproved(found.id, by=actor.id)]

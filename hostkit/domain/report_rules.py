@@ -18,12 +18,12 @@ import msgspec
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
+from hostkit.domain import posting
 from hostkit.domain.commands import MAX_TEXT, MAX_TITLE
+from hostkit.domain.guards import Decision, governs_group
 from hostkit.domain.model import Participant, Phase, SessionState
 from hostkit.domain.rejections import Rejection, reject
-from hostkit.domain.rules import _governs_group, _post
 
-Decision = list[ev.AnyEvent] | Rejection
 ReportCommand = cmd.SubmitReport | cmd.RecordAction
 
 MAX_OWNER = 120
@@ -71,7 +71,7 @@ def may_write(state: SessionState, actor: Participant, group_id: str) -> bool:
     """The group's people (convener and scribe among them) and the hosts of its place."""
     if actor.role == "observer":
         return False
-    return actor.id in state.visits.get(group_id, []) or _governs_group(state, actor, group_id)
+    return actor.id in state.visits.get(group_id, []) or governs_group(state, actor, group_id)
 
 
 def _person(state: SessionState, participant_id: str) -> Rejection | None:
@@ -100,7 +100,7 @@ def _submit(state: SessionState, actor: Participant, c: cmd.SubmitReport) -> Dec
     phase = report_phase(state)
     if phase is None:
         return reject("no_topic_session", "Reports are written once the topic sessions begin.")
-    if state.open_phase() is None and not _governs_group(state, actor, group.id):
+    if state.open_phase() is None and not governs_group(state, actor, group.id):
         return reject("phase_closed", "The session has ended: ask a host to change the report.")
     previous = state.reports.get(group.id)
     current = previous.version if previous is not None else 0
@@ -114,7 +114,7 @@ def _submit(state: SessionState, actor: Participant, c: cmd.SubmitReport) -> Dec
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
             what = _FIELD_NAMES[name]
-            return reject("text_too_long", f"{what} is longer than {MAX_TEXT} characters.")
+            return reject("text_too_long", f"{what} is longer than {MAX_TEXT:,} characters.")
     if not any(t.strip() for t in texts.values()):
         return reject("report_empty", "Write at least a summary.")
     proposed = state.contributions.get(group.topic_id)
@@ -174,7 +174,9 @@ def _record(state: SessionState, actor: Participant, c: cmd.RecordAction) -> Dec
             return reject("invalid_value", "Write the date as year-month-day, e.g. 2026-12-31.")
         if len(c.due) != 10:
             return reject("invalid_value", "Write the date as year-month-day, e.g. 2026-12-31.")
-    posted = _post(state, actor, cmd.PostContribution("action", c.text, c.group_id, c.off_record))
+    posted = posting.post(
+        state, actor, cmd.PostContribution("action", c.text, c.group_id, c.off_record)
+    )
     if isinstance(posted, Rejection):
         return posted
     return [

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "set_response_window": _LEAD,
     "set_retention": _LEAD,
     "set_language": _LEAD,
+    "set_projector": _HOSTS,
     "start_timer": _LEAD,
     "pause_timer": _LEAD,
     "extend_timer": _LEAD,

@@ -11,66 +11,37 @@ import typing
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
+from hostkit.domain import (
+    format_rules,
+    group_rules,
+    moderation_rules,
+    posting,
+    report_rules,
+)
 from hostkit.domain.commands import (
-    MAX_NAME,
     MAX_RETENTION_DAYS,
-    MAX_TEXT,
     MAX_TIMER_S,
     MAX_TITLE,
     MIN_RETENTION_DAYS,
     command_type,
 )
+from hostkit.domain.guards import (
+    NOT_ALLOWED,
+    Decision,
+    governs_group,
+    governs_participant,
+    name_problem,
+    text_problem,
+)
 from hostkit.domain.model import PLENARY, PRIVACY, Participant, SessionState, most_private
 from hostkit.domain.rejections import Rejection, reject
 from hostkit.domain.roles import may
 
-Decision = list[ev.AnyEvent] | Rejection
-
-_NOT_ALLOWED = "Your role does not allow this."
 _SPOKEN = "People have already spoken in this phase: it can become more private, not less."
 
 
-def _text(text: str, *, limit: int = MAX_TEXT, what: str = "Text") -> Rejection | None:
-    if not text.strip():
-        return reject("text_empty", f"{what} is empty.")
-    if len(text) > limit:
-        return reject("text_too_long", f"{what} is longer than {limit} characters.")
-    return None
-
-
-def _name(name: str | None) -> Rejection | None:
-    if name is None:
-        return None
-    if not name.strip():
-        return reject("name_empty", "Give a name or choose to stay anonymous.")
-    if len(name) > MAX_NAME:
-        return reject("name_too_long", f"Names are at most {MAX_NAME} characters.")
-    return None
-
-
-def _governs_group(state: SessionState, actor: Participant, group_id: str | None) -> bool:
-    """Whether the actor hosts the place a group (or the plenary) belongs to."""
-    if actor.role == "host":
-        return True
-    if group_id is None:
-        return False
-    group = state.groups.get(group_id)
-    if group is None:
-        return False
-    if actor.role == "cell_host":
-        return group.cell_id == actor.cell_id
-    return actor.role == "table_host" and actor.group_id == group_id
-
-
-def _governs_participant(state: SessionState, actor: Participant, other: Participant) -> bool:
-    if actor.role == "host":
-        return True
-    # never the lead host, who could not undo it: nobody may unmute themselves
-    return actor.role == "cell_host" and other.cell_id == actor.cell_id and other.role != "host"
-
-
 def _join(state: SessionState, c: cmd.Join) -> Decision:
-    if (problem := _name(c.name)) is not None:
+    if (problem := name_problem(c.name)) is not None:
         return problem
     if c.participant_id in state.participants:
         return reject("already_joined", "This participant has already joined.")
@@ -101,43 +72,6 @@ def _join(state: SessionState, c: cmd.Join) -> Decision:
     ]
 
 
-def _post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> Decision:
-    if actor.muted:
-        return reject("muted", "The host has paused your contributions.")
-    if (problem := _text(c.text, what="Description" if c.kind == "photo" else "Text")) is not None:
-        if c.kind == "photo" and problem.code == "text_empty":
-            return reject("description_required", "A photo needs a short description.")
-        return problem
-    if c.kind == "photo" and not c.photo_id:
-        return reject("photo_missing", "Upload the photo before posting it.")
-    if c.kind != "photo" and c.photo_id is not None:
-        return reject("invalid_value", "Only photos carry a photo.")
-    phase = state.open_phase()
-    if phase is None:
-        return reject("phase_closed", "No phase is open: wait for the host to begin.")
-    if c.kind not in phase.allows:
-        return reject("kind_not_allowed", f"This phase does not take a {c.kind}.")
-    group_id = actor.group_id if c.group_id is None else c.group_id
-    if group_id is not None and group_id not in state.groups:
-        return reject("unknown_group", "There is no such table or group.")
-    if group_id != actor.group_id and not _governs_group(state, actor, group_id):
-        return reject("not_allowed", "You can only add to your own group.")
-    return [
-        ev.ContributionPosted(
-            contribution_id=f"c{state.last_seq + 1}",
-            kind=c.kind,
-            text=c.text,
-            author_id=actor.id,
-            group_id=group_id,
-            phase_id=phase.id,
-            # a confidential phase is recorded for the live moment only, never the harvest
-            off_record=c.off_record or phase.attribution == "confidential",
-            photo_id=c.photo_id,
-            pending=moderation_rules.held(state, actor),
-        )
-    ]
-
-
 def _contribution_target(state: SessionState, contribution_id: str) -> Rejection | None:
     found = state.contributions.get(contribution_id)
     if found is None or found.withdrawn or found.hidden:
@@ -148,7 +82,7 @@ def _contribution_target(state: SessionState, contribution_id: str) -> Rejection
 def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: float) -> Decision:
     match c:
         case cmd.PostContribution():
-            return _post(state, actor, c)
+            return posting.post(state, actor, c)
         case cmd.WithdrawContribution():
             if (problem := _contribution_target(state, c.contribution_id)) is not None:
                 return problem
@@ -165,8 +99,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
         case cmd.HideContribution():
             if (problem := _contribution_target(state, c.contribution_id)) is not None:
                 return problem
-            if not _governs_group(state, actor, state.contributions[c.contribution_id].group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+            if not governs_group(state, actor, state.contributions[c.contribution_id].group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             return [ev.ContributionHidden(c.contribution_id, by=actor.id)]
         case cmd.CastVote():
             if (problem := _contribution_target(state, c.contribution_id)) is not None:
@@ -194,8 +128,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             whose = state.participants.get(c.participant_id or actor.id)
             if whose is None:
                 return reject("unknown_participant", "There is no such participant.")
-            if whose.id != actor.id and not _governs_group(state, actor, whose.group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+            if whose.id != actor.id and not governs_group(state, actor, whose.group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             if not any(h.participant_id == whose.id for q in state.hands.values() for h in q):
                 return reject("hand_not_raised", "That hand is not raised.")
             return [ev.HandLowered(whose.id, whose.group_id, by=actor.id)]
@@ -230,6 +164,8 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if c.language is not None and c.language not in cmd.LANGUAGES:
                 return reject("unknown_language", "Choose English or Welsh (en or cy).")
             return [ev.LanguageSet(c.language)]
+        case cmd.SetProjector():
+            return [ev.ProjectorSet(c.mode)]
         case cmd.SetResponseWindow():
             found = state.publications.get(c.link)
             if found is None or not found.open(now):
@@ -259,10 +195,10 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return reject("unknown_participant", "There is no such participant.")
             if c.group_id is not None and c.group_id not in state.groups:
                 return reject("unknown_group", "There is no such table or group.")
-            if not _governs_participant(state, actor, other) or (
-                c.group_id is not None and not _governs_group(state, actor, c.group_id)
+            if not governs_participant(state, actor, other) or (
+                c.group_id is not None and not governs_group(state, actor, c.group_id)
             ):
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("not_allowed", NOT_ALLOWED)
             return [ev.ParticipantMoved(other.id, c.group_id, by=actor.id)]
         case cmd.ChooseGroup():
             if c.group_id is not None and c.group_id not in state.groups:
@@ -273,22 +209,22 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return full
             return [ev.ParticipantMoved(actor.id, c.group_id, by=actor.id)]
         case cmd.Announce():
-            if (problem := _text(c.text)) is not None:
+            if (problem := text_problem(c.text)) is not None:
                 return problem
             # a cell host speaks to their own venue; the lead host to all, or to one venue
             cell_id = actor.cell_id if actor.role == "cell_host" and not c.cell_id else c.cell_id
             if cell_id is not None and cell_id not in state.cells:
                 return reject("unknown_cell", "There is no such venue in this session.")
             if actor.role == "cell_host" and cell_id != actor.cell_id:
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("not_allowed", NOT_ALLOWED)
             return [ev.Announced(c.text, by=actor.id, cell_id=cell_id)]
         case cmd.CreateGroup():
-            if (problem := _text(c.name, limit=MAX_TITLE, what="Name")) is not None:
+            if (problem := text_problem(c.name, limit=MAX_TITLE, what="Name")) is not None:
                 return problem
             if c.cell_id not in state.cells:
                 return reject("unknown_cell", "There is no such venue in this session.")
             if actor.role == "cell_host" and c.cell_id != actor.cell_id:
-                return reject("not_allowed", _NOT_ALLOWED)
+                return reject("not_allowed", NOT_ALLOWED)
             if c.call_url is not None and not c.call_url.startswith(("https://", "http://")):
                 return reject("invalid_value", "A call link must start with https://.")
             spec = ev.GroupSpec(
@@ -298,10 +234,10 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
         case cmd.RenameGroup():
             if c.group_id not in state.groups:
                 return reject("unknown_group", "There is no such table or group.")
-            if (problem := _text(c.name, limit=MAX_TITLE, what="Name")) is not None:
+            if (problem := text_problem(c.name, limit=MAX_TITLE, what="Name")) is not None:
                 return problem
-            if not _governs_group(state, actor, c.group_id):
-                return reject("not_allowed", _NOT_ALLOWED)
+            if not governs_group(state, actor, c.group_id):
+                return reject("not_allowed", NOT_ALLOWED)
             return [ev.GroupRenamed(c.group_id, c.name.strip())]
         case cmd.SetRole() | cmd.RemoveParticipant() | cmd.MuteParticipant() | cmd.RotateToken():
             return _manage(state, actor, c)
@@ -350,7 +286,9 @@ def _respond(state: SessionState, c: cmd.RespondToDigest, now: float) -> Decisio
     phase = state.phase(c.phase_id)
     if phase is None or most_private(state.attribution, phase.attribution) == "confidential":
         return reject("unknown_phase", "There is no such question to respond to.")
-    if (problem := _text(c.text)) is not None or (problem := _name(c.name)) is not None:
+    if (problem := text_problem(c.text)) is not None or (
+        problem := name_problem(c.name)
+    ) is not None:
         return problem
     name = c.name.strip() if c.name else None
     return [ev.DigestResponded(f"r{state.last_seq + 1}", c.link, phase.id, c.text, name)]
@@ -378,8 +316,8 @@ def _manage(
     other = state.participants.get(c.participant_id)
     if other is None or other.removed:
         return reject("unknown_participant", "There is no such participant.")
-    if not _governs_participant(state, actor, other):
-        return reject("not_allowed", _NOT_ALLOWED)
+    if not governs_participant(state, actor, other):
+        return reject("not_allowed", NOT_ALLOWED)
     if other.id == actor.id and not isinstance(c, cmd.RotateToken):
         return reject("not_allowed", "You cannot do that to yourself.")
     match c:
@@ -408,11 +346,7 @@ def decide(
     kind = command_type(command)
     if kind in ("rotate_token", "publish_digest"):
         if actor.role != "host":
-            return reject("not_allowed", _NOT_ALLOWED)
+            return reject("not_allowed", NOT_ALLOWED)
     elif not may(actor.role, kind):
-        return reject("not_allowed", _NOT_ALLOWED)
+        return reject("not_allowed", NOT_ALLOWED)
     return _decide_as(state, actor, command, now)
-
-
-# these build on the helpers above
-from hostkit.domain import format_rules, group_rules, moderation_rules, report_rules  # noqa: E402

@@ -18,7 +18,16 @@ Unsubscribe = Callable[[], None]
 
 
 class Fanout(Protocol):
+    async def start(self) -> None:
+        """Begin work that runs beside the server (listening to other nodes)."""
+
     def subscribe(self, session_id: str, subscriber: Subscriber) -> Unsubscribe: ...
+
+    def expect(self, session_id: str, seq: int) -> None:
+        """The node's log of the session reaches seq - 1: deliver from seq on.
+
+        Called after subscribing and then reading the log, so nothing falls between.
+        """
 
     async def publish(self, session_id: str, events: list[StoredEvent]) -> None: ...
 

@@ -37,6 +37,12 @@ class MemoryFanout:
 
         return unsubscribe
 
+    async def start(self) -> None:
+        """Nothing runs beside the server for one process."""
+
+    def expect(self, session_id: str, seq: int) -> None:
+        """Nothing to do: in one process every commit is published here, in order."""
+
     async def publish(self, session_id: str, events: list[StoredEvent]) -> None:
         if not events:
             return

@@ -44,6 +44,13 @@ def new_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_session_id() -> str:
+    """A fresh id that never begins with ``-``: people paste it into command lines."""
+    while (made := new_id()).startswith("-"):
+        pass
+    return made
+
+
 class TokenSigner:
     """Makes and checks every kind of token hostkit hands out, under one secret."""
 

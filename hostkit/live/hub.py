@@ -75,6 +75,7 @@ class Live:
     inflight: dict[tuple[str, str], asyncio.Future[int]] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # wakes long-pollers
     broken: bool = False
+    unsubscribe: Callable[[], None] = lambda: None  # from the fan-out (other nodes' commits)
 
     @property
     def head(self) -> int:
@@ -92,8 +93,10 @@ class Hub:
         erase_photos: Callable[[str, list[str]], None] | None = None,
         owns_photo: Callable[[str, str, str], bool] | None = None,
         storage_failed: Callable[[str, float], None] | None = None,
+        epoch: str = "",
     ) -> None:
         self.store = store
+        self.epoch = epoch  # the store's: it changes when a backup is restored
         self.fanout = fanout
         self.clock = clock
         self.admit = admit  # rate limits: (session, actor, command type) -> refusal or None
@@ -138,12 +141,28 @@ class Hub:
             found = self._live.get(session_id)
             if found is not None:
                 return found
-            log = await self.store.read(session_id)
+            # subscribe, then read: a commit of another node lands in one or the other
+            loading: list[Live] = []
+
+            def absorb(events: list[StoredEvent]) -> None:
+                if loading:
+                    self._absorb(loading[0], events)
+
+            unsubscribe = self.fanout.subscribe(session_id, absorb)
+            try:
+                log = await self.store.read(session_id)
+            except BaseException:
+                unsubscribe()
+                raise
             if not log:
+                unsubscribe()
                 return None
             loaded = Live(fold_log(session_id, log), fold_log(session_id, log))
             loaded.recent.extend(log[-RECENT:])
+            loaded.unsubscribe = unsubscribe
+            loading.append(loaded)
             self._live[session_id] = loaded
+            self.fanout.expect(session_id, loaded.head + 1)
             # a crash between a confidential phase's close and its erase: erase now
             await self._erase_words(session_id, loaded, log)
             return loaded
@@ -273,7 +292,8 @@ class Hub:
     async def _publish(self, session_id: str, live: Live, batch: list[StoredEvent]) -> None:
         """Publish every durable event that directly follows the published head."""
         for stored in batch:
-            live.durable[stored.seq] = stored
+            if stored.seq > live.head:  # else a backfill delivered it already
+                live.durable[stored.seq] = stored
         ready = []
         while (live.head + 1) in live.durable:
             stored = live.durable.pop(live.head + 1)
@@ -285,6 +305,27 @@ class Hub:
             live.changed = asyncio.Event()
             await self.fanout.publish(session_id, ready)
 
+    def _absorb(self, live: Live, events: list[StoredEvent]) -> None:
+        """Fold in commits the fan-out delivers that this hub has not folded itself:
+        another node's, or its own heard back from the store first (a backfill).
+
+        A command of this node still in flight with the same seq fails in the store
+        (SequenceConflict) and the session reloads; otherwise deciding follows too.
+        """
+        fresh = False
+        for stored in events:
+            if stored.seq != live.head + 1:
+                continue  # already folded here
+            fold_stored(live.committed, stored)
+            live.recent.append(stored)
+            live.durable.pop(stored.seq, None)
+            if live.deciding.last_seq == stored.seq - 1:
+                fold_stored(live.deciding, stored)
+            fresh = True
+        if fresh:
+            live.changed.set()
+            live.changed = asyncio.Event()
+
     def forget(self, session_id: str) -> None:
         """Drop a deleted session from memory; anyone waiting on it wakes and finds it gone."""
         live = self._live.get(session_id)
@@ -294,6 +335,7 @@ class Hub:
     def _drop(self, session_id: str, live: Live) -> None:
         live.broken = True
         live.changed.set()
+        live.unsubscribe()
         if self._live.get(session_id) is live:
             del self._live[session_id]
 

@@ -15,12 +15,14 @@ from hostkit.domain.rejections import Rejection
 from hostkit.store.base import StoredEvent
 
 CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-MAX_MESSAGE_BYTES = 64 * 1024
+MAX_MESSAGE_BYTES = 192 * 1024  # a 10,000-character text, even as JSON \u escapes
 
 
 class Hello(msgspec.Struct, tag="hello", forbid_unknown_fields=True, frozen=True):
     token: Annotated[str, msgspec.Meta(max_length=512)]
     last_seq: Annotated[int, msgspec.Meta(ge=0)] = 0
+    # the epoch of the welcome that last_seq counts from: another one means start afresh
+    epoch: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class CommandMessage(msgspec.Struct, tag="command", forbid_unknown_fields=True, frozen=True):

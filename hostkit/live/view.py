@@ -56,6 +56,7 @@ def snapshot(state: SessionState, *, now: float, viewer: str | None) -> dict[str
             "attribution": state.attribution,
             "join_code": state.join_code,
             "language": state.language if state.language_chosen else None,
+            "projector": state.projector,
         },
         "cells": [asdict(c) for c in state.cells.values()],
         "groups": [asdict(g) for g in state.groups.values()],

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket
 
 from hostkit import i18n
 from hostkit.assets import asset_dir
-from hostkit.fanout.memory import MemoryFanout
+from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
 from hostkit.server import api, downloads, hosting, openapi, pages, photos
@@ -29,7 +29,8 @@ from hostkit.server.limits import Guard
 from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
-from hostkit.store.sqlite import open_store
+from hostkit.store.base import EPOCH_KEY, new_epoch
+from hostkit.store.url import store_for
 
 log = logging.getLogger("hostkit")
 
@@ -54,20 +55,32 @@ async def stop_gracefully(app: Starlette, grace: float = 3.0) -> None:
             await asyncio.gather(*(close(ws) for ws in list(ctx.connections)))
 
 
+async def renew(guard: Guard, every: float = 5.0) -> None:
+    """Keep this node's connections counted in a shared cap (see limits.SharedConnections)."""
+    while True:
+        await asyncio.to_thread(guard.renew)
+        await asyncio.sleep(every)
+
+
 def create_app(settings: Settings) -> Starlette:
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = open_store(settings.data_dir)
+        store = store_for(settings.store_url)
         await store.open()
-        fanout = MemoryFanout()
+        epoch = await store.set_meta_if_absent(EPOCH_KEY, new_epoch())
+        fanout = fanout_for(settings.bus, store)
+        await fanout.start()
+        shared = settings.bus if settings.bus != "memory" else None  # counts across nodes
         guard = Guard(
             commands_per_participant=settings.command_rate,
             joins_per_session=settings.join_rate,
             max_connections_per_session=settings.max_connections,
+            shared=shared,
         )
+        renewing = asyncio.create_task(renew(guard)) if shared else None
         alerts = Alerts()
         hub = Hub(
             store=store,
@@ -76,6 +89,7 @@ def create_app(settings: Settings) -> Starlette:
             erase_photos=functools.partial(photos.erase_photos, settings.data_dir),
             owns_photo=functools.partial(photos.owns_photo, settings.data_dir),
             storage_failed=alerts.storage_failed,
+            epoch=epoch,
         )
         base = base_url(host=settings.host, port=settings.port, public_url=settings.public_url)
         ctx = Context(settings, store, fanout, hub, await signer_for(store), base, templates)
@@ -88,6 +102,10 @@ def create_app(settings: Settings) -> Starlette:
             for ws in list(ctx.connections):
                 with contextlib.suppress(Exception):
                     await ws.close(CLOSE_SHUTTING_DOWN, "Server restarting: reconnect shortly.")
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
             await fanout.close()
             await store.close()
 

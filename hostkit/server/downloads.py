@@ -43,7 +43,7 @@ NOTICES: dict[str, str] = {
     "sent": "Thank you: your view has been added to the harvest.",
     "responses_closed": "This digest is not taking responses any more.",
     "text_empty": "Your view was empty: write something before sending.",
-    "text_too_long": "Your view is too long: keep it under 2,000 characters.",
+    "text_too_long": "Your view is too long: keep it under 10,000 characters.",
     "name_too_long": "Names are at most 60 characters.",
     "rate_limited": "Many responses arrived at once: please try again in a minute.",
     "unknown_phase": "Choose one of the questions above.",

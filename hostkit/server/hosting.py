@@ -16,7 +16,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hostkit.domain.commands import MIN_RETENTION_DAYS, RotateToken
+from hostkit.domain.commands import DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, RotateToken
 from hostkit.domain.events import RetentionSet, decode_event
 from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
@@ -28,8 +28,6 @@ from hostkit.server.context import Context
 from hostkit.server.photos import delete_photos
 from hostkit.server.websocket import CLOSE_SESSION_DELETED
 from hostkit.store.base import EventStore
-
-RETENTION_DAYS = 90  # a session idle this long is deleted by `hostkit purge`
 
 
 def _answer(
@@ -166,7 +164,11 @@ async def delete_session(request: Request) -> Response:
 
 
 async def purge(
-    store: EventStore, data_dir: Path, *, days: float = RETENTION_DAYS, now: float | None = None
+    store: EventStore,
+    data_dir: Path,
+    *,
+    days: float = DEFAULT_RETENTION_DAYS,
+    now: float | None = None,
 ) -> list[str]:
     """Delete every session idle longer than its retention period (its host's choice,
     else ``days``); return their ids."""

@@ -91,6 +91,7 @@ async def set_language(request: Request) -> Response:
             i18n.COOKIE,
             lang,
             max_age=COOKIE_AGE,
+            httponly=True,  # only the server reads it
             samesite="lax",
             secure=request.url.scheme == "https",
         )

@@ -90,6 +90,7 @@ def clean_photo(data: bytes) -> bytes:
                 original.load()
                 upright = ImageOps.exif_transpose(original)  # keep the view, drop the tag
                 picture = upright.convert("RGB")
+                picture.info.clear()  # Pillow writes info["comment"] (a JPEG COM) on save
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise PhotoRefused(
                 422, "image_too_large", "That image has too many pixels to be a photo."

@@ -78,9 +78,10 @@ class Connection:
                 fresh = waiting.for_viewer(live.committed, self.participant_id, fresh)
             await self.send(protocol.events_message(fresh))
 
-    async def catch_up(self, hub: Hub, live: Live, last_seq: int) -> None:
+    async def catch_up(self, hub: Hub, live: Live, last_seq: int, epoch: str | None) -> None:
         head = live.head
-        if last_seq > head or head - last_seq > self.ctx.settings.snapshot_after:
+        restored = epoch is not None and epoch != hub.epoch  # its seqs are of another log
+        if restored or last_seq > head or head - last_seq > self.ctx.settings.snapshot_after:
             view = snapshot(live.committed, now=hub.clock(), viewer=self.participant_id)
             self.last_sent = view["seq"]
             await self.send(protocol.encode({"type": "snapshot", "state": view}))
@@ -241,6 +242,7 @@ async def live_socket(ws: WebSocket) -> None:
                     "role": who.role,
                     "server_time": ctx.hub.clock(),
                     "head": live.head,
+                    "epoch": ctx.hub.epoch,
                 }
             )
         )
@@ -249,7 +251,10 @@ async def live_socket(ws: WebSocket) -> None:
             await behind.wait()
 
         watch = asyncio.create_task(until_behind())
-        tasks = [watch, asyncio.create_task(connection.catch_up(ctx.hub, live, hello.last_seq))]
+        tasks = [
+            watch,
+            asyncio.create_task(connection.catch_up(ctx.hub, live, hello.last_seq, hello.epoch)),
+        ]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         if not behind.is_set():
             tasks[1].result()  # caught up (or the client left: WebSocketDisconnect)

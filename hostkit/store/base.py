@@ -8,8 +8,17 @@ durably on disk; that is what lets the server acknowledge a command.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
+
+# The meta key of the store's epoch: a value that changes whenever the log may have
+# gone back (a backup restored), so a client's seqs from before no longer apply.
+EPOCH_KEY = "epoch"
+
+
+def new_epoch() -> str:
+    return uuid.uuid4().hex[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ queued. One fsync thus acknowledges many appends.
 The writer runs each whole transaction as a single call on its own thread, with the
 plain ``sqlite3`` module. aiosqlite would hop threads once per statement, and on a
 fast disk such a hop costs about as much as the commit itself, which would eat the
-gain of group commit. Reads, checks and backups use aiosqlite.
+gain of group commit. Reads use aiosqlite. Checks, backups and restores, which
+work on the file rather than the log, live in ``sqlite_maintenance``.
 
 Another process (the ``hostkit`` CLI) may write the same file: every write
 transaction starts with ``BEGIN IMMEDIATE`` under a busy timeout, and each batch is
@@ -21,10 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import shutil
 import sqlite3
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,8 +46,6 @@ DB_NAME = "hostkit.db"
 APPLICATION_ID = 0x484B4954  # "HKIT" in the SQLite header: marks the file as ours
 SCHEMA_VERSION = 1
 MAX_GROUP = 512  # batches per transaction; bounds one commit's latency
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_REPORT_CAP = 50  # problems listed per kind by check()
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -74,7 +70,7 @@ _SCHEMA = (
         value TEXT NOT NULL
     )""",
 )
-_TABLES = frozenset({"sessions", "events", "meta"})
+TABLES = frozenset({"sessions", "events", "meta"})
 _EVENT_COLUMNS = "session_id, seq, type, at, actor, command_id, body"
 _INSERT_EVENT = "INSERT INTO events (session_id, seq, type, at, actor, command_id, body) " + (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -224,7 +220,7 @@ def _prepare_schema(conn: sqlite3.Connection) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif app_id != APPLICATION_ID or not _TABLES <= tables:
+        elif app_id != APPLICATION_ID or not TABLES <= tables:
             raise StoreError("the file is not a hostkit database")
         elif version > SCHEMA_VERSION:
             raise StoreError(
@@ -383,6 +379,17 @@ def _fault(error: sqlite3.Error) -> StoreError:
 # --- the async side -----------------------------------------------------------------
 
 
+async def connect_reader(path: Path, busy_timeout: float = 5.0) -> aiosqlite.Connection:
+    """A read-only aiosqlite connection: it cannot write even by mistake."""
+    conn = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+    try:
+        await conn.execute("PRAGMA query_only = 1")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
 @dataclass(slots=True)
 class _Pending(Generic[T]):
     job: _Job[T]
@@ -439,7 +446,7 @@ class SqliteStore:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hostkit-writer")
         try:
             await loop.run_in_executor(self._executor, self._writer.open)
-            self._reader = await self._connect_async(read_only=True)
+            self._reader = await connect_reader(self.path, self.busy_timeout)
         except BaseException as error:
             await self._shutdown_connections()
             if isinstance(error, sqlite3.Error):
@@ -471,16 +478,6 @@ class SqliteStore:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._writer.close)
             self._executor.shutdown(wait=True)
             self._executor = None
-
-    async def _connect_async(self, *, read_only: bool = False) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
-        if read_only:
-            try:
-                await conn.execute("PRAGMA query_only = 1")
-            except BaseException:
-                await conn.close()
-                raise
-        return conn
 
     # --- writing ---
 
@@ -637,94 +634,6 @@ class SqliteStore:
         rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else None
 
-    # --- maintenance ---
-
-    async def check(self) -> list[str]:
-        """Problems found in the file, in words; empty if it is sound."""
-        conn = await self._connect_async(read_only=True)
-        try:
-            return await _find_problems(conn)
-        except sqlite3.Error as error:
-            return [f"database unreadable: {error}"]
-        finally:
-            await conn.close()
-
-    async def backup(self, dest: Path) -> None:
-        """Write a consistent copy of the database to dest while writes go on.
-
-        SQLite's online backup copies every page in one step inside a single read
-        transaction, so the copy is the state after some commit. The copy is made
-        beside dest and renamed into place, so dest is never half-written.
-        """
-        partial = dest.with_name(dest.name + ".partial")
-        partial.unlink(missing_ok=True)
-        source = await self._connect_async(read_only=True)
-        try:
-            target = await aiosqlite.connect(partial, isolation_level=None)
-            try:
-                await source.backup(target)
-                await target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                await target.close()
-            await asyncio.to_thread(_durable_replace, partial, dest)
-        except sqlite3.Error as error:
-            raise StoreError(f"backup to {dest} failed: {error}") from error
-        finally:
-            await source.close()
-            partial.unlink(missing_ok=True)
-
-
-async def _find_problems(conn: aiosqlite.Connection) -> list[str]:
-    problems: list[str] = []
-
-    async def rows(sql: str) -> list[Any]:
-        return list(await conn.execute_fetchall(sql))
-
-    integrity = [str(r[0]) for r in await rows("PRAGMA integrity_check")]
-    if integrity != ["ok"]:
-        problems += [f"integrity: {line}" for line in integrity]
-    app_id = (await rows("PRAGMA application_id"))[0][0]
-    if app_id != APPLICATION_ID:
-        problems.append(f"not marked as a hostkit database (application_id {app_id})")
-        return problems
-
-    def capped(kind: str, found: list[str]) -> list[str]:
-        if len(found) > _REPORT_CAP:
-            return [*found[:_REPORT_CAP], f"... and {len(found) - _REPORT_CAP} more {kind}"]
-        return found
-
-    gaps = await rows(
-        "SELECT session_id, prev, seq FROM ("
-        " SELECT session_id, seq, lag(seq, 1, 0) OVER (PARTITION BY session_id ORDER BY seq)"
-        " AS prev FROM events) WHERE seq != prev + 1 ORDER BY session_id, seq"
-    )
-    problems += capped(
-        "gaps",
-        [
-            f"session {sid!r}: seq jumps from {prev} to {seq} (missing {prev + 1}..{seq - 1})"
-            for sid, prev, seq in gaps
-        ],
-    )
-    orphans = await rows(
-        "SELECT DISTINCT session_id FROM events"
-        " WHERE session_id NOT IN (SELECT id FROM sessions) ORDER BY session_id"
-    )
-    problems += capped(
-        "orphans", [f"session {sid!r}: events without a session row" for (sid,) in orphans]
-    )
-    bodies = await rows(
-        "SELECT session_id, seq, typeof(body) = 'text' FROM events"
-        " WHERE typeof(body) != 'text' OR NOT json_valid(body) ORDER BY session_id, seq"
-    )
-    problems += capped(
-        "bad bodies",
-        [
-            f"session {sid!r} seq {seq}: body is {'not valid JSON' if is_text else 'not text'}"
-            for sid, seq, is_text in bodies
-        ],
-    )
-    return problems
-
 
 # --- files --------------------------------------------------------------------------
 
@@ -733,89 +642,3 @@ def open_store(data_dir: Path) -> SqliteStore:
     """The store of a data directory (not yet opened); creates the directory."""
     data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteStore(data_dir / DB_NAME)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _durable_replace(source: Path, dest: Path) -> None:
-    """Move source over dest so that after a crash dest is either old or new, whole."""
-    with source.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(source, dest)
-    _fsync_dir(dest.parent)
-
-
-def _validate_copy(candidate: Path) -> None:
-    """Raise StoreError unless candidate is a sound hostkit database file."""
-    with candidate.open("rb") as handle:
-        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-            raise StoreError("not an SQLite database")
-    try:
-        conn = sqlite3.connect(candidate, isolation_level=None)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema")}
-            if app_id != APPLICATION_ID or not _TABLES <= tables:
-                raise StoreError("not a hostkit database")
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"schema {version} is newer than this hostkit ({SCHEMA_VERSION})")
-            integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-            if integrity != ["ok"]:
-                raise StoreError("failed its integrity check: " + "; ".join(integrity[:5]))
-            conn.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
-        raise StoreError(f"unreadable: {error}") from error
-
-
-def _quiesce(db: Path) -> None:
-    """Fold db's WAL back into it, proving no one else has it open."""
-    try:
-        conn = sqlite3.connect(db, isolation_level=None, timeout=0)
-        try:
-            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
-        raise StoreError(f"{db} is in use; stop the server first ({error})") from error
-    if mode != "delete":
-        raise StoreError(f"{db} is in use; stop the server first")
-
-
-def restore(backup_file: Path, data_dir_db: Path) -> Path | None:
-    """Put a backup in place of the database; the server must be stopped.
-
-    The backup is copied next to the target, checked to be a sound hostkit database,
-    and renamed into place. A database already there is kept beside it, renamed
-    with a timestamp; its path is returned (None if there was none).
-    """
-    if not backup_file.is_file():
-        raise StoreError(f"no backup file at {backup_file}")
-    data_dir_db.parent.mkdir(parents=True, exist_ok=True)
-    incoming = data_dir_db.with_name(data_dir_db.name + ".restoring")
-    try:
-        shutil.copyfile(backup_file, incoming)
-        try:
-            _validate_copy(incoming)
-        except StoreError as error:
-            raise StoreError(f"{backup_file} cannot be restored: {error}") from error
-        kept: Path | None = None
-        if data_dir_db.exists():
-            _quiesce(data_dir_db)
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-            kept = data_dir_db.with_name(f"{data_dir_db.name}.replaced-{stamp}")
-            os.replace(data_dir_db, kept)
-        for leftover in ("-wal", "-shm"):  # a stale WAL would be replayed onto the backup
-            data_dir_db.with_name(data_dir_db.name + leftover).unlink(missing_ok=True)
-        _durable_replace(incoming, data_dir_db)
-        return kept
-    finally:
-        incoming.unlink(missing_ok=True)

@@ -17,8 +17,12 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.harness import Server
 
-PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
-LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 360, "height": 640},
+    "is_mobile": True,
+    "has_touch": True,
+}
+LAPTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 
 _axe = Axe()
 # Every rule axe enables by default, plus WCAG 2.2's target size (24 px) made explicit.

@@ -32,6 +32,15 @@ async def round_one(server: Server, **table: Any) -> tuple[SessionLinks, Person,
     return links, host, group
 
 
+async def typing_at_home(browser: Browser, server: Server, name: str) -> tuple[Person, Page]:
+    """Round 1, and someone at home connected with the focus in the note box."""
+    links, host, _ = await round_one(server)
+    _, page = await join(browser, server, links.remote_url, name, **TALL_PHONE)
+    await expect(page.locator("#connection")).to_have_text("Connected")
+    await page.get_by_label("Your note").focus()
+    return host, page
+
+
 async def in_viewport(page: Page, selector: str) -> bool:
     return bool(
         await page.locator(selector).evaluate(
@@ -131,12 +140,9 @@ async def test_without_javascript_the_note_form_answers_beside_itself(
 async def test_the_hosts_own_question_reaches_the_phone_live(
     browser: Browser, server: Server
 ) -> None:
-    links, host, _ = await round_one(server)
-    _, page = await join(browser, server, links.remote_url, "Carys", **TALL_PHONE)
+    host, page = await typing_at_home(browser, server, "Carys")
     await expect(page.locator(".purpose")).to_contain_text("How can our high street thrive again?")
     await expect(page.get_by_role("heading", level=1)).to_have_text("What do we notice?")
-    await expect(page.locator("#connection")).to_have_text("Connected")
-    await page.get_by_label("Your note").focus()
     await act(host, {"type": "edit_phase", "phase_id": "p2", "question": "What do we love here?"})
     await expect(page.get_by_role("heading", level=1)).to_have_text("What do we love here?")
     await expect(page.locator("#announcer")).to_have_text(
@@ -148,10 +154,7 @@ async def test_the_hosts_own_question_reaches_the_phone_live(
 async def test_announcements_carry_their_time_can_be_dismissed_and_leave_with_their_phase(
     browser: Browser, server: Server
 ) -> None:
-    links, host, _ = await round_one(server)
-    context, page = await join(browser, server, links.remote_url, "Gwen", **TALL_PHONE)
-    await expect(page.locator("#connection")).to_have_text("Connected")
-    await page.get_by_label("Your note").focus()
+    host, page = await typing_at_home(browser, server, "Gwen")
     await act(host, {"type": "announce", "text": "Tea and Welsh cakes at the back at eleven"})
     item = page.locator("#announcements li")
     await expect(item).to_contain_text("Tea and Welsh cakes")
@@ -176,7 +179,6 @@ async def test_announcements_carry_their_time_can_be_dismissed_and_leave_with_th
     await act(host, {"type": "open_phase", "phase_id": "p3"})  # round 2: a new page
     await expect(page.locator("#status-line")).to_contain_text("Round 2")
     await expect(page.locator("#announcements-section")).to_be_hidden()
-    await context.close()
 
 
 def _minutes(clock: str) -> int:

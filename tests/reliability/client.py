@@ -170,5 +170,15 @@ class OutboxClient:
                 self._changed.clear()
                 await self._changed.wait()
 
+    async def caught_up(self, head: int, within: float) -> None:
+        """Wait until this client has seen the log up to ``head``."""
+        await self.wait_for(lambda c: c.last_seq >= head, within)
+
+    async def answered(self, command_id: str, within: float, *, acked: bool = False) -> None:
+        """Wait for the server's answer to a command (only an ack, with ``acked``)."""
+        await self.wait_for(
+            lambda c: command_id in c.acked or (not acked and command_id in c.rejected), within
+        )
+
     def log(self) -> list[tuple[int, str, str | None]]:
         return [(e["seq"], e["type"], e.get("command_id")) for e in self.events]

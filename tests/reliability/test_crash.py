@@ -89,11 +89,11 @@ async def test_sigkill_mid_stream_keeps_every_acknowledged_note_exactly_once(
         log = stored_log(server.data_dir, links["session_id"])
         head = log[-1][0]
         for client in everyone:
-            await client.wait_for(lambda c, head=head: c.last_seq >= head, 30)
+            await client.caught_up(head, 30)
 
         sent = [cid for c in clients for cid in c.sent]
         notes = [row for row in log if row[1] == "contribution_posted"]
-        present = [row[3] for row in notes]
+        present = [str(row[3]) for row in notes]
         duplicates = len(present) - len(set(present))
         reconnects = sum(len(c.closes) for c in clients)
         print(

@@ -58,7 +58,7 @@ async def test_sigterm_finishes_commits_and_asks_clients_to_reconnect(tmp_path: 
         for client in clients:
             await client.wait_for(lambda c: not c.outbox, 30)
         log = stored_log(server.data_dir, links["session_id"])
-        present = [row[3] for row in log if row[1] == "contribution_posted"]
+        present = [str(row[3]) for row in log if row[1] == "contribution_posted"]
         sent = [cid for c in clients for cid in c.sent]
         print(f"shutdown: sent {len(sent)}, present after restart {len(present)}")
         assert sorted(present) == sorted(sent)

@@ -104,7 +104,7 @@ async def test_a_stalled_phone_does_not_slow_the_others_and_memory_stays_bounded
                 command_id = sender.post(f"{label} {n}: {TEXT}")
                 sent_at[command_id] = time.monotonic()
                 ids.append(command_id)
-                await sender.wait_for(lambda c, cid=command_id: cid in c.acked, 10)
+                await sender.answered(command_id, 10, acked=True)
 
         async def run_phase(label: str, count: int) -> tuple[list[float], int]:
             """Send notes from every sender; every reader's delay per note, and RSS growth."""
@@ -113,7 +113,7 @@ async def test_a_stalled_phone_does_not_slow_the_others_and_memory_stays_bounded
             await asyncio.gather(*(send_all(s, label, ids, count) for s in senders))
             head = max(seq for s in senders for seq in s.acked.values())
             for reader in readers:
-                await reader.wait_for(lambda c, head=head: c.last_seq >= head, 30)
+                await reader.caught_up(head, 30)
             latencies = [r.arrived_at[cid] - sent_at[cid] for r in readers for cid in ids]
             return latencies, server.rss_kb() - rss_before
 

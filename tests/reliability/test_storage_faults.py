@@ -86,7 +86,7 @@ async def test_full_disk_refuses_clearly_keeps_everything_and_recovers(tmp_path:
             first_refused = None
             for n in range(300):  # the WAL may still have room for a few: post until refused
                 command_id = phone.post(f"Full-disk note {n} " + "x" * 1500)
-                await phone.wait_for(lambda c, i=command_id: i in c.acked or i in c.rejected, 10)
+                await phone.answered(command_id, 10)
                 if command_id in phone.rejected:
                     first_refused = phone.rejected[command_id]
                     break

@@ -70,6 +70,13 @@ async def test_hsts_and_secure_cookies_only_over_https(server: Server) -> None:
     assert "; secure" in tls_cookie
 
 
+async def test_the_language_cookie_is_httponly(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        chosen = await http.get("/lang/cy?back=/")
+    cookie = chosen.headers["set-cookie"].lower()
+    assert cookie.startswith("hk_lang=cy") and "httponly" in cookie and "samesite=lax" in cookie
+
+
 async def test_a_secret_link_is_consumed_without_leaking_it_by_referrer(server: Server) -> None:
     links = await server.new_session("world-cafe")
     async with httpx.AsyncClient() as http:

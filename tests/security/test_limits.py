@@ -6,6 +6,7 @@ Every client here comes from 127.0.0.1, like a village hall behind one public ad
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import httpx
@@ -100,8 +101,27 @@ async def test_an_oversized_command_is_refused_without_being_decoded(server: Ser
             headers={**rhian.headers, "Content-Type": "application/json"},
         )
     assert (response.status_code, response.json()["code"]) == (413, "message_too_large")
-    too_long = await rhian.post({"type": "post_contribution", "kind": "note", "text": "a" * 2001})
+    too_long = await rhian.post({"type": "post_contribution", "kind": "note", "text": "a" * 10_001})
     assert (too_long.status_code, too_long.json()["code"]) == (422, "text_too_long")
+
+
+async def test_a_note_of_ten_thousand_characters_is_taken_even_as_json_escapes(
+    server: Server,
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await ok(host.send({"type": "open_phase", "phase_id": "p1"}))
+    rhian = await Person.join(server, links.room_url, "Rhian")
+    # a considered reply from home, even written all in emoji and sent as \u escapes
+    considered = {"type": "post_contribution", "kind": "note", "text": "👍" * 10_000}
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        accepted = await http.post(
+            f"/api/sessions/{rhian.session_id}/commands",
+            content=json.dumps({"id": "long-1", "command": considered}, ensure_ascii=True),
+            headers={**rhian.headers, "Content-Type": "application/json"},
+        )
+    assert accepted.status_code == 200, accepted.text
 
 
 async def test_guessing_join_codes_is_throttled_for_the_guesser_only(server: Server) -> None:

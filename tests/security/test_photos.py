@@ -181,3 +181,19 @@ async def test_nobody_posts_another_persons_photo_or_a_made_up_one(server: Serve
     await rhian.connect()
     mine = {"type": "post_contribution", "kind": "photo", "text": "Mine", "photo_id": photo_id}
     await ok(rhian.send(mine))
+
+
+async def test_a_photo_comes_back_without_the_jpeg_comment(server: Server) -> None:
+    _, rhian = await joined(server)
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 90, 200)).save(out, "JPEG", comment=b"taken at 4 Mill Lane")
+
+    answer = await upload(rhian, out.getvalue())
+
+    assert answer.status_code == 200, answer.text
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        served = await http.get(
+            f"/s/{rhian.session_id}/photos/{answer.json()['photo_id']}", headers=rhian.headers
+        )
+    assert b"Mill Lane" not in served.content
+    assert "comment" not in Image.open(io.BytesIO(served.content)).info

@@ -173,6 +173,7 @@ STEPS: list[tuple[str, Builder]] = [
     ("revoke_digest", _revoke_published),
     ("set_response_window", _open_responses),
     ("choose_group", on_table("choose_group", "table_b")),
+    ("set_projector", fixed({"type": "set_projector", "mode": "wall"})),
 ]
 
 

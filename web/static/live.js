@@ -16,6 +16,7 @@
     this.token = meta("hk-token");
     this.me = meta("hk-me");
     this.lastSeq = parseInt(meta("hk-seq") || "0", 10);
+    this.epoch = null; /* the store's epoch from the welcome: a new one means a restored log */
     this.onEvents = opts.onEvents || function () {};
     this.onSnapshot = opts.onSnapshot || function () { location.reload(); };
     this.onRejected = opts.onRejected || function () {};
@@ -79,7 +80,7 @@
   };
   Live.prototype.receive = function (msg) {
     if (msg.type === "welcome" || msg.type === "pong") { this.offset = msg.server_time - Date.now() / 1000; }
-    if (msg.type === "welcome") { this.connected = true; this.everConnected = true; this.backoff = 1000; this.wsFailures = 0; this.flush(); this.status(); }
+    if (msg.type === "welcome") { this.epoch = msg.epoch; this.connected = true; this.everConnected = true; this.backoff = 1000; this.wsFailures = 0; this.flush(); this.status(); }
     else if (msg.type === "events") {
       var fresh = msg.events.filter(function (e) { return e.seq > this.lastSeq; }, this);
       if (fresh.length) { this.lastSeq = fresh[fresh.length - 1].seq; this.onEvents(fresh, this); }
@@ -120,7 +121,9 @@
     if (this.ws && this.ws.readyState < 2) return;
     var ws = new WebSocket(proto + location.host + "/api/sessions/" + this.session + "/live");
     this.ws = ws;
-    ws.onopen = function () { ws.send(JSON.stringify({ type: "hello", token: self.token, last_seq: self.lastSeq })); };
+    ws.onopen = function () { var hello = { type: "hello", token: self.token, last_seq: self.lastSeq };
+      if (self.epoch) hello.epoch = self.epoch;
+      ws.send(JSON.stringify(hello));  };
     ws.onmessage = function (m) { try { self.receive(JSON.parse(m.data)); } catch (e) { if (window.console) console.error(e); } };
     ws.onclose = function (e) {
       var wasConnected = self.connected;

@@ -400,6 +400,7 @@
     var kind = form.querySelector('input[name="kind"]:checked') || form.querySelector('input[name="kind"]');
     posts[live.send({ type: "post_contribution", kind: kind.value, text: text })] = true;
     box.value = "";
+    box.dispatchEvent(new Event("input"));  /* the counter beside it starts again */
     P.posting(live.connected);
   });
   var hand = document.getElementById("hand-form");

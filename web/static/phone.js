@@ -25,6 +25,8 @@
   /* A note just sent: said at once, beside the form. */
   function posting(connected) {
     say(added() + ". " + (connected ? t("Sending…") : t("Saved on this phone: it will be sent when the connection is back.")));
+    var shown = byId("outbox") || status;  /* just under the form: kept in view, the focus stays */
+    if (shown && shown.scrollIntoView) shown.scrollIntoView({ block: "nearest" });
   }
   function refused(message) { say(message, true); }
 
