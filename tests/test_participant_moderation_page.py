@@ -117,19 +117,19 @@ async def test_an_announcement_to_one_venue_reaches_only_that_venue(server: Serv
     await act(host, {"type": "announce", "text": "Welcome, everyone"})
 
     shown = {
-        name: (await page_of(person)).texts("#announcements li")
+        name: (await page_of(person)).texts("#announcements li span")
         for name, person in (("hall", hall), ("library", library), ("home", home))
     }
     assert shown == {
-        "hall": ["Welcome, everyone"],
-        "library": ["Tea in ten minutes", "Welcome, everyone"],
-        "home": ["Online: mute please", "Welcome, everyone"],
+        "hall": ["Welcome, everyone"],  # newest first
+        "library": ["Welcome, everyone", "Tea in ten minutes"],
+        "home": ["Welcome, everyone", "Online: mute please"],
     }
     assert '"cell_id": "venue-1"' in str((await page_of(hall)).find("#hk-data"))
 
     await act(host, {"type": "announce", "text": "Library closes at 9", "cell_id": "venue-2"})
     hall_page = await page_of(hall)
-    assert hall_page.texts("#announcements li") == ["Welcome, everyone"]
+    assert hall_page.texts("#announcements li span") == ["Welcome, everyone"]
     assert hall_page.shown("#announcements-section")
 
 

@@ -152,6 +152,7 @@ def apply(
             opened = state.phase(event.phase_id)
             if opened is not None:
                 opened.status = "open"
+                opened.opened_seq = seq
             state.timer = None
         case ev.PhaseClosed():
             closed = state.phase(event.phase_id)

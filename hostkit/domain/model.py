@@ -114,6 +114,7 @@ class Phase:
     dots: int = 0  # dot voting: the dots each person may place in this phase (0: none)
     # the dots placed in this phase: participant id -> contribution id -> dots
     ballots: dict[str, dict[str, int]] = field(default_factory=dict)
+    opened_seq: int = 0  # when it last opened: what was said before belongs to earlier phases
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import msgspec
 from starlette.datastructures import FormData
@@ -24,11 +25,13 @@ from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.next_step import next_step
 from hostkit.domain.rejections import Rejection
+from hostkit.export import zones
 from hostkit.export.zones import machine_zone, zone
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
 from hostkit.live.hub import StorageFailed
+from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
@@ -71,7 +74,8 @@ def _page(request: Request, template: str, status: int = 200, **values: Any) -> 
     values["lang"] = lang
     values["script_messages"] = catalogues.messages(lang, i18n.SCRIPT_MESSAGES)
     translations = catalogues.get(lang)
-    for key in ("notice", "title", "message", "error"):  # messages made in Python, in English
+    # messages made in Python, in English
+    for key in ("notice", "title", "message", "error", "posted"):
         if isinstance(values.get(key), str):
             values[key] = i18n.translate_message(translations, values[key])
     with i18n.using(translations):
@@ -248,7 +252,12 @@ async def participant_page(request: Request) -> Response:
     if values is None:
         return _problem(request, 404, "Session not found", "Check the link.")
     values["notice"] = request.query_params.get("notice")
+    if request.query_params.get("at") == POSTED_AT:  # the note form's answer goes beside it
+        values["posted"], values["notice"] = values["notice"], None
+        values["posted_ok"] = values["posted"] == DONE
     values["mine"] = participant_view(values["state"], who.id)
+    zone = ZoneInfo(zones.resolve(ctx.settings.timezone))
+    values["phone"] = phone_view(values["state"], who.id, zone)
     return _page(request, "participant.html", **values)
 
 
@@ -384,6 +393,8 @@ def _form_command(form: FormData) -> dict[str, Any]:
     return command
 
 
+DONE = "Done."
+POSTED_AT = "add-heading"  # the participant page's note form
 _FORM_ONLY = ("csrf", "back", "section", "confirm")  # fields of the page, not of the command
 # Commands a plain form sends only after an "I understand" tick (the page's own safety step).
 _CONFIRMED = {

@@ -47,10 +47,10 @@ async def test_an_approved_note_appears_live_on_another_phone(
     # he has had every event before it: the hall's announcement and Rhian's note are not shown
     await act(host, {"type": "announce", "text": "Hall doors close at 9", "cell_id": "venue-1"})
     await act(host, {"type": "announce", "text": "Tea soon"})
-    await expect(dewi.locator("#announcements li")).to_have_text(["Tea soon"])
+    await expect(dewi.locator("#announcements li span")).to_have_text(["Tea soon"])
     await expect(dewi.locator("#notes")).not_to_contain_text("The 42 never comes")
-    await expect(rhian.locator("#announcements li")).to_have_text(
-        ["Hall doors close at 9", "Tea soon"]
+    await expect(rhian.locator("#announcements li span")).to_have_text(
+        ["Tea soon", "Hall doors close at 9"]  # newest first
     )
 
     ids = {c["text"]: c["id"] for c in (await host.snapshot())["contributions"]}

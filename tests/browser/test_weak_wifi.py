@@ -69,7 +69,9 @@ async def test_without_javascript_a_phone_joins_posts_a_note_and_raises_a_hand(
 
     await page.get_by_label("Your note").fill("Post office closes at noon")
     await page.get_by_role("button", name="Add note").click()
-    await expect(page.get_by_role("status").filter(has_text="Done.")).to_be_visible()
+    await expect(
+        page.get_by_role("status").filter(has_text="✓ Added — visible to everyone")
+    ).to_be_visible()
     await expect(page.locator("#notes")).to_contain_text("Post office closes at noon")
 
     await page.get_by_role("button", name="Raise my hand").click()

@@ -22,6 +22,7 @@
     this.onRejected = opts.onRejected || function () {};
     this.onStatus = opts.onStatus || function () {};
     this.onAlert = opts.onAlert || function () {};  /* hosts: the server could not store something */
+    this.onAck = opts.onAck || function () {};  /* the server stored a command I sent: (ack, command) */
     this.offset = 0; /* server time minus local time, seconds */
     this.key = "hk-outbox-" + this.session + "-" + this.me;
     this.outbox = this.load();
@@ -60,11 +61,11 @@
   Live.prototype.settle = function (msg) {
     /* storage_failed or rate_limited: nothing was stored; keep it and send it again, same id, later */
     if (msg.type === "rejected" && (msg.code === "storage_failed" || msg.code === "rate_limited")) { this.retrySoon(); this.status(); return; }
-    var before = this.outbox.length;
-    this.outbox = this.outbox.filter(function (i) { return i.id !== msg.id; });
+    var before = this.outbox.length, sent = null;
+    this.outbox = this.outbox.filter(function (i) { if (i.id === msg.id) sent = i.command; return i.id !== msg.id; });
     if (this.outbox.length !== before) this.save();
     if (msg.type === "rejected") this.onRejected(msg);
-    else this.retryDelay = 0;
+    else { this.retryDelay = 0; this.onAck(msg, sent); }
     this.status();
   };
   /* Resend what is waiting after a pause that doubles each time (2 s up to a minute). */

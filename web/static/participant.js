@@ -15,13 +15,17 @@
   var sayKey = "hk-say-" + L.meta("hk-session");
   var notes = document.getElementById("notes");
   var conn = document.getElementById("connection");
+  var P = window.HostkitPhone;  /* phone.js: confirmations, my notes, announcements */
   var live = new L({
     onStatus: function (text, ok) {
       if (conn.textContent !== text) conn.textContent = text;
       conn.className = "connection" + (ok ? "" : " offline");
       showOutbox();
     },
-    onRejected: function (msg) { showNotice(msg.message); },
+    onRejected: function (msg) { showNotice(msg.message); if (posts[msg.id]) P.refused(msg.message); },
+    onAck: function (msg, command) {
+      if (command && command.type === "post_contribution") P.confirmed(msg.seq, command.text, undefined, null, true);
+    },
     onEvents: function (events) { events.forEach(apply); }
   });
   function reportEdited() {
@@ -33,23 +37,9 @@
     if (!n) { n = document.createElement("p"); n.id = "live-notice"; n.className = "notice"; n.setAttribute("role", "status"); document.getElementById("main").prepend(n); }
     n.textContent = text;
   }
+  var posts = {};  /* ids of the notes this page sent, to say beside the form if one is refused */
   function showOutbox() {
-    var form = document.getElementById("note-form"); if (!form) return;
-    var list = document.getElementById("outbox");
-    var waiting = live.outbox.filter(function (i) { return i.command.type === "post_contribution"; });
-    if (!waiting.length) { if (list) list.remove(); return; }
-    if (!list) {
-      list = document.createElement("ul"); list.id = "outbox"; list.className = "notes outbox";
-      list.setAttribute("aria-label", t("Not sent yet"));
-      form.after(list);
-    }
-    list.textContent = "";
-    waiting.forEach(function (i) {
-      var li = document.createElement("li"); li.className = "note pending";
-      var meta = document.createElement("span"); meta.className = "meta"; meta.textContent = t("Not sent yet");
-      var text = document.createElement("span"); text.className = "text"; text.textContent = i.command.text;
-      li.appendChild(meta); li.appendChild(text); list.appendChild(li);
-    });
+    P.outbox(live.outbox.filter(function (i) { return i.command.type === "post_contribution"; }), live.connected);
   }
   function label(pid) {
     var shown = labels[pid] || "Anonymous", numbered = /^Participant (\d+)$/.exec(shown);
@@ -108,10 +98,11 @@
       case "contribution_posted":
         if (d.pending && d.author_id !== me && !data.sees_waiting) held[d.contribution_id] = { d: d, seq: e.seq };
         else show(d.contribution_id, d, e.seq);
+        if (d.author_id === me && d.kind !== "action") P.confirmed(e.seq, d.text, d.pending, d.contribution_id, false);
         break;
-      case "contribution_approved": approved(d.contribution_id); break;
+      case "contribution_approved": approved(d.contribution_id); P.approved(d.contribution_id); break;
       case "contribution_withdrawn": case "contribution_hidden":
-        delete held[d.contribution_id];
+        delete held[d.contribution_id]; P.removed(d.contribution_id);
         ["c-", "q-"].forEach(function (p) { var gone = document.getElementById(p + d.contribution_id); if (gone) gone.remove(); });
         var asked = document.getElementById("questions");
         if (asked) document.getElementById("no-questions").hidden = asked.children.length > 0;
@@ -157,10 +148,7 @@
         if (document.getElementById("topics-section") || document.querySelector('#note-form input[value="topic"]')) reloadWhenIdle("");
         break;
       case "call_url_set":
-        var line = document.getElementById("call-link-line");
-        if (d.group_id !== group || !line) break;
-        if (d.call_url) document.getElementById("call-link").href = d.call_url;
-        line.hidden = !d.call_url;
+        if (d.group_id === group) P.callUrl(d.call_url);
         break;
       case "host_called":
         if (d.participant_id === me) { myCall = d.call_id; showCall(t("You have called the host. They know, and will come to you."), true); }
@@ -195,9 +183,8 @@
       case "timer_stopped": live.setTimer(null, false, 0); break;
       case "announced":
         if (d.cell_id && d.cell_id !== data.cell_id) break;  /* told to another venue */
-        var list = document.getElementById("announcements"), li = document.createElement("li");
-        li.textContent = d.text; list.appendChild(li); document.getElementById("announcements-section").hidden = false;
-        L.announce(t("Announcement: %(text)s", { text: d.text })); break;
+        P.announced(e.seq, d.text, e.at); break;
+      case "phase_edited": P.phaseEdited(d.phase); break;
       case "hand_raised": case "hand_lowered":
         if (d.participant_id === me) setHand(e.type === "hand_raised");
         break;
@@ -457,10 +444,10 @@
     var box = document.getElementById("note-text"), text = box.value;
     if (!text.trim()) return;
     var kind = form.querySelector('input[name="kind"]:checked') || form.querySelector('input[name="kind"]');
-    live.send({ type: "post_contribution", kind: kind.value, text: text });
+    posts[live.send({ type: "post_contribution", kind: kind.value, text: text })] = true;
     box.value = "";
     box.dispatchEvent(new Event("input"));  /* the counter beside it starts again */
-    L.announce(t(live.connected ? "Note sent" : "Note saved: it will be sent when the connection is back"));
+    P.posting(live.connected);
   });
   var hand = document.getElementById("hand-form");
   if (hand) hand.addEventListener("submit", function (ev) {
@@ -508,7 +495,7 @@
   if ("serviceWorker" in navigator && window.caches) {
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function () {
       return caches.open("hostkit-v1").then(function (c) {
-        return c.addAll([location.pathname, "/static/style.css", "/static/live.js", "/static/participant.js"]);
+        return c.addAll([location.pathname, "/static/style.css", "/static/live.js", "/static/participant.js", "/static/phone.js", "/static/textsize.js"]);
       });
     }).catch(function () { /* no offline reload, everything else still works */ });
   }
