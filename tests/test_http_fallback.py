@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from hostkit.server.api import MAX_COMMAND_BYTES
 from tests.harness import Person, Server, note, open_first_phase
 
 
@@ -82,7 +83,7 @@ async def test_http_bad_requests_get_clear_errors_and_change_nothing(server: Ser
             (b'{"id": "", "command": {"type": "raise_hand"}}', 400, "invalid_message"),
             (b'{"id": "b", "command": {"type": "raise_hand", "x": 1}}', 400, "invalid_message"),
             (b'{"id": "c", "command": {"type": "announce", "text": ""}}', 422, "text_empty"),
-            (b"x" * 70_000, 413, "message_too_large"),
+            (b"x" * (MAX_COMMAND_BYTES + 1), 413, "message_too_large"),
         ]
         for body, status, code in bodies:
             response = await http.post(f"{base}/commands", content=body, headers=host.headers)

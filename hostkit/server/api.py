@@ -92,7 +92,9 @@ async def post_command(request: Request) -> Response:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_COMMAND_BYTES:
-            return _error(413, "message_too_large", "A command is at most 64 KB.")
+            return _error(
+                413, "message_too_large", f"A command is at most {MAX_COMMAND_BYTES // 1024} KB."
+            )
     try:
         message = protocol.decode_command(body)
     except protocol.BadMessage as error:

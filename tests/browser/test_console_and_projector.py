@@ -28,8 +28,7 @@ async def running_cafe(server: Server) -> tuple[SessionLinks, Person]:
     await host.connect()
     for command in (
         {"type": "edit_phase", "phase_id": "p2", "question": QUESTION},
-        {"type": "open_phase", "phase_id": "p2"},
-        {"type": "start_timer"},
+        {"type": "open_phase", "phase_id": "p2"},  # its timer starts with it
     ):
         assert (await host.send(command))["type"] == "ack", command
     for name, link in (("Rhian", links.room_url), ("Siôn", links.room_url)):

@@ -82,14 +82,16 @@ async def _replay(data_dir: Path) -> str:
             link = links.remote_url if who in REMOTE else links.room_url
             people[who] = await Person.join(server, link, NAMES[who])
             await people[who].connect()
-        await _send(host, {"type": "open_phase", "phase_id": "p1"})
+        await _send(host, {"type": "open_phase", "phase_id": "p1", "seat": False})
         for line in opening():
             await _say(people[line.who], line)
         for who, table in (("huw", "Table one"), ("elin", "Table one")):
             await _send(people[who], {"type": "choose_group", "group_id": groups[table]})
         for who in ("tomos", "gwen"):
             await _send(people[who], {"type": "choose_group", "group_id": groups["Table two"]})
-        await _send(host, {"type": "open_phase", "phase_id": "p4"})  # rounds 1 and 2 skipped
+        await _send(
+            host, {"type": "open_phase", "phase_id": "p4", "seat": False}
+        )  # rounds 1, 2 skipped
         insights = {}
         for line in tables():
             insights[line.marker] = await _say(people[line.who], line)

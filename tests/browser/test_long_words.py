@@ -35,6 +35,7 @@ async def test_a_134_character_word_and_a_long_link_wrap_on_every_page_at_320_px
     await act(host, {"type": "open_phase", "phase_id": "p2"})
     await act(host, {"type": "edit_phase", "phase_id": "p2", "question": LONG})
     await act(host, {"type": "announce", "text": LONG})
+    await act(host, {"type": "set_projector", "mode": "wall"})
     table = next(g["id"] for g in (await host.snapshot())["groups"])
 
     context, page = await open_as(
@@ -66,11 +67,11 @@ async def test_a_134_character_word_and_a_long_link_wrap_on_every_page_at_320_px
     ):
         _, other = await open_as(browser, server.local(url), **NARROW)
         if what.startswith("projector"):
-            await other.goto(other.url.split("?")[0] + "?wall=1")
             await expect(other.locator(".wall")).to_contain_text(WORD[:134])
         await assert_no_sideways_scroll(other, what)
         if what == "admin page":  # and the page that shows a new session's links
             await other.get_by_label("Title").fill(WORD[:134])
+            await other.get_by_label("Licence of the harvest").select_option("CC BY 4.0")
             await other.get_by_role("button", name="Create session").click()
             await expect(other.get_by_text("Session created")).to_be_visible()
             await assert_no_sideways_scroll(other, "admin page, session created")
