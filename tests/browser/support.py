@@ -51,7 +51,8 @@ def watch_scripts(page: Page) -> None:
 async def assert_accessible(page: Page, what: str) -> None:
     """Zero axe-core violations (WCAG 2.x A/AA and best practices) on the page as it is now,
     and no script error on it so far."""
-    assert _script_errors.get(page, []) == [], f"{what}: script errors"
+    errors = _script_errors.get(page, [])
+    assert errors == [], f"{what}: script errors: {errors}"
     results = await _axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
@@ -88,3 +89,13 @@ async def scan_qr(page: Page, selector: str) -> str:
     ]
     assert len(found) == 1, f"expected one QR code at {selector}, found {found}"
     return found[0]
+
+
+async def console_page(page: Page, name: str) -> None:
+    """Go to one of the console's pages by its link."""
+    async with page.expect_navigation():
+        await (
+            page.get_by_role("navigation", name="Console pages")
+            .get_by_role("link", name=name)
+            .click()
+        )

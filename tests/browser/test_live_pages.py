@@ -6,7 +6,14 @@ import re
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.support import PHONE, assert_accessible, join, open_as, scan_qr
+from tests.browser.support import (
+    PHONE,
+    assert_accessible,
+    console_page,
+    join,
+    open_as,
+    scan_qr,
+)
 from tests.harness import Server
 
 
@@ -14,16 +21,6 @@ async def click(page: Page, name: str) -> None:
     """Press a console button by its visible name and wait for its section's answer."""
     await page.get_by_role("button", name=name, exact=True).click()
     await expect(page.locator("#notice")).to_have_text("Done.")
-
-
-async def console_page(page: Page, name: str) -> None:
-    """Go to one of the console's pages by its link."""
-    async with page.expect_navigation():
-        await (
-            page.get_by_role("navigation", name="Console pages")
-            .get_by_role("link", name=name)
-            .click()
-        )
 
 
 async def test_a_table_conversation_between_room_and_remote(

@@ -358,7 +358,8 @@
   function dotText(box, id) {
     var tally = JSON.parse(box.dataset.votes || "{}"), mine = parseInt(box.dataset.mine, 10) || 0;
     var total = Object.keys(tally).reduce(function (n, k) { return n + tally[k]; }, 0);
-    byId("c-" + id + "-dots").textContent = t("Your dots: %(num)d", { num: mine }) + " · " + t("Dots in all: %(num)d", { num: total });
+    // the box may not be in the page yet (a note arriving live): look inside it, not up by id
+    box.querySelector(".dot-count").textContent = t("Your dots: %(num)d", { num: mine }) + " · " + t("Dots in all: %(num)d", { num: total });
     var inputs = box.querySelectorAll('input[name="dots"]');
     inputs[0].value = String(Math.max(0, mine - 1)); inputs[1].value = String(mine + 1);
   }
