@@ -270,7 +270,8 @@ def _uses(state: SessionState) -> set[str]:
 
 
 async def host_page(request: Request) -> Response:
-    if (entry := _keyed_entry(request, f"/s/{request.path_params['session_id']}/host")) is not None:
+    # a key opens the console at the page its link named (the harvest page, say), not Now
+    if (entry := _keyed_entry(request, request.url.path)) is not None:
         return entry
     console_page = request.path_params.get("page", "now")
     if console_page not in CONSOLE_PAGES:

@@ -116,7 +116,8 @@ async def test_the_xss_corpus_never_runs_on_any_page(server: Server, browser: An
     participant = await open_page(context, f"{server.url}/s/{host.session_id}", dialogs)
 
     host_context = await browser.new_context()
-    host_page = await open_page(host_context, server.local(links.host_url), dialogs)
+    harvest = server.local(links.host_url).replace("/host?", "/host/harvest?")  # every note
+    host_page = await open_page(host_context, harvest, dialogs)
     screen_context = await browser.new_context()  # its own cookie jar: one identity each
     projector = await open_page(screen_context, server.local(links.projector_url), dialogs)
     seated_context = await browser.new_context()
@@ -127,20 +128,23 @@ async def test_the_xss_corpus_never_runs_on_any_page(server: Server, browser: An
 
     await post_corpus(host, people)
     # live: wait until the pages have taken in the last note, then look
-    for page in (participant, host_page):
-        await page.locator("#notes li", has_text="RTL override").first.wait_for()
+    await participant.locator("#notes li", has_text="RTL override").first.wait_for()
+    await host_page.reload()  # the console's harvest page lists notes as it loads
+    await host_page.locator("#notes li", has_text="RTL override").first.wait_for()
     for page, where in ((participant, "participant, live"), (host_page, "host console, live")):
         await assert_harmless(page, where, [])
 
     literal = [p for p in PAYLOADS if "\u202e" not in p]  # innerText keeps control chars; skip
     for page, where, shown in (
         (participant, "participant page", [*literal, *PAYLOADS[:3], NAMES[0]]),
-        (host_page, "host console", [*literal, NAMES[0], NAMES[1], GROUP]),
+        (host_page, "host console, harvest", [*literal, NAMES[0], NAMES[1]]),
         (projector, "projector", []),
         (seated, "seated participant", [GROUP]),
     ):
         await page.reload()
         await assert_harmless(page, where, shown)
+    await host_page.goto(harvest.replace("/host/harvest?", "/host/people?"))
+    await assert_harmless(host_page, "host console, people and tables", [NAMES[0], GROUP])
     assert dialogs == []
 
     await context.close()
