@@ -22,9 +22,18 @@ async def test_backup_while_serving_then_restore_brings_the_log_back(tmp_path: P
         host = await open_first_phase(server, links)
         clients = await start_people(server, links)
 
+        backed_up_event = asyncio.Event()
+
         async def stream(client: OutboxClient) -> None:
-            for n in range(40):
+            """Notes until the backup is taken, then five more: the backup lands mid-stream
+            however long the backup command takes to start."""
+            n = 0
+            while n < 2000 and not backed_up_event.is_set():
                 client.post(f"{client.name} note {n}")
+                n += 1
+                await asyncio.sleep(0.02)
+            for extra in range(5):
+                client.post(f"{client.name} note {n + extra}")
                 await asyncio.sleep(0.02)
 
         streaming = asyncio.gather(*(stream(c) for c in clients))
@@ -34,6 +43,7 @@ async def test_backup_while_serving_then_restore_brings_the_log_back(tmp_path: P
         backed_up = await asyncio.to_thread(
             server.cli, "backup", "--data", str(server.data_dir), "--out", str(out)
         )
+        backed_up_event.set()
         assert "Backed up" in backed_up.stdout
         await streaming
         for client in clients:
