@@ -49,7 +49,7 @@ def test_every_text_format_shows_local_times_with_the_zone_named() -> None:
 
     digest = render(harvest, "digest-txt").decode()
     assert "1 July 2026" in digest and "30 June" not in digest  # the local date
-    assert "- Note from Ana" in digest
+    assert "from Ana: Late light on the green" in digest
     assert "01:35 IST (Asia/Kolkata)" in digest  # harvest as of, 20:05 UTC
     transcript = render(harvest, "transcript-txt").decode()
     assert "] 01:35 IST · Round 1" in transcript and "times in Asia/Kolkata" in transcript
@@ -61,7 +61,7 @@ def test_every_text_format_shows_local_times_with_the_zone_named() -> None:
     words = "\n".join(
         p.text for p in docx.Document(io.BytesIO(render(harvest, "digest-docx"))).paragraphs
     )
-    assert "Note · 01:35 IST · Ana" in words
+    assert "Note · 01:35 IST · in the room · Ana" in words
 
 
 def test_csv_and_json_keep_iso_8601_with_the_local_offset() -> None:
