@@ -15,7 +15,7 @@ async def wall(server: Server, projector: Person) -> str:
     async with httpx.AsyncClient(
         base_url=server.url, cookies={f"hk_{projector.session_id}": projector.token}
     ) as http:
-        page = await http.get(f"/s/{projector.session_id}/projector", params={"wall": "1"})
+        page = await http.get(f"/s/{projector.session_id}/projector")
     assert page.status_code == 200
     return page.text.split('id="wall-heading"')[1]
 
@@ -29,6 +29,7 @@ async def test_the_host_holds_contributions_and_approves_them_onto_the_wall(
     projector = Person.from_link(server, links.projector_url)
     await projector.connect()
     await act(host, {"type": "open_phase", "phase_id": "p1", "seat": False, "timer": False})
+    await act(host, {"type": "set_projector", "mode": "wall"})
 
     assert "Off." in await console.page()
     assert await console.submit("set_moderation", on="true") == "Done."
