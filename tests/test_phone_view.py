@@ -24,9 +24,11 @@ def cafe() -> SessionState:
 
 def test_a_note_is_seen_by_my_table_in_a_round_and_by_everyone_together() -> None:
     state = cafe()
-    ok(run(state, "host", cmd.OpenPhase("p1")))  # Welcome: everyone together
+    ok(
+        run(state, "host", cmd.OpenPhase("p1", seat=False, timer=False))
+    )  # Welcome: everyone together
     assert phone_view(state, "rhian", LONDON)["audience"] == "everyone"
-    ok(run(state, "host", cmd.OpenPhase("p2")))  # Round 1: at tables
+    ok(run(state, "host", cmd.OpenPhase("p2", seat=False, timer=False)))  # Round 1: at tables
     assert phone_view(state, "rhian", LONDON)["audience"] == "table"
     assert phone_view(state, "gwen", LONDON)["audience"] == "everyone"
     ok(run(state, "host", cmd.SetModeration(True)))
@@ -37,27 +39,27 @@ def test_a_note_is_seen_by_my_table_in_a_round_and_by_everyone_together() -> Non
 
 def test_my_own_notes_are_those_of_the_open_phase_not_withdrawn() -> None:
     state = cafe()
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", seat=False, timer=False)))
     ok(run(state, "rhian", cmd.PostContribution("note", "Buses at nine")))
     ok(run(state, "rhian", cmd.PostContribution("note", "Taken back")))
     ok(run(state, "gwen", cmd.PostContribution("note", "Not mine")))
     taken = next(c.id for c in state.contributions.values() if c.text == "Taken back")
     ok(run(state, "rhian", cmd.WithdrawContribution(taken)))
     assert [c["text"] for c in phone_view(state, "rhian", LONDON)["own"]] == ["Buses at nine"]
-    ok(run(state, "host", cmd.OpenPhase("p3")))
+    ok(run(state, "host", cmd.OpenPhase("p3", seat=False, timer=False)))
     assert phone_view(state, "rhian", LONDON)["own"] == []
 
 
 def test_announcements_since_the_phase_opened_newest_first_in_local_time() -> None:
     state = cafe()
-    ok(run(state, "host", cmd.OpenPhase("p2")))
+    ok(run(state, "host", cmd.OpenPhase("p2", seat=False, timer=False)))
     ok(run(state, "host", cmd.Announce("Tea at eleven"), now=T0 + 60))
     ok(run(state, "host", cmd.Announce("Ten minutes left"), now=T0 + 120))
     shown = phone_view(state, "gwen", LONDON)["announcements"]
     assert [a["text"] for a in shown] == ["Ten minutes left", "Tea at eleven"]
     assert shown[0]["at"] == "1970-01-01T00:18:40Z"
     assert shown[0]["time"] == "01:18"  # London kept summer time all year in 1970
-    ok(run(state, "host", cmd.OpenPhase("p3")))
+    ok(run(state, "host", cmd.OpenPhase("p3", seat=False, timer=False)))
     assert phone_view(state, "gwen", LONDON)["announcements"] == []
 
 
