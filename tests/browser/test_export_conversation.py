@@ -30,7 +30,7 @@ from hostkit.export.harvest import Harvest
 from tests.conversation import LONG_LINK, LONG_WORD, Line, opening, tables
 from tests.harness import Person, running_server
 from tests.stored_harvest import stored_harvest
-from tests.test_export_session import docx_text, html_text, odt_text, pdf_text
+from tests.test_export_session import pdf_text, text_of
 
 MODES = ("attributed", "pseudonymous", "chatham-house")
 NAMES = {
@@ -132,14 +132,8 @@ def readable(name: str, body: bytes, tmp: Path) -> str:
         return "\n".join(c["text"] for c in json.loads(body)["contributions"])
     if name == "transcript-csv":
         return "\n".join(row["text"] for row in csv.DictReader(io.StringIO(body.decode())))
-    if name.endswith(("html", "large-print")):
-        return html_text(body)
-    if name.endswith("docx"):
-        return docx_text(body)
-    if name.endswith("odt"):
-        return odt_text(body, tmp)
-    if name.endswith("pdf"):
-        return pdf_text(body)
+    if name.endswith(("html", "large-print", "docx", "odt", "pdf")):
+        return text_of(name, body, tmp)
     return body.decode().replace("\\", "")  # Markdown's escapes are not words
 
 
