@@ -16,7 +16,14 @@ from hostkit.fanout.url import UnknownBus, engine_for
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
 from hostkit.live.replay import fold_log
-from hostkit.sessions import admin_url, create_session, links, session_list, signer_for
+from hostkit.sessions import (
+    SessionSummary,
+    admin_url,
+    create_session,
+    session_list,
+    session_summary,
+    signer_for,
+)
 from hostkit.settings import SETTINGS, Settings
 from hostkit.store.base import EventStore, StoreError
 from hostkit.store.sqlite import DB_NAME
@@ -62,14 +69,13 @@ async def _startup_text(settings: Settings, base: str) -> str:
             f"Admin link (create sessions; keep it private):\n  {await admin_url(store, base)}"
         ]
         sessions = await store.list_sessions()
-        if sessions:
-            session_id = sessions[-1][0]
-            state = fold_log(session_id, await store.read(session_id))
-            host = next(p for p in state.participants.values() if p.role == "host")
-            screen = next(p for p in state.participants.values() if p.screen)
-            found = links(base, await signer_for(store), state, host.id, screen.id)
+        newest = sessions and await session_summary(
+            store, await signer_for(store), base, sessions[-1][0], 0.0
+        )
+        if newest:
+            found = newest.links
             lines += [
-                f"\nNewest session: {state.title}",
+                f"\nNewest session: {newest.title}",
                 f"  Host console (keep it private): {found.host_url}",
                 f"  Projector view: {found.projector_url}",
                 f"  Room link: {found.room_url}   join code: {found.join_code}",
@@ -127,15 +133,19 @@ async def _list(args: argparse.Namespace) -> int:
     if not found:
         print("No sessions yet: open the admin link, or run `hostkit new`.")
     for s in found:
-        made = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created_at))
-        last = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.last_activity))
-        print(f"{s.title} ({s.format}; created {made}; last activity {last})")
-        print(f"  Host console (keep it private): {s.links.host_url}")
-        print(f"  Projector view: {s.links.projector_url}")
-        print(f"  Room link: {s.links.room_url}   join code: {s.links.join_code}")
-        print(f"  Remote link: {s.links.remote_url}")
-        print(f"  Table cards: {s.cards_url}")
+        _print_summary(s)
     return 0
+
+
+def _print_summary(s: SessionSummary) -> None:
+    made = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created_at))
+    last = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.last_activity))
+    print(f"{s.title} ({s.format}; created {made}; last activity {last})")
+    print(f"  Host console (keep it private): {s.links.host_url}")
+    print(f"  Projector view: {s.links.projector_url}")
+    print(f"  Room link: {s.links.room_url}   join code: {s.links.join_code}")
+    print(f"  Remote link: {s.links.remote_url}")
+    print(f"  Table cards: {s.cards_url}")
 
 
 async def _new(args: argparse.Namespace) -> int:
@@ -221,16 +231,101 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source_settings(args: argparse.Namespace) -> Settings:
+    """Settings of a command that reads a store: an SQLite data directory must exist."""
+    settings = settings_from(args)
+    directory = sqlite_dir(settings.store_url)
+    if directory is not None and not directory.is_dir():
+        raise SystemExit(f"hostkit: there is no data directory at {directory}")
+    return settings
+
+
+def _write_out(out: Path, body: bytes) -> None:
+    """Write a file whole or not at all (a half-written archive must never be left)."""
+    if str(out) == "-":
+        sys.stdout.buffer.write(body)
+        return
+    partial = out.with_name(out.name + ".partial")
+    try:
+        partial.write_bytes(body)
+        partial.replace(out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise SystemExit(f"hostkit: cannot write {out}: {error.strerror}") from None
+
+
+async def _export_archive(args: argparse.Namespace) -> int:
+    """``export --format archive``: the whole session in one file (``hostkit.archive``)."""
+    from hostkit.archive import pack, whole_session
+
+    if args.attribution is not None or args.language is not None:
+        raise SystemExit(
+            "hostkit: an archive holds the whole log as stored: "
+            "--attribution and --language do not apply to it"
+        )
+    settings = _source_settings(args)
+    async with _opened(settings) as store:
+        found = await whole_session(store, args.session_id)
+    if found is None:
+        raise SystemExit(
+            f"hostkit: there is no session {args.session_id!r} in {settings.store_url}"
+        )
+    whole, title = found
+    _write_out(args.out, pack(whole, title))
+    print(
+        f"Wrote the archive of “{title}” ({len(whole.events)} events, {len(whole.photos)} "
+        f"photos) to {args.out}. It holds what people wrote and the key of the session's "
+        "links: keep it private, and delete it once it is imported (docs/archive.md).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def _import(args: argparse.Namespace) -> int:
+    """``import FILE``: a session archive into this store, checked whole before writing."""
+    from hostkit.archive import ArchiveError, restore, unpack
+
+    settings = settings_from(args)
+    try:
+        data = await asyncio.to_thread(args.file.read_bytes)
+    except OSError as error:
+        raise SystemExit(f"hostkit: cannot read {args.file}: {error.strerror}") from None
+    try:
+        whole, title = unpack(data)
+    except ArchiveError as error:
+        raise SystemExit(f"hostkit: {args.file}: {error}; nothing was imported") from None
+    base = _base(settings)
+    async with _opened(settings) as store:
+        try:
+            session_id = await restore(store, whole, as_new=args.as_new)
+        except ArchiveError as error:
+            raise SystemExit(f"hostkit: {error}") from None
+        except StoreError as error:
+            raise SystemExit(f"hostkit: nothing was imported: {error}") from None
+        last = whole.events[-1].at
+        found = await session_summary(store, await signer_for(store), base, session_id, last)
+    if args.json:
+        print(json.dumps(found.as_dict() if found else {"session_id": session_id}))
+        return 0
+    copy = " as a new session" if args.as_new else ""
+    print(
+        f"Imported “{title}”{copy}: {len(whole.events)} events, {len(whole.photos)} photos, "
+        f"session id {session_id}"
+    )
+    if found is not None:
+        _print_summary(found)
+    return 0
+
+
 async def _export(args: argparse.Namespace) -> int:
     from hostkit.export.formats import render
     from hostkit.export.harvest import ConsentError, read_harvest
     from hostkit.export.zones import UnknownZone
     from hostkit.server.photos import photo_source
 
-    settings = settings_from(args)
-    directory = sqlite_dir(settings.store_url)
-    if directory is not None and not directory.is_dir():
-        raise SystemExit(f"hostkit: there is no data directory at {directory}")
+    if args.format == "archive":
+        return await _export_archive(args)
+    settings = _source_settings(args)
     async with _opened(settings) as store:
         try:
             state = fold_log(args.session_id, await store.read(args.session_id))
@@ -399,7 +494,12 @@ def parser() -> argparse.ArgumentParser:
 
     export = command("export", "export a session's digest or transcript")
     export.add_argument("session_id")
-    export.add_argument("--format", required=True, choices=CHOICES)
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=[*CHOICES, "archive"],
+        help="a digest or transcript, or archive: the whole session to move it (hostkit import)",
+    )
     export.add_argument(
         "--attribution",
         choices=["attributed", "pseudonymous", "chatham-house"],
@@ -412,15 +512,26 @@ def parser() -> argparse.ArgumentParser:
         help="the language of the export's headings and labels (default: the session's)",
     )
     export.set_defaults(handler=lambda args: asyncio.run(_export(args)))
+
+    bring = command("import", "restore a session from an archive (export --format archive)")
+    bring.add_argument("file", type=Path, help="the archive file")
+    bring.add_argument(
+        "--as-new",
+        action="store_true",
+        help="import a copy with a new session id, join code and links "
+        "(the archive's own links keep pointing at the original)",
+    )
+    bring.add_argument("--json", action="store_true", help="print the links as one JSON object")
+    bring.set_defaults(handler=lambda args: asyncio.run(_import(args)))
     return top
 
 
-def _operands_last(export: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """``export``'s arguments with anything option-like that is not one of its options
-    moved after ``--``: a session id may begin with ``-`` (ids are random URL-safe text),
-    and argparse would otherwise take it for an unknown option."""
-    takes_value = {o for a in export._actions if a.nargs != 0 for o in a.option_strings}
-    flags = {o for a in export._actions if a.nargs == 0 for o in a.option_strings}
+def _operands_last(sub: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``export``'s (or ``import``'s) arguments with anything option-like that is not one of
+    its options moved after ``--``: a session id may begin with ``-`` (ids are random
+    URL-safe text), and argparse would otherwise take it for an unknown option."""
+    takes_value = {o for a in sub._actions if a.nargs != 0 for o in a.option_strings}
+    flags = {o for a in sub._actions if a.nargs == 0 for o in a.option_strings}
     kept: list[str] = []
     operands: list[str] = []
     rest = iter(argv)
@@ -441,9 +552,9 @@ def _operands_last(export: argparse.ArgumentParser, argv: list[str]) -> list[str
 def main(argv: Sequence[str] | None = None) -> int:
     top = parser()
     given = list(sys.argv[1:] if argv is None else argv)
-    if given[:1] == ["export"]:
+    if given[:1] in (["export"], ["import"]):
         subcommands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
-        given = ["export", *_operands_last(subcommands.choices["export"], given[1:])]
+        given = [given[0], *_operands_last(subcommands.choices[given[0]], given[1:])]
     args = top.parse_args(given)
     return int(args.handler(args))
 

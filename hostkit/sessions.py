@@ -19,7 +19,7 @@ from hostkit.domain.rules import decide
 from hostkit.joining.joincode import new_join_code
 from hostkit.joining.tokens import TokenSigner, new_id, new_secret, new_session_id
 from hostkit.live.replay import fold_log
-from hostkit.store.base import EventStore, JoinCodeTaken, StoredEvent
+from hostkit.store.base import EventStore, JoinCodeTaken, StoredEvent, session_key_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,20 @@ class SessionLinks:
 async def signer_for(store: EventStore) -> TokenSigner:
     """The server's signing key, made on first use and kept in the store."""
     return TokenSigner(await store.set_meta_if_absent("signing_secret", new_secret()))
+
+
+async def learn_session_key(store: EventStore, signer: TokenSigner, session_id: str) -> bool:
+    """Have the signer use the key an imported session brought (``hostkit import``), if it
+    has one the signer does not use yet; return whether it learned one. A server learns
+    it the first time one of that session's tokens fails its own key, so a session
+    imported while the server runs works at once."""
+    key = await store.get_meta(session_key_name(session_id))
+    if key is None:
+        return False
+    try:
+        return signer.use_session_key(session_id, key)
+    except ValueError:
+        return False
 
 
 async def admin_url(store: EventStore, base: str) -> str:
@@ -169,22 +183,30 @@ async def session_list(store: EventStore, base: str, newest: int = 50) -> list[S
     signer = await signer_for(store)
     found = []
     for session_id, last in sorted(await store.last_activity(), key=lambda s: -s[1])[:newest]:
-        state = fold_log(session_id, await store.read(session_id))
-        host = next((p for p in state.participants.values() if p.role == "host"), None)
-        screen = next((p for p in state.participants.values() if p.screen), None)
-        if host is None or screen is None:
-            continue
-        made = links(base, signer, state, host.id, screen.id)
-        key = signer.participant_token(session_id, host.id, host.nonce)
-        found.append(
-            SessionSummary(
-                state.title,
-                state.format,
-                state.created_at,
-                last,
-                state.licence,
-                made,
-                f"{base}/s/{session_id}/cards?key={key}",
-            )
-        )
+        summary = await session_summary(store, signer, base, session_id, last)
+        if summary is not None:
+            found.append(summary)
     return found
+
+
+async def session_summary(
+    store: EventStore, signer: TokenSigner, base: str, session_id: str, last: float
+) -> SessionSummary | None:
+    """One session with its links (signed with its own key if it was imported with one);
+    None if it has no host or projector to link to."""
+    await learn_session_key(store, signer, session_id)
+    state = fold_log(session_id, await store.read(session_id))
+    host = next((p for p in state.participants.values() if p.role == "host"), None)
+    screen = next((p for p in state.participants.values() if p.screen), None)
+    if host is None or screen is None:
+        return None
+    key = signer.participant_token(session_id, host.id, host.nonce)
+    return SessionSummary(
+        state.title,
+        state.format,
+        state.created_at,
+        last,
+        state.licence,
+        links(base, signer, state, host.id, screen.id),
+        f"{base}/s/{session_id}/cards?key={key}",
+    )

@@ -18,8 +18,10 @@ from hostkit.domain.commands import DEFAULT_RETENTION_DAYS
 from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
-ALL_COMMANDS = frozenset({"serve", "new", "list", "export", "check", "backup", "restore", "purge"})
-LINKING = frozenset({"serve", "new", "list"})  # commands that print links people open
+ALL_COMMANDS = frozenset(
+    {"serve", "new", "list", "export", "import", "check", "backup", "restore", "purge"}
+)
+LINKING = frozenset({"serve", "new", "list", "import"})  # commands that print links people open
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,3 +145,34 @@ def test_new_secret_and_new_id_are_url_safe_fresh_and_long_enough() -> None:
 def test_a_new_session_id_never_starts_with_a_dash() -> None:
     # one id in 64 would (token_urlsafe), and a command line takes it for an option
     assert not any(new_session_id().startswith("-") for _ in range(3000))
+
+
+def test_a_session_brought_from_another_server_keeps_its_links_and_nothing_more() -> None:
+    hall, office = TokenSigner(new_secret()), TokenSigner(new_secret())
+    link = hall.participant_token("moved", "host-1", "n1")
+    other = hall.participant_token("stayed", "host-2", "n2")
+    assert office.read_participant_token(link) is None
+    assert office.use_session_key("moved", hall.participant_key("moved"))
+    assert not office.use_session_key("moved", hall.participant_key("moved"))  # known already
+    assert office.read_participant_token(link) == ParticipantClaim("moved", "host-1", "n1")
+    # the key is the session's: no other session of the hall, no admin or CSRF token
+    assert office.read_participant_token(other) is None
+    assert office.read_admin_token(hall.admin_token("nonce")) is None
+    assert not office.check_csrf("admin", hall.csrf_token("admin"))
+    # links made here for the moved session are the ones people already hold
+    assert office.participant_token("moved", "host-1", "n1") == link
+    assert office.participant_key("moved") == hall.participant_key("moved")
+
+
+def test_a_moved_session_still_takes_tokens_made_here_before_its_key_was_known() -> None:
+    hall, office = TokenSigner(new_secret()), TokenSigner(new_secret())
+    made_here = office.participant_token("moved", "dewi", "n3")
+    office.use_session_key("moved", hall.participant_key("moved"))
+    assert office.read_participant_token(made_here) == ParticipantClaim("moved", "dewi", "n3")
+    assert office.read_participant_token(tampered(made_here)) is None
+
+
+@pytest.mark.parametrize("key", ["", "not base64 at all!", "c2hvcnQ="])
+def test_a_malformed_session_key_is_refused(signer: TokenSigner, key: str) -> None:
+    with pytest.raises(ValueError, match="participant key"):
+        signer.use_session_key("moved", key)

@@ -23,6 +23,12 @@ def new_epoch() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def session_key_name(session_id: str) -> str:
+    """The meta key under which an imported session keeps the key its links were signed
+    with (see ``hostkit.joining.tokens``); erased with the session."""
+    return f"session_key:{session_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     """One entry of a session's log, as stored and as sent to clients."""
@@ -42,6 +48,20 @@ class Photo:
 
     owner: str
     jpeg: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WholeSession:
+    """A session as it moves between hostkits (``hostkit import``): its row, its whole log
+    with the seqs it had, its photos by id, and the key its participant links were signed
+    with (None: this server makes its links)."""
+
+    session_id: str
+    join_code: str
+    created_at: float
+    events: list[StoredEvent]
+    photos: dict[str, Photo]
+    participant_key: str | None
 
 
 class StoreError(Exception):
@@ -78,6 +98,11 @@ class EventStore(Protocol):
         self, session_id: str, join_code: str, created_at: float, events: list[StoredEvent]
     ) -> None:
         """Register a session and its first events in one transaction."""
+
+    async def import_session(self, whole: WholeSession) -> None:
+        """Register a whole session from elsewhere (row, log, photos, key) in one go: it
+        lands whole, or raises and leaves nothing behind. SequenceConflict if the id is
+        taken, JoinCodeTaken if the code is."""
 
     async def append(self, events: list[StoredEvent]) -> None:
         """Durably append events of one session, continuing its log exactly.

@@ -38,7 +38,9 @@ from hostkit.store.base import (
     SequenceConflict,
     StoredEvent,
     StoreError,
+    WholeSession,
     check_batch,
+    session_key_name,
 )
 from hostkit.store.groups import answer, next_group
 from hostkit.store.reads import SharedReads, numbered
@@ -195,6 +197,36 @@ class _CreateSession:
 
 
 @dataclass(frozen=True, slots=True)
+class _ImportSession:
+    """A session from elsewhere: its row and log as ``_CreateSession``, its photos, its key."""
+
+    whole: WholeSession
+
+    @property
+    def session_id(self) -> str:
+        return self.whole.session_id
+
+    async def apply(self, conn: asyncpg.Connection) -> None:
+        w = self.whole
+        await _CreateSession(w.session_id, w.join_code, w.created_at, w.events).apply(conn)
+        for photo_id, photo in w.photos.items():
+            await conn.execute(
+                "INSERT INTO photos (session_id, photo_id, owner, jpeg) VALUES ($1, $2, $3, $4)",
+                w.session_id,
+                photo_id,
+                photo.owner,
+                photo.jpeg,
+            )
+        if w.participant_key is not None:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                session_key_name(w.session_id),
+                w.participant_key,
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class _Sql:
     """Any other write: statements run in order; the last one's value is the result."""
 
@@ -303,6 +335,12 @@ class PostgresStore(SharedReads):
             raise SequenceConflict(f"a new session's log starts at seq 1, not {events[0].seq}")
         await self._submit(_CreateSession(session_id, join_code, created_at, list(events)))
 
+    async def import_session(self, whole: WholeSession) -> None:
+        check_batch(whole.events, whole.session_id)
+        if not whole.events or whole.events[0].seq != 1:
+            raise SequenceConflict("an imported session's log starts at seq 1")
+        await self._submit(_ImportSession(whole))
+
     async def append(self, events: list[StoredEvent]) -> None:
         if not events:
             return
@@ -334,6 +372,7 @@ class PostgresStore(SharedReads):
                 (
                     ("DELETE FROM photos WHERE session_id = $1", (session_id,)),
                     ("DELETE FROM events WHERE session_id = $1", (session_id,)),
+                    ("DELETE FROM meta WHERE key = $1", (session_key_name(session_id),)),
                     (
                         "WITH gone AS (DELETE FROM sessions WHERE id = $1 RETURNING 1) "
                         "SELECT count(*) FROM gone",
@@ -342,7 +381,7 @@ class PostgresStore(SharedReads):
                 ),
             )
         )
-        await self._vacuum("events", "photos", "sessions")
+        await self._vacuum("events", "photos", "sessions", "meta")
         return bool(found)
 
     async def redact(self, session_id: str, bodies: dict[int, str]) -> None:

@@ -41,7 +41,9 @@ from hostkit.store.base import (
     SequenceConflict,
     StoredEvent,
     StoreError,
+    WholeSession,
     check_batch,
+    session_key_name,
 )
 from hostkit.store.groups import answer, next_group
 from hostkit.store.reads import SharedReads
@@ -186,6 +188,30 @@ class _CreateSession:
 
 
 @dataclass(frozen=True, slots=True)
+class _ImportSession:
+    """A session from elsewhere: created as ``_CreateSession`` does, with its links' key."""
+
+    whole: WholeSession
+
+    @property
+    def _create(self) -> _CreateSession:
+        w = self.whole
+        return _CreateSession(w.session_id, w.join_code, w.created_at, w.events)
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> None:
+        self._create.apply(conn, heads)
+        if self.whole.participant_key is not None:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (session_key_name(self.whole.session_id), self.whole.participant_key),
+            )
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        return self._create.rejection(error)
+
+
+@dataclass(frozen=True, slots=True)
 class _SetMetaIfAbsent:
     key: str
     value: str
@@ -263,6 +289,7 @@ class _DeleteSession:
 
     def apply(self, conn: sqlite3.Connection, heads: _Heads) -> bool:
         conn.execute("DELETE FROM events WHERE session_id = ?", (self.session_id,))
+        conn.execute("DELETE FROM meta WHERE key = ?", (session_key_name(self.session_id),))
         gone = conn.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,)).rowcount
         heads.forget(self.session_id)
         return bool(gone)
@@ -491,6 +518,31 @@ class SqliteStore(SharedReads):
         if events and events[0].seq != 1:
             raise SequenceConflict(f"a new session's log starts at seq 1, not {events[0].seq}")
         await self._submit(_CreateSession(session_id, join_code, created_at, list(events)))
+
+    async def import_session(self, whole: WholeSession) -> None:
+        """Write the photo files, then the session, its log and key in one transaction;
+        if that is refused, the files written are removed again. Never overwrites a file."""
+        check_batch(whole.events, whole.session_id)
+        if not whole.events or whole.events[0].seq != 1:
+            raise SequenceConflict("an imported session's log starts at seq 1")
+        if await self.session_exists(whole.session_id):
+            raise SequenceConflict(f"session {whole.session_id!r} already exists")
+        written: list[Path] = []
+        try:
+            for photo_id, photo in whole.photos.items():
+                for suffix, data in ((".jpg", photo.jpeg), (".owner", photo.owner.encode())):
+                    target = self._photo_file(whole.session_id, photo_id, suffix)
+                    if target.exists():
+                        raise StoreError(f"a photo file is already at {target}")
+                    await asyncio.to_thread(_write_file, target, data)
+                    written.append(target)
+            await self._submit(_ImportSession(whole))
+        except BaseException as error:
+            for target in written:
+                target.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise StoreError(f"could not keep the photos: {error}") from error
+            raise
 
     async def append(self, events: list[StoredEvent]) -> None:
         """Durably append events of one existing session, continuing its log exactly.
