@@ -66,6 +66,14 @@ async def export(data: Path, session_id: str, out: Path) -> None:
     assert "keep it private" in err
 
 
+async def exported_hall(tmp_path: Path) -> tuple[Hall, Path]:
+    """A session run on a laptop, and its archive."""
+    hall = await run_in_a_hall(tmp_path / "laptop")
+    archive = tmp_path / "hall.hostkit.zip"
+    await export(hall.data, hall.links.session_id, archive)
+    return hall, archive
+
+
 async def content(store: EventStore, session_id: str, photo_ids: list[str]) -> object:
     """What a session is in a store: its row, its log (seq and payload bytes), its photos."""
     row = next(s for s in await store.list_sessions() if s[0] == session_id)
@@ -119,9 +127,7 @@ async def links_work(server: Server, hall: Hall) -> None:
 
 
 async def test_an_archive_moves_a_session_into_a_fresh_data_directory(tmp_path: Path) -> None:
-    hall = await run_in_a_hall(tmp_path / "laptop")
-    archive = tmp_path / "hall.hostkit.zip"
-    await export(hall.data, hall.links.session_id, archive)
+    hall, archive = await exported_hall(tmp_path)
     with zipfile.ZipFile(archive) as z:
         assert b"Draft I take back" not in z.read("events.jsonl")  # withdrawn: never carried
         assert json.loads(z.read("manifest.json"))["version"] == 1
@@ -142,9 +148,7 @@ async def test_an_archive_moves_a_session_into_a_fresh_data_directory(tmp_path: 
 async def test_an_archive_moves_a_session_into_postgresql_beside_its_own_sessions(
     pg_url: str, tmp_path: Path
 ) -> None:
-    hall = await run_in_a_hall(tmp_path / "laptop")
-    archive = tmp_path / "hall.zip"
-    await export(hall.data, hall.links.session_id, archive)
+    hall, archive = await exported_hall(tmp_path)
     async with running_server(tmp_path / "unused", store=pg_url) as office:
         own = await office.new_session("circle")  # the server has its own key and sessions
         code, out, err = await hostkit("import", "--store", pg_url, "--json", str(archive))
@@ -171,9 +175,7 @@ def store_files(data: Path) -> dict[str, str]:
 async def test_importing_over_an_existing_session_is_refused_and_changes_nothing(
     tmp_path: Path,
 ) -> None:
-    hall = await run_in_a_hall(tmp_path / "laptop")
-    archive = tmp_path / "hall.zip"
-    await export(hall.data, hall.links.session_id, archive)
+    hall, archive = await exported_hall(tmp_path)
     async with running_server(hall.data) as laptop:
         host = Person.from_link(laptop, hall.links.host_url)
         await host.connect()
@@ -195,9 +197,7 @@ async def test_importing_over_an_existing_session_is_refused_and_changes_nothing
 
 
 async def test_as_new_imports_a_copy_with_its_own_id_code_and_links(tmp_path: Path) -> None:
-    hall = await run_in_a_hall(tmp_path / "laptop")
-    archive = tmp_path / "hall.zip"
-    await export(hall.data, hall.links.session_id, archive)
+    hall, archive = await exported_hall(tmp_path)
     code, out, err = await hostkit(
         "import", "--data", str(hall.data), "--as-new", "--public-url", hall.public_url,
         "--json", str(archive),
@@ -292,9 +292,7 @@ CORRUPTIONS = {
 async def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(
     tmp_path: Path, pg_url: str
 ) -> None:
-    hall = await run_in_a_hall(tmp_path / "laptop")
-    archive = tmp_path / "hall.zip"
-    await export(hall.data, hall.links.session_id, archive)
+    _, archive = await exported_hall(tmp_path)
     for how, said in CORRUPTIONS.items():
         bad = tmp_path / f"{how}.zip"
         bad.write_bytes(damaged(archive, how))
