@@ -69,10 +69,10 @@ async def _startup_text(settings: Settings, base: str) -> str:
             f"Admin link (create sessions; keep it private):\n  {await admin_url(store, base)}"
         ]
         sessions = await store.list_sessions()
-        newest = sessions and await session_summary(
-            store, await signer_for(store), base, sessions[-1][0], 0.0
-        )
-        if newest:
+        newest = None
+        if sessions:
+            newest = await session_summary(store, await signer_for(store), base, sessions[-1][0], 0)
+        if newest is not None:
             found = newest.links
             lines += [
                 f"\nNewest session: {newest.title}",
@@ -264,8 +264,11 @@ async def _export_archive(args: argparse.Namespace) -> int:
             "--attribution and --language do not apply to it"
         )
     settings = _source_settings(args)
-    async with _opened(settings) as store:
-        found = await whole_session(store, args.session_id)
+    try:
+        async with _opened(settings) as store:
+            found = await whole_session(store, args.session_id)
+    except StoreError as error:
+        raise SystemExit(f"hostkit: cannot read the {_where(settings)}: {error}") from None
     if found is None:
         raise SystemExit(
             f"hostkit: there is no session {args.session_id!r} in {settings.store_url}"
@@ -295,15 +298,17 @@ async def _import(args: argparse.Namespace) -> int:
     except ArchiveError as error:
         raise SystemExit(f"hostkit: {args.file}: {error}; nothing was imported") from None
     base = _base(settings)
-    async with _opened(settings) as store:
-        try:
+    session_id = None
+    try:
+        async with _opened(settings) as store:
             session_id = await restore(store, whole, as_new=args.as_new)
-        except ArchiveError as error:
-            raise SystemExit(f"hostkit: {error}") from None
-        except StoreError as error:
-            raise SystemExit(f"hostkit: nothing was imported: {error}") from None
-        last = whole.events[-1].at
-        found = await session_summary(store, await signer_for(store), base, session_id, last)
+            last = whole.events[-1].at
+            found = await session_summary(store, await signer_for(store), base, session_id, last)
+    except ArchiveError as error:
+        raise SystemExit(f"hostkit: {error}") from None
+    except StoreError as error:
+        done = "nothing was imported" if session_id is None else f"{session_id} was imported"
+        raise SystemExit(f"hostkit: the {_where(settings)} failed ({done}): {error}") from None
     if args.json:
         print(json.dumps(found.as_dict() if found else {"session_id": session_id}))
         return 0
