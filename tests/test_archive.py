@@ -18,7 +18,7 @@ from hostkit.sessions import SessionLinks, create_session
 from hostkit.store.base import EventStore, JoinCodeTaken, Photo, WholeSession
 from hostkit.store.sqlite import DB_NAME, SqliteStore
 from hostkit.store.url import store_for
-from tests.harness import Person, Server, note, running_server
+from tests.harness import Person, Server, note, open_first_phase, running_server
 from tests.reliability.process import ServerProcess
 from tests.security.support import jpeg
 from tests.security.test_photos import upload
@@ -388,3 +388,31 @@ async def test_a_session_whose_id_starts_with_a_dash_moves_too(tmp_path: Path) -
         SqliteStore(tmp_path / "office" / DB_NAME) as after,
     ):
         assert await after.read(dashed) == await before.read(dashed)
+
+
+async def test_words_a_crash_left_unerased_never_travel_in_an_archive(tmp_path: Path) -> None:
+    """A withdrawal stored, then the server died before overwriting the words: the export
+    carries the log as the erase would have left it."""
+    laptop = tmp_path / "laptop"
+    async with running_server(laptop) as hall:
+        links = await hall.new_session("world-cafe")
+        host = await open_first_phase(hall, links)
+        rhian = await Person.join(hall, links.room_url, "Rhian")
+        await rhian.connect()
+        posted = await rhian.send(note("My neighbour's diagnosis"))
+        async with SqliteStore(laptop / DB_NAME) as store:
+            said = (await store.read(links.session_id, after=posted["seq"] - 1, limit=1))[0]
+        withdraw = {"type": "withdraw_contribution", "contribution_id": f"c{posted['seq']}"}
+        assert (await rhian.send(withdraw))["type"] == "ack"
+        await rhian.disconnect()
+        await host.disconnect()
+    async with SqliteStore(laptop / DB_NAME) as store:
+        erased = await store.read(links.session_id)
+        await store.redact(links.session_id, {said.seq: said.body})  # as if never erased
+    archive = tmp_path / "hall.zip"
+    await export(laptop, links.session_id, archive)
+    with zipfile.ZipFile(archive) as z:
+        lines = z.read("events.jsonl")
+    assert b"diagnosis" not in lines
+    carried = [json.loads(line)["body"] for line in lines.splitlines()]
+    assert carried == [e.body for e in erased]
