@@ -27,7 +27,7 @@ import json
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -71,14 +71,6 @@ class ArchiveError(Exception):
     nothing was written."""
 
 
-@dataclass(frozen=True, slots=True)
-class Imported:
-    session_id: str
-    title: str
-    events: int
-    photos: int
-
-
 async def whole_session(store: EventStore, session_id: str) -> tuple[WholeSession, str] | None:
     """Everything of a session an archive carries, and its title, read from a store; None
     if there is no such session."""
@@ -94,9 +86,9 @@ async def whole_session(store: EventStore, session_id: str) -> tuple[WholeSessio
     stored = [e for e in events if e.seq in erase]
     blanked = {e.seq: e for e in redacted(state, stored) if e not in stored}
     events = [blanked.get(e.seq, e) for e in events]
-    kept = [c for c in state.contributions.values() if c.photo_id and c.seq not in erase]
+    shown = {c.photo_id for c in state.contributions.values() if c.seq not in erase}
     photos: dict[str, Photo] = {}
-    for photo_id in sorted({c.photo_id for c in kept if c.photo_id}):
+    for photo_id in sorted(p for p in shown if p):
         photo = await store.get_photo(session_id, photo_id) if _ID.fullmatch(photo_id) else None
         if photo is not None:
             photos[photo_id] = photo
@@ -196,7 +188,8 @@ async def restore(store: EventStore, whole: WholeSession, *, as_new: bool = Fals
 async def _restore_copy(store: EventStore, whole: WholeSession) -> str:
     session_id = new_session_id()
     first = decode_event(whole.events[0].body)
-    assert isinstance(first, SessionCreated)  # unpack checked it
+    if not isinstance(first, SessionCreated):
+        raise ArchiveError("the first event does not create the session")
     for _attempt in range(20):
         code = new_join_code()
         body = encode_event(msgspec.structs.replace(first, join_code=code))
