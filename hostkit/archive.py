@@ -36,7 +36,7 @@ from hostkit.domain.events import SessionCreated, decode_event, encode_event
 from hostkit.joining.joincode import new_join_code
 from hostkit.joining.tokens import decode_key, new_session_id
 from hostkit.live.replay import erasable, fold_log, redacted
-from hostkit.sessions import learn_session_key, signer_for
+from hostkit.sessions import signer_for
 from hostkit.store.base import (
     EventStore,
     JoinCodeTaken,
@@ -92,9 +92,7 @@ async def whole_session(store: EventStore, session_id: str) -> tuple[WholeSessio
         photo = await store.get_photo(session_id, photo_id) if _ID.fullmatch(photo_id) else None
         if photo is not None:
             photos[photo_id] = photo
-    signer = await signer_for(store)
-    await learn_session_key(store, signer, session_id)
-    key = signer.participant_key(session_id)
+    key = (await signer_for(store)).participant_key(session_id)
     return WholeSession(session_id, join_code, created_at, events, photos, key), state.title
 
 

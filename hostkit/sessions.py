@@ -6,6 +6,7 @@ the same data directory: it only writes a new session's first events.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import asdict, dataclass
 
@@ -19,7 +20,13 @@ from hostkit.domain.rules import decide
 from hostkit.joining.joincode import new_join_code
 from hostkit.joining.tokens import TokenSigner, new_id, new_secret, new_session_id
 from hostkit.live.replay import fold_log
-from hostkit.store.base import EventStore, JoinCodeTaken, StoredEvent, session_key_name
+from hostkit.store.base import (
+    SESSION_KEY_PREFIX,
+    EventStore,
+    JoinCodeTaken,
+    StoredEvent,
+    session_key_name,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +45,13 @@ class SessionLinks:
 
 
 async def signer_for(store: EventStore) -> TokenSigner:
-    """The server's signing key, made on first use and kept in the store."""
-    return TokenSigner(await store.set_meta_if_absent("signing_secret", new_secret()))
+    """The server's signing key, made on first use and kept in the store, with the keys
+    of the sessions imported with their own (``hostkit import``)."""
+    signer = TokenSigner(await store.set_meta_if_absent("signing_secret", new_secret()))
+    for name, key in (await store.meta_starting(SESSION_KEY_PREFIX)).items():
+        with contextlib.suppress(ValueError):  # a damaged key: that session's old links fail
+            signer.use_session_key(name.removeprefix(SESSION_KEY_PREFIX), key)
+    return signer
 
 
 async def learn_session_key(store: EventStore, signer: TokenSigner, session_id: str) -> bool:
@@ -194,7 +206,6 @@ async def session_summary(
 ) -> SessionSummary | None:
     """One session with its links (signed with its own key if it was imported with one);
     None if it has no host or projector to link to."""
-    await learn_session_key(store, signer, session_id)
     state = fold_log(session_id, await store.read(session_id))
     host = next((p for p in state.participants.values() if p.role == "host"), None)
     screen = next((p for p in state.participants.values() if p.screen), None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hostkit.sessions import SessionLinks, create_session
+from hostkit.sessions import SessionLinks, create_session, signer_for
 from hostkit.store.base import EventStore, JoinCodeTaken, Photo, WholeSession
 from hostkit.store.sqlite import DB_NAME, SqliteStore
 from hostkit.store.url import store_for
@@ -142,6 +142,9 @@ async def test_an_archive_moves_a_session_into_a_fresh_data_directory(tmp_path: 
     await same_session(hall.data, f"sqlite://{target}", hall)
     code, out, err = await hostkit("check", "--data", str(target))
     assert code == 0 and out.startswith("ok:"), out + err
+    async with SqliteStore(target / DB_NAME) as store:  # what a server starting here signs with
+        claim = (await signer_for(store)).read_participant_token(hall.rhian_token)
+    assert claim is not None and claim.session_id == hall.links.session_id
     office = ServerProcess(target)  # a real `hostkit serve` on the imported data directory
     try:
         await office.start()
@@ -165,7 +168,9 @@ async def test_an_archive_moves_a_session_into_postgresql_beside_its_own_session
         own = json.loads(out)  # the server has its own key and sessions
         code, out, err = await hostkit("import", "--store", pg_url, "--json", str(archive))
         assert code == 0, err
-        assert json.loads(out)["session_id"] == hall.links.session_id
+        printed = json.loads(out)
+        assert printed["session_id"] == hall.links.session_id
+        assert printed["host_url"].split("/s/")[1] == hall.links.host_url.split("/s/")[1]
         await same_session(hall.data, pg_url, hall)
         await links_work(office.as_server(), hall)  # imported while the server runs
         host = Person.from_link(office.as_server(), office.as_server().local(own["host_url"]))

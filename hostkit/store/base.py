@@ -23,10 +23,13 @@ def new_epoch() -> str:
     return uuid.uuid4().hex[:16]
 
 
+SESSION_KEY_PREFIX = "session_key:"
+
+
 def session_key_name(session_id: str) -> str:
     """The meta key under which an imported session keeps the key its links were signed
     with (see ``hostkit.joining.tokens``); erased with the session."""
-    return f"session_key:{session_id}"
+    return f"{SESSION_KEY_PREFIX}{session_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,9 @@ class EventStore(Protocol):
         """(session_id, join_code, created_at) of every session, oldest first."""
 
     async def get_meta(self, key: str) -> str | None: ...
+
+    async def meta_starting(self, prefix: str) -> dict[str, str]:
+        """Every meta value whose key begins with prefix."""
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
         """Store value under key unless one exists; return whichever is stored."""

@@ -47,6 +47,13 @@ class SharedReads:
         rows = await self.query("SELECT value FROM meta WHERE key = ?", key)
         return str(rows[0][0]) if rows else None
 
+    async def meta_starting(self, prefix: str) -> dict[str, str]:
+        """Every meta value whose key begins with prefix (the imported sessions' keys)."""
+        rows = await self.query(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", len(prefix), prefix
+        )
+        return {str(k): str(v) for k, v in rows}
+
 
 def numbered(sql: str) -> str:
     """``?`` placeholders as PostgreSQL's ``$1, $2, ...``."""
