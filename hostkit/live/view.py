@@ -17,6 +17,7 @@ from hostkit.domain.model import (
     SessionState,
 )
 from hostkit.live import waiting
+from hostkit.text.markdown import render_markdown
 
 
 def labels(state: SessionState) -> dict[str, str]:
@@ -83,6 +84,7 @@ def _shown(state: SessionState, c: Contribution, viewer: str | None) -> dict[str
     shown = asdict(c)
     if waiting.withheld(state, viewer, c.id):
         shown.update(text="", photo_id=None)
+    shown["html"] = render_markdown(shown["text"])  # as in the event (docs/protocol.md)
     return shown
 
 
