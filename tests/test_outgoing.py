@@ -67,6 +67,18 @@ def test_waiting_words_reach_their_author_and_the_hosts_and_no_one_else() -> Non
     assert batch.text_for("fay") is batch.text_for("ana")  # the rest share one message
 
 
+def test_a_post_carries_its_words_as_safe_html_withheld_with_its_text() -> None:
+    state = moderated()
+    batch = Outgoing(posted(state, "anon", "Something **rude** <img src=x onerror=go()>"), state)
+
+    def html_seen(message: str) -> list[str]:
+        return [e["html"] for e in json.loads(message)["events"] if "html" in e]
+
+    shown = "<p>Something <strong>rude</strong> &lt;img src=x onerror=go()&gt;</p>"
+    assert html_seen(batch.text_for("anon")) == html_seen(batch.text_for("host")) == [shown]
+    assert html_seen(batch.text_for("fay")) == [""]  # not a word of it while it waits
+
+
 def test_a_batch_is_encoded_as_the_session_stood_when_it_was_published() -> None:
     state = moderated()
     events = posted(state, "anon", "Something rude")
