@@ -64,10 +64,11 @@ def _as_typed(text: str) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
-    """Safe HTML for a contribution's Markdown text. Cached: a live note is rendered for
-    its event, the snapshot and every page that lists it, always to the same HTML."""
+    """Safe HTML for a contribution's Markdown text. Cached (about a millisecond each): a
+    live note is rendered for its event and for every page that lists it, always to the
+    same HTML; the texts themselves are in memory anyway, in the sessions' state."""
     html = md.markdown(_as_typed(text), extensions=[_Subset(), "sane_lists", "nl2br"])
     cleaned = nh3.clean(
         html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=LINK_REL

@@ -75,7 +75,8 @@ async def assert_nothing_ran(page: Page, where: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "label"), [("attributed", "Sioned"), ("pseudonymous", "Participant 3")]
+    ("mode", "label"),
+    [("attributed", "Sioned"), ("pseudonymous", "Participant 3"), ("chatham-house", "Anonymous")],
 )
 async def test_a_live_note_shows_its_markdown_formatted_and_its_html_inert_on_phone_and_projector(
     browser: Browser, server: Server, mode: str, label: str
