@@ -3,8 +3,9 @@ exported in every format and every attribution mode and read back with real read
 
 Every text is there in full, in the documented order (a plenary as it was said, whatever
 the venue; a table round table by table); no line runs past the PDF's margin (word boxes
-from poppler's ``pdftotext -bbox``); the HTML digests never scroll sideways at 320 px in
-Chromium; and the digest's figures of who spoke where match the log.
+from poppler's ``pdftotext -bbox``); nothing in DOCX or ODT can pass theirs (no renderer
+here: their structure is checked, see those tests); the HTML digests never scroll sideways
+at 320 px in Chromium; and the digest's figures of who spoke where match the log.
 """
 
 from __future__ import annotations
