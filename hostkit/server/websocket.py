@@ -231,7 +231,7 @@ async def live_socket(ws: WebSocket) -> None:
         )
         await ws.close(CLOSE_UNAUTHORISED, "Not a valid token for this session.")
         return
-    if not ctx.guard.open_connection(session_id):
+    if not await ctx.guard.open_connection(session_id):
         await connection.send(
             protocol.encode(
                 protocol.error_message(
@@ -309,4 +309,4 @@ async def live_socket(ws: WebSocket) -> None:
         if unwatch is not None:
             unwatch()
         ctx.connections.discard(ws)
-        ctx.guard.close_connection(session_id)
+        await ctx.guard.close_connection(session_id)
