@@ -12,12 +12,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.reliability.client import OutboxClient
-from tests.reliability.health import Prober, answered_503_until_closed, probe
+from tests.reliability.health import answered_503_until_closed, probe
 from tests.reliability.process import ServerProcess
-from tests.reliability.test_crash import open_first_phase, start_people, stored_log
+from tests.reliability.test_crash import stored_log
+from tests.reliability.test_drain import watched_node
 
-DRAIN = ("--drain", "6")  # long enough to see a draining node still serve, on a busy machine
+DRAIN_S = 6.0  # long enough to see a draining node still serve, on a busy machine
+DRAIN = ("--drain", str(DRAIN_S))
 
 
 def drain(server: ServerProcess, *flags: str, data: Path | None = None) -> tuple[int, str]:
@@ -36,16 +37,8 @@ def admin_path(server: ServerProcess) -> str:
 
 
 async def test_hostkit_drain_makes_a_running_node_leave_as_sigterm_does(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data", extra=DRAIN)
-    links = server.new_session()
-    await server.start()
-    prober = Prober(server.port)
-    clients: list[OutboxClient] = []
-    try:
-        host = await open_first_phase(server, links)
-        clients = await start_people(server, links)
-        prober.start()
-        await prober.wait_for_status(200)
+    async with watched_node(tmp_path / "data", DRAIN_S) as node:
+        server, clients = node.server, node.clients
         asked = time.monotonic()
         code, said = await asyncio.to_thread(drain, server)
         assert code == 0 and "is draining" in said, said
@@ -58,19 +51,13 @@ async def test_hostkit_drain_makes_a_running_node_leave_as_sigterm_does(tmp_path
         code, said = await asyncio.to_thread(drain, server, "--wait")  # asked again: no hurry
         assert code == 0 and "It has stopped." in said, said
         exited = time.monotonic()
-        await prober.stop()
         assert server.proc.wait(10) == 0
-        statuses = prober.between(asked, exited)
+        statuses = node.prober.between(asked, exited)
         # healthy until the request reached it; from then on 503 until the listener closed
         assert answered_503_until_closed(list(itertools.dropwhile(lambda s: s == 200, statuses)))
-        assert all(c.closes[0][0] == 4503 for c in [host, *clients])
-        stored = {row[3] for row in stored_log(server.data_dir, links["session_id"])}
+        assert all(c.closes[0][0] == 4503 for c in [node.host, *clients])
+        stored = {row[3] for row in stored_log(server.data_dir, node.links["session_id"])}
         assert {cid for c in clients for cid in c.acked} <= stored  # nothing acked is lost
-    finally:
-        await prober.stop()
-        for client in clients:
-            await client.stop()
-        server.stop()
 
 
 async def test_hostkit_drain_with_another_servers_store_is_refused(tmp_path: Path) -> None:
