@@ -162,14 +162,16 @@ def _drain(args: argparse.Namespace) -> int:
 
 
 def _wait_until_gone(node: str, within: float) -> None:
-    """Until nothing listens at node any more (the process has exited)."""
+    """Until the node stops answering 503 "stopping": it has exited (nothing listens), or
+    a new process already answers in its place (a service manager restarted it)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{node}/healthz", timeout=5):  # noqa: S310
-                pass
-        except urllib.error.HTTPError:
-            pass  # 503 "stopping": still on its way out
+                return
+        except urllib.error.HTTPError as error:
+            if error.code != 503:
+                return
         except (urllib.error.URLError, OSError):
             return
         time.sleep(0.2)
