@@ -19,9 +19,10 @@ from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
 ALL_COMMANDS = frozenset(
-    {"serve", "new", "list", "export", "import", "check", "backup", "restore", "purge"}
+    {"serve", "new", "list", "export", "import", "check", "backup", "restore", "purge", "drain"}
 )
 LINKING = frozenset({"serve", "new", "list", "import"})  # commands that print links people open
+LISTENING = LINKING | {"drain"}  # commands that need the address the server listens on
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +126,10 @@ SETTINGS: tuple[Setting, ...] = (
         "--host",
         "HOSTKIT_HOST",
         "address to listen on (default: all, so phones in the room reach it)",
-        LINKING,
+        LISTENING,
         metavar="H",
     ),
-    Setting("port", "--port", "HOSTKIT_PORT", "port to listen on", LINKING, int, "P"),
+    Setting("port", "--port", "HOSTKIT_PORT", "port to listen on", LISTENING, int, "P"),
     Setting(
         "public_url",
         "--public-url",
