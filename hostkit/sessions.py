@@ -212,7 +212,10 @@ async def session_summary(
     None if it has no host or projector to link to."""
     state = fold_log(session_id, await store.read(session_id))
     host = next((p for p in state.participants.values() if p.role == "host"), None)
-    screen = next((p for p in state.participants.values() if p.screen), None)
+    # the projector: the screen that only watches (other screens may act for a venue)
+    screen = next(
+        (p for p in state.participants.values() if p.screen and p.role == "observer"), None
+    )
     if host is None or screen is None:
         return None
     key = signer.participant_token(session_id, host.id, host.nonce)
