@@ -20,6 +20,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from hostkit import i18n
 from hostkit.assets import asset_dir
+from hostkit.domain.attendance import who_is_here
 from hostkit.domain.commands import ClientCommand, Join
 from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.domain.model import Participant, SessionState
@@ -297,6 +298,7 @@ async def host_page(request: Request) -> Response:
         "step": step,
         "step_fields": msgspec.to_builtins(step.command) if step.command else {},
         "uses": _uses(state),
+        "here": who_is_here(state),
     }
     live = await ctx.hub.live(session_id)
     stored_at = live.recent[-1].at if live is not None and live.recent else 0.0

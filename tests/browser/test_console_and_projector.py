@@ -64,6 +64,12 @@ async def test_the_now_page_fits_a_laptop_and_no_control_moves_the_host_away(
     for selector in ("#now-question", "#timer", "#next-step", "#hands", "#here", "#announce-text"):
         assert await in_view(page, selector), f"{selector} is below the first 800 px"
     await expect(page.locator("#hands")).to_contain_text("Dewi")
+    # who is here: the people per venue, not the host's laptop nor the projector
+    _, screen = await open_as(browser, server.local(links.projector_url))
+    await expect(screen.locator("#connection")).to_have_text("Connected")
+    for row, cells in enumerate((["Main room", "2", "0"], ["Online", "0", "1"])):
+        await expect(page.locator("#here tbody tr").nth(row).locator("th, td")).to_have_text(cells)
+    await screen.close()
     await assert_accessible(page, "Now page, a round running")
     SCREENSHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "console-now.png"))
