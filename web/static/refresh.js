@@ -13,6 +13,7 @@
     var had = old.contains(document.activeElement) ? document.activeElement : null;
     var label = had ? had.textContent : "", index = buttons.indexOf(had);
     old.innerHTML = html;
+    if (window.HostkitCounter) window.HostkitCounter.watchAll(old);  /* the count beside a text box */
     if (!had || keep === false) return;
     var now = old.querySelectorAll("button, a");
     var again = Array.prototype.filter.call(now, function (b) { return b.textContent === label; })[0] || now[index];
