@@ -102,6 +102,11 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "insight",
     "action",
     "Photo sent",
+    # refresh.js: what is new on the console's harvest page
+    "New in the harvest: %(text)s",
+    "New in the harvest: %(num)s contributions",
+    "Dots placed: %(list)s",
+    "%(text)s has %(dots)s",
     # counter.js, beside long text boxes
     "%(used)s of %(limit)s characters",
     "%(left)s characters left",

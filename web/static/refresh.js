@@ -19,14 +19,34 @@
     var again = Array.prototype.filter.call(now, function (b) { return b.textContent === label; })[0] || now[index];
     if (again) again.focus({ preventScroll: true });
   }
+  /* What arrived in a list marked data-news (the console's harvest): new items, and the
+     items whose dots changed, in words for the polite live region. */
+  function news(old, next) {
+    var T = window.HostkitLive.t, before = {}, added = [], dotted = [];
+    function words(li) { var el = li.querySelector(".text") || li, s = el.textContent.trim(); return s.length > 120 ? s.slice(0, 119) + "…" : s; }
+    function dots(li) { var d = li.querySelector(".dots"); return d ? d.textContent : ""; }
+    old.querySelectorAll("[data-news] > li[id]").forEach(function (li) { before[li.id] = dots(li); });
+    next.querySelectorAll("[data-news] > li[id]").forEach(function (li) {
+      if (!(li.id in before)) added.push(words(li));
+      else if (dots(li) && dots(li) !== before[li.id]) dotted.push(T("%(text)s has %(dots)s", { text: words(li), dots: dots(li) }));
+    });
+    var said = [];
+    if (added.length === 1) said.push(T("New in the harvest: %(text)s", { text: added[0] }));
+    else if (added.length) said.push(T("New in the harvest: %(num)s contributions", { num: added.length }));
+    if (dotted.length) said.push(T("Dots placed: %(list)s", { list: dotted.join("; ") }));
+    return said.join(" ");
+  }
   function refresh() {
     fetch(location.pathname + location.search, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var fresh = new DOMParser().parseFromString(html, "text/html"), said = [];
       document.querySelectorAll("[data-live]").forEach(function (old) {
         var next = fresh.querySelector('[data-live="' + old.dataset.live + '"]');
         if (!next || next.innerHTML === old.innerHTML || editing(old)) return;
+        var told = news(old, next);
+        if (told) said.push(told);
         swap(old, next.innerHTML);
       });
+      if (said.length) window.HostkitLive.announce(said.join(" "));  /* the focus stays put */
       if (live.setTimer) {
         var t = document.getElementById("timer");
         live.tickTimerFrom(t);
