@@ -91,6 +91,7 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Dismiss",
     "Announcement at %(time)s: %(text)s",
     "Announcement dismissed",
+    "The host took an announcement down",
     "The host changed the question: %(question)s",
     "Your table now has a call link: open it to hear the table.",
     "Anonymous",

@@ -82,6 +82,13 @@
   };
   live.tickTimer();
   live.start();
+  /* The projector lets an announcement go when its time on the big screen is over, by the
+     server's clock, without waiting for the next event (data-until: server time). */
+  setInterval(function () {
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      if (!el.hidden && live.serverNow() >= parseFloat(el.getAttribute("data-until"))) el.hidden = true;
+    });
+  }, 1000);
 
   /* The console's forms, sent without leaving the page: the section the host used is
      replaced by the server's answer (with its notice) and the focus stays there, so the
