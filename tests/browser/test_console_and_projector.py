@@ -172,23 +172,56 @@ WIDTHS = (320, 390, 1280, 1920)
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
-async def test_console_projector_admin_and_join_form_are_axe_clean_at_every_width(
+async def test_every_page_is_axe_clean_at_every_width_in_english_and_welsh(
     browser: Browser, server: Server, lang: str
 ) -> None:
-    links, _ = await running_cafe(server)
+    """The console's five pages (a round running: hands up, notes with dots, a hybrid
+    table, an announcement on the screens), the projector (wall and announcement), the
+    join form, a phone that joined, the landing and join-by-code pages, table cards, the
+    admin page, a published digest and a problem page."""
+    links, host_person = await running_cafe(server)
+    for command in (
+        {
+            "type": "create_group",
+            "name": "Window table",
+            "cell_id": "venue-1",
+            "remote_seats": True,
+        },
+        {"type": "announce", "text": "Tea and Welsh cakes at the back"},
+        {"type": "set_projector", "mode": "wall"},
+    ):
+        assert (await host_person.send(command))["type"] == "ack", command
+    notes = [c["id"] for c in (await host_person.snapshot())["contributions"]]
+    assert (await host_person.send({"type": "cast_vote", "contribution_id": notes[0]}))[
+        "type"
+    ] == "ack"
     admin = await server.admin_link()
     _, host = await open_as(browser, server.local(links.host_url), locale=lang)
     _, screen = await open_as(browser, server.local(links.projector_url), locale=lang)
-    _, phone = await open_as(browser, server.local(links.room_url), locale=lang, **PHONE)
+    _, joining = await open_as(browser, server.local(links.room_url), locale=lang, **PHONE)
+    _, phone = await open_as(browser, server.local(links.remote_url), locale=lang, **PHONE)
+    await phone.locator("#name").fill("Gwen")
+    await phone.locator("form button[type=submit]").last.click()
+    await expect(phone.locator("#announcements")).to_contain_text("Tea and Welsh cakes")
     _, office = await open_as(browser, admin, locale=lang)
+    _, visitor = await open_as(browser, server.url + "/", locale=lang)
     console = f"{server.url}/s/{links.session_id}/host"
+    await host.goto(f"{console}/harvest")
+    await host.locator("form[action$='/publish'] button[type=submit]").click()
+    digest = await host.locator(".publications a").first.get_attribute("href")
+    assert digest
     tails = ("", "/phases", "/people", "/harvest", "/settings")
     pages: list[tuple[Page, str | None]] = [(host, f"{console}{tail}") for tail in tails]
-    pages += [(screen, None), (phone, None), (office, None)]
+    pages += [(host, f"{server.url}/s/{links.session_id}/cards")]
+    pages += [(screen, None), (joining, None), (phone, None), (office, None), (visitor, None)]
+    pages += [(visitor, f"{server.url}/join"), (visitor, server.local(digest))]
+    pages += [(visitor, f"{server.url}/s/{links.session_id}/host")]  # not joined: a problem
     for page, url in pages:
         if url:
             await page.goto(url)
-        await expect(page.locator("html")).to_have_attribute("lang", lang)
+        # a digest is in the session's language (English here), whoever reads it
+        shown = "en" if url and "/d/" in url else lang
+        await expect(page.locator("html")).to_have_attribute("lang", shown)
         for width in WIDTHS:
             await page.set_viewport_size({"width": width, "height": 800})
             wide = await page.evaluate(

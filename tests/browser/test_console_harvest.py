@@ -49,3 +49,23 @@ async def test_new_insights_and_dots_reach_the_harvest_page_live_and_are_announc
     now = await days.bounding_box()
     assert place and now and abs(now["y"] - place["y"]) < 2  # where it was: the host stays put
     await assert_accessible(console, "console's harvest page, live")
+
+
+async def test_publishing_comes_back_beside_the_publish_button_with_the_new_link(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    _, console = await open_as(browser, server.local(links.host_url))
+    await console_page(console, "Harvest")
+    publish = console.get_by_role("button", name="Publish", exact=True)
+    await publish.scroll_into_view_if_needed()
+    async with console.expect_navigation():
+        await publish.click()
+    assert console.url.split("?")[0].endswith("/host/harvest")  # still on the Harvest page
+    notice = console.locator("section[aria-labelledby='downloads-heading'] #notice")
+    await expect(notice).to_contain_text("Published: ")
+    box = await notice.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 800  # in view
+    link = await console.locator(".publications a").first.get_attribute("href")
+    assert link and link in (await notice.text_content() or "")
+    await assert_accessible(console, "console's harvest page after publishing")
