@@ -7,6 +7,7 @@ from the back of a hall at 1920x1080 and 1280x720. Both save the screenshots REA
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,44 @@ async def test_every_page_is_axe_clean_at_every_width_in_english_and_welsh(
             )
             assert wide, f"{page.url} needs sideways scrolling at {width} px"
             await assert_accessible(page, f"{page.url} at {width} px in {lang}")
+
+
+@pytest.mark.parametrize("mode", ["question", "wall"])
+async def test_the_projector_pages_through_everything_said_none_of_it_cut_off(
+    browser: Browser, server: Server, mode: str
+) -> None:
+    links = await server.new_session("world-cafe", title="Llanfair high street")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await host.send({"type": "open_phase", "phase_id": "p5", "timer": False})  # the harvest
+    rhian = await Person.join(server, links.room_url, "Rhian")
+    await rhian.connect()
+    said = [f"Insight {n}: the bus after six would keep the pub open" for n in range(1, 10)]
+    for text in said:
+        await rhian.send({"type": "post_contribution", "kind": "insight", "text": text})
+    await host.send({"type": "set_projector", "mode": mode})
+    await host.send({"type": "announce", "text": "Tea and Welsh cakes at the back"})
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    screen = await context.new_page()
+    await screen.clock.install()  # the pages turn by the hall's clock, moved on below
+    await screen.goto(server.local(links.projector_url))
+    listed = screen.locator("#wall li" if mode == "wall" else "#results li")
+    await expect(listed).to_have_count(len(said))
+    label = screen.locator("#wall-page" if mode == "wall" else "#results-page")
+    await expect(label).to_have_text(re.compile(r"^page 1 of [2-9]$"))
+    pages = int((await label.text_content() or "").rsplit(" ", 1)[1])
+    strip = await screen.locator(".join-strip").bounding_box()
+    assert strip is not None
+    seen: set[str] = set()
+    for page in range(1, pages + 1):
+        await expect(label).to_have_text(f"page {page} of {pages}")
+        shown = listed.filter(visible=True)
+        assert await shown.count() >= 1
+        for item in await shown.all():
+            box = await item.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= strip["y"], "cut off"
+            seen.add(await item.locator(".text, .result-text").first.inner_text())
+        await screen.clock.fast_forward(12_000)  # the next page, by itself
+    assert sorted(seen) == sorted(said)
+    await expect(label).to_have_text(f"page 1 of {pages}")  # and round again
+    await context.close()

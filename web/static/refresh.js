@@ -54,19 +54,37 @@
       pageWall();
     });
   }
-  /* The projector's live wall shows a page of notes at a time and turns the pages itself. */
-  var wallPage = 0;
-  function pageWall() {
-    var wall = document.getElementById("wall");
-    if (!wall) return;
-    var items = wall.children, per = window.innerHeight < 900 ? 3 : 6, pages = Math.max(1, Math.ceil(items.length / per));
-    if (wallPage >= pages) wallPage = 0;
-    for (var i = 0; i < items.length; i++) items[i].hidden = Math.floor(i / per) !== wallPage;
-    var label = document.getElementById("wall-page");
-    if (label) label.textContent = pages > 1 ? window.HostkitLive.t("page %(page)s of %(pages)s", { page: wallPage + 1, pages: pages }) : "";
+  /* The projector's lists (the live wall, the ranking) show as many items as fit above the
+     join strip, whole, and turn the pages themselves, so every note is seen in turn. */
+  var turned = {};
+  function pages(list, limit) {
+    var items = Array.prototype.slice.call(list.children), found = [], start = 0;
+    while (start < items.length) {
+      items.forEach(function (li, i) { li.hidden = i < start; });
+      var end = start + 1;  /* at least one item a page, however tall */
+      while (end < items.length && items[end].getBoundingClientRect().bottom <= limit) end += 1;
+      found.push(start); start = end;
+    }
+    return found;
+  }
+  function pageList(id, labelId, turn) {
+    var list = document.getElementById(id), stage = list && list.closest(".stage");
+    if (!list || !stage || list.tagName === "P") return;
+    var items = list.children, starts = pages(list, stage.getBoundingClientRect().bottom);
+    var page = ((turned[id] || 0) + (turn ? 1 : 0)) % starts.length;
+    turned[id] = page;
+    var from = starts[page], to = page + 1 < starts.length ? starts[page + 1] : items.length;
+    for (var i = 0; i < items.length; i++) items[i].hidden = i < from || i >= to;
+    var label = document.getElementById(labelId);
+    if (label) label.textContent = starts.length > 1 ? window.HostkitLive.t("page %(page)s of %(pages)s", { page: page + 1, pages: starts.length }) : "";
+  }
+  function pageWall(turn) {
+    pageList("wall", "wall-page", turn);
+    pageList("results", "results-page", turn);
   }
   pageWall();
-  setInterval(function () { wallPage += 1; pageWall(); }, 12000);
+  window.addEventListener("resize", function () { pageWall(); });
+  setInterval(function () { pageWall(true); }, 12000);
   var live = new window.HostkitLive({
     onEvents: function () { clearTimeout(pending); pending = setTimeout(refresh, 250); },
     onSnapshot: function () { refresh(); },
