@@ -107,6 +107,7 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "New in the harvest: %(text)s",
     "New in the harvest: %(num)s contributions",
     "Dots placed: %(list)s",
+    "Hand raised: %(list)s",
     "%(text)s has %(dots)s",
     # counter.js, beside long text boxes
     "%(used)s of %(limit)s characters",

@@ -69,3 +69,30 @@ async def test_publishing_comes_back_beside_the_publish_button_with_the_new_link
     link = await console.locator(".publications a").first.get_attribute("href")
     assert link and link in (await notice.text_content() or "")
     await assert_accessible(console, "console's harvest page after publishing")
+
+
+async def test_a_hand_raised_and_a_call_reach_the_now_page_and_are_said_while_the_host_types(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await host.send({"type": "open_phase", "phase_id": "p1", "timer": False})
+    _, console = await open_as(browser, server.local(links.host_url))
+    await expect(console.locator("#connection")).to_have_text("Connected")
+    box = console.get_by_label("Announcement (phones and the projector show it)")
+    await box.fill("Tea at ele")  # the host is in the middle of typing
+
+    dewi = await Person.join(server, links.remote_url, "Dewi")
+    await dewi.connect()
+    assert (await dewi.send({"type": "raise_hand"}))["type"] == "ack"
+    announcer = console.locator("#announcer")
+    await expect(console.locator("#hands")).to_contain_text("Dewi")
+    await expect(announcer).to_have_text("Hand raised: Dewi")
+    assert (await dewi.send({"type": "call_host", "text": "I cannot hear the room"}))[
+        "type"
+    ] == "ack"
+    await expect(announcer).to_have_text("Dewi calls the host (everyone): I cannot hear the room")
+    await expect(box).to_be_focused()
+    await expect(box).to_have_value("Tea at ele")  # nothing typed was lost
+    await assert_accessible(console, "Now page with a hand up and a call")

@@ -19,20 +19,23 @@
     var again = Array.prototype.filter.call(now, function (b) { return b.textContent === label; })[0] || now[index];
     if (again) again.focus({ preventScroll: true });
   }
-  /* What arrived in a list marked data-news (the console's harvest): new items, and the
-     items whose dots changed, in words for the polite live region. */
+  /* What arrived in the lists marked data-news (the console's harvest, hands up, calls):
+     new items, and harvest items whose dots changed, in words for the polite live region. */
   function news(old, next) {
-    var T = window.HostkitLive.t, before = {}, added = [], dotted = [];
+    var T = window.HostkitLive.t, before = {}, added = {}, dotted = [];
     function words(li) { var el = li.querySelector(".text") || li, s = el.textContent.trim(); return s.length > 120 ? s.slice(0, 119) + "…" : s; }
     function dots(li) { var d = li.querySelector(".dots"); return d ? d.textContent : ""; }
     old.querySelectorAll("[data-news] > li[id]").forEach(function (li) { before[li.id] = dots(li); });
     next.querySelectorAll("[data-news] > li[id]").forEach(function (li) {
-      if (!(li.id in before)) added.push(words(li));
+      var kind = li.parentNode.getAttribute("data-news");
+      if (!(li.id in before)) (added[kind] = added[kind] || []).push(words(li));
       else if (dots(li) && dots(li) !== before[li.id]) dotted.push(T("%(text)s has %(dots)s", { text: words(li), dots: dots(li) }));
     });
-    var said = [];
-    if (added.length === 1) said.push(T("New in the harvest: %(text)s", { text: added[0] }));
-    else if (added.length) said.push(T("New in the harvest: %(num)s contributions", { num: added.length }));
+    var said = [], harvest = added.harvest || [];
+    if (added.calls) said.push(added.calls.join("; "));  /* "Dewi calls the host (Table 1)" */
+    if (added.hands) said.push(T("Hand raised: %(list)s", { list: added.hands.join("; ") }));
+    if (harvest.length === 1) said.push(T("New in the harvest: %(text)s", { text: harvest[0] }));
+    else if (harvest.length) said.push(T("New in the harvest: %(num)s contributions", { num: harvest.length }));
     if (dotted.length) said.push(T("Dots placed: %(list)s", { list: dotted.join("; ") }));
     return said.join(" ");
   }
