@@ -83,6 +83,9 @@ async def _play(browser: Browser, server: Server) -> None:
         phones[name].set_default_timeout(30_000)
     for page in phones.values():
         await expect(page.locator("#connection")).to_have_text("Connected")
+    here = console.locator("#here tbody tr")  # the people, not the host's laptop or projector
+    for row, cells in enumerate((["Main room", "4", "0"], ["Online", "0", "4"])):
+        await expect(here.nth(row).locator("th, td")).to_have_text(cells)
 
     await press(console, "Open Welcome")
     await expect(projector.locator("#timer")).to_have_text("10 minutes left")
