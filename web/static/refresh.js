@@ -79,7 +79,7 @@
     var from = starts[page], to = page + 1 < starts.length ? starts[page + 1] : items.length;
     for (var i = 0; i < items.length; i++) items[i].hidden = i < from || i >= to;
     var label = document.getElementById(labelId);
-    if (label) label.textContent = starts.length > 1 ? window.HostkitLive.t("page %(page)s of %(pages)s", { page: page + 1, pages: starts.length }) : "";
+    if (label) label.textContent = starts.length > 1 ? " " + window.HostkitLive.t("page %(page)s of %(pages)s", { page: page + 1, pages: starts.length }) : "";
   }
   function pageWall(turn) {
     pageList("wall", "wall-page", turn);
