@@ -21,7 +21,7 @@ from hostkit.domain.commands import MAX_TEXT
 from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
-from hostkit.server import api, downloads, hosting, openapi, pages, photos
+from hostkit.server import api, downloads, hosting, node_admin, openapi, pages, photos
 from hostkit.server.alerts import Alerts
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
@@ -33,6 +33,7 @@ from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch
 from hostkit.store.postgresql import PostgresStore
 from hostkit.store.url import store_for
+from hostkit.text.markdown import markup
 
 log = logging.getLogger("hostkit")
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> Starlette:
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
     templates.env.globals["max_text"] = MAX_TEXT  # every text box stops where the rules do
+    templates.env.filters["markdown"] = markup  # contributions: the subset the exports read
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -123,6 +125,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/join", pages.join_by_code, methods=["GET", "POST"]),
         Route("/j/{code:str}/{where:str}", pages.join, methods=["GET", "POST"]),
         Route("/admin", pages.admin, methods=["GET", "POST"]),
+        Route("/admin/drain", node_admin.drain, methods=["POST"]),
         Route(f"/s/{sid}", pages.participant_page),
         Route(f"/s/{sid}/act", pages.act, methods=["POST"]),
         Route(f"/s/{sid}/photos", photos.upload_photo, methods=["POST"]),
