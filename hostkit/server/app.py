@@ -20,13 +20,14 @@ from hostkit.assets import asset_dir
 from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
+from hostkit.live.protocol import CLOSE_SHUTTING_DOWN
 from hostkit.server import api, downloads, hosting, openapi, pages, photos
 from hostkit.server.alerts import Alerts
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
 from hostkit.server.lifecycle import Lifecycle
 from hostkit.server.limits import Guard
-from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
+from hostkit.server.websocket import live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch

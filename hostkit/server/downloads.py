@@ -25,7 +25,7 @@ from hostkit.domain.rejections import Rejection
 from hostkit.export.formats import CHOICES, content_disposition, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state
 from hostkit.export.html import RespondForm, digest_html
-from hostkit.live.hub import StorageFailed
+from hostkit.live.hub import StorageFailed, storage_failed
 from hostkit.server import pages
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
@@ -129,7 +129,7 @@ async def publish(request: Request) -> Response:
     try:
         outcome = await ctx.hub.submit(session_id, who.id, PublishDigest(link, mode, expires))
     except StorageFailed:
-        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+        outcome = storage_failed()
     if isinstance(outcome, Rejection):
         return _problem(request, 422, "Not published", outcome.message)
     url = f"{ctx.base_url}/d/{session_id}/{link}"
@@ -193,7 +193,7 @@ async def respond(request: Request) -> Response:
     try:
         outcome = await ctx.hub.submit(session_id, None, answer)
     except StorageFailed:
-        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+        outcome = storage_failed()
     if isinstance(outcome, Rejection) and outcome.code == "unknown_link":
         return _problem(request, 410, "No longer published", outcome.message)
     said = outcome.code if isinstance(outcome, Rejection) else "sent"

@@ -30,7 +30,7 @@ from hostkit.export.zones import machine_zone, zone
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
-from hostkit.live.hub import StorageFailed
+from hostkit.live.hub import StorageFailed, storage_failed
 from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
@@ -184,7 +184,7 @@ async def join(request: Request) -> Response:
     try:
         joined = await ctx.hub.submit(session_id, None, command)
     except StorageFailed:
-        joined = Rejection("storage_failed", "The server could not save this. Try again.")
+        joined = storage_failed()
     if isinstance(joined, Rejection):
         return _page(request, "join.html", 422, **{**values, "error": joined.message})
     response = RedirectResponse(f"/s/{session_id}", 303)
@@ -433,7 +433,7 @@ async def _submit(
     try:
         outcome = await ctx.hub.submit(session_id, participant_id, command, command_id)
     except StorageFailed:
-        return "The server could not save this. Please try again."
+        return storage_failed().message
     if isinstance(outcome, Rejection):
         return outcome.message
     return DONE
