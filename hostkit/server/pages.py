@@ -73,6 +73,7 @@ def _page(request: Request, template: str, status: int = 200, **values: Any) -> 
         values["languages"] = i18n.LANGUAGES
     values["lang"] = lang
     values["script_messages"] = catalogues.messages(lang, i18n.SCRIPT_MESSAGES)
+    values["script_plurals"] = catalogues.plurals(lang, i18n.SCRIPT_PLURALS)
     translations = catalogues.get(lang)
     # messages made in Python, in English
     for key in ("notice", "title", "message", "error", "posted"):
