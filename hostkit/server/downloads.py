@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from hostkit.domain.commands import PublishDigest, RespondToDigest
 from hostkit.domain.model import Attribution
 from hostkit.domain.rejections import Rejection
+from hostkit.domain.roles import may
 from hostkit.export.formats import CHOICES, content_disposition, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state
 from hostkit.export.html import RespondForm, digest_html
@@ -109,7 +110,7 @@ async def publish(request: Request) -> Response:
     who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
     if who is None:
         return _problem(request, 401, "Please join first", "Open your host link first.")
-    if who.role != "host":
+    if not may(who.role, "publish_digest"):  # asked before the form is read
         return _problem(request, 403, "Hosts only", "Only the session's host can publish.")
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
