@@ -33,6 +33,7 @@ from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch
 from hostkit.store.postgresql import PostgresStore
 from hostkit.store.url import store_for
+from hostkit.text.markdown import markup
 
 log = logging.getLogger("hostkit")
 
@@ -68,6 +69,7 @@ async def renew(guard: Guard, every: float = 5.0) -> None:
 def create_app(settings: Settings) -> Starlette:
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
+    templates.env.filters["markdown"] = markup  # contributions: the subset the exports read
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
