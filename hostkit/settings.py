@@ -18,8 +18,11 @@ from hostkit.domain.commands import DEFAULT_RETENTION_DAYS
 from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
-ALL_COMMANDS = frozenset({"serve", "new", "list", "export", "check", "backup", "restore", "purge"})
+ALL_COMMANDS = frozenset(
+    {"serve", "new", "list", "export", "check", "backup", "restore", "purge", "drain"}
+)
 LINKING = frozenset({"serve", "new", "list"})  # commands that print links people open
+LISTENING = LINKING | {"drain"}  # commands that need the address the server listens on
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +126,10 @@ SETTINGS: tuple[Setting, ...] = (
         "--host",
         "HOSTKIT_HOST",
         "address to listen on (default: all, so phones in the room reach it)",
-        LINKING,
+        LISTENING,
         metavar="H",
     ),
-    Setting("port", "--port", "HOSTKIT_PORT", "port to listen on", LINKING, int, "P"),
+    Setting("port", "--port", "HOSTKIT_PORT", "port to listen on", LISTENING, int, "P"),
     Setting(
         "public_url",
         "--public-url",

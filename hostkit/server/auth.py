@@ -8,6 +8,7 @@ from hostkit.domain.model import Participant
 from hostkit.joining.tokens import TokenSigner
 from hostkit.live.admission import claimed
 from hostkit.live.hub import Hub
+from hostkit.store.base import EventStore
 
 
 def cookie_name(session_id: str) -> str:
@@ -32,3 +33,11 @@ async def participant_for(
     if live is None:
         return None
     return claimed(live.committed, session_id, signer.read_participant_token(token))
+
+
+async def is_admin(store: EventStore, signer: TokenSigner, key: str | None) -> bool:
+    """Whether a key is the admin link's (printed at first start), as the admin page checks."""
+    if not key:
+        return False
+    nonce = await store.get_meta("admin_nonce")
+    return nonce is not None and signer.read_admin_token(key) == nonce

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -31,6 +32,13 @@ class Context:
     connections: set[Any] = field(default_factory=set)
     guard: Guard = field(default_factory=Guard)
     alerts: Alerts = field(default_factory=Alerts)
+
+    @cached_property
+    def node(self) -> str | None:
+        """This node's name, when several nodes share the store (the admin page's drain)."""
+        if self.settings.bus == "memory":
+            return None
+        return f"{socket.gethostname()}:{self.settings.port}"
 
     @cached_property
     def rooms(self) -> Rooms:
