@@ -158,7 +158,7 @@ SCRIPT_PLURALS: tuple[tuple[str, str], ...] = (
 # plural rules look only at n, n % 10, n % 100 and thresholds below 100, so that is exact.
 PLURAL_COUNTS = 200
 
-# Words pages.py makes before a page renders (the QR codes' accessible names).
+# Words the page handlers make before a page renders (the QR codes' accessible names).
 PYTHON_MESSAGES: tuple[str, ...] = ("QR code to join this session", "QR code to join at %(table)s")
 
 # Notices made in Python that pages show through ``translate_message``, kept in constants or

@@ -138,7 +138,13 @@ def python_messages() -> set[str]:
     """Messages hostkit makes in Python and pages show: every literal rejection and page
     answer (Babel's Python extractor; f-strings with values are skipped), the formats'
     names and summaries (the admin form), and the notices kept in constants."""
-    keywords = {"reject": (2,), "Rejection": (2,), "_problem": (3, 4), "_answer": (3, 4)}
+    keywords = {
+        "reject": (2,),
+        "Rejection": (2,),
+        "problem": (3, 4),
+        "_problem": (3, 4),
+        "_answer": (3, 4),
+    }
     found: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "hostkit"), [("**.py", "python")], keywords=keywords

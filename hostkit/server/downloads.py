@@ -27,7 +27,7 @@ from hostkit.export.formats import CHOICES, content_disposition, media_type, ren
 from hostkit.export.harvest import ConsentError, harvest_from_state
 from hostkit.export.html import RespondForm, digest_html
 from hostkit.live.hub import StorageFailed, storage_failed
-from hostkit.server import pages
+from hostkit.server import rendering
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.photos import photo_source
@@ -54,8 +54,8 @@ MODES: tuple[str, ...] = get_args(Attribution)
 
 
 def _problem(request: Request, status: int, title: str, message: str) -> Response:
-    """A plain page in the person's language (see ``pages.page``)."""
-    return pages.page(request, "problem.html", status, title=title, message=message)
+    """A plain page in the person's language (see ``rendering.page``)."""
+    return rendering.page(request, "problem.html", status, title=title, message=message)
 
 
 def _mode(value: str | None) -> Attribution | None:

@@ -22,7 +22,7 @@ from hostkit.domain.rejections import Rejection
 from hostkit.joining.tokens import new_id
 from hostkit.live.hub import StorageFailed, storage_failed
 from hostkit.live.protocol import CLOSE_SESSION_DELETED
-from hostkit.server import pages
+from hostkit.server import rendering
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.store.base import EventStore
@@ -44,8 +44,10 @@ def _answer(
         english = message % filling if filling else message
         return JSONResponse({"title": title, "message": english, **extra}, status)
     if filling:
-        message = pages.words(request, "problem.html", state).gettext(message) % filling
-    return pages.page(request, "problem.html", status, title=title, message=message, state=state)
+        message = rendering.words(request, "problem.html", state).gettext(message) % filling
+    return rendering.page(
+        request, "problem.html", status, title=title, message=message, state=state
+    )
 
 
 async def _lead_host(request: Request) -> tuple[Context, str, str, str] | Response:
