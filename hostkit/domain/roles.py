@@ -1,7 +1,7 @@
 """Who may do what: the single place that decides what each role may ask for.
 
 The matrix names the roles that may issue a command at all, for every command there is
-(``tests/test_rules.py`` checks each has one entry and one handler); the rule modules
+(``tests/test_dispatch.py`` checks each has one entry and one handler); the rule modules
 then narrow cell hosts to their own cell and table hosts to their own group. A
 *newcomer* is someone not (yet) a participant: the join form and a published digest's
 response form issue commands for them.
@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[Caller]] = {
     "move_participant": _HOSTS,
     "choose_group": _SPEAKERS,
     "announce": _HOSTS,
+    "end_announcement": _HOSTS,  # a cell host: their own venue's (see session_rules)
     "create_group": _HOSTS,
     "rename_group": _HOSTS,
     "set_role": _LEAD,

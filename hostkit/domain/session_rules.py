@@ -1,5 +1,6 @@
 """Decide the session's own settings and its announcements: how long it is kept, its
-language, what the projector shows, and what the hosts announce to a venue or to all.
+language, what the projector shows, and what the hosts announce to a venue or to all (and
+take down again).
 """
 
 from __future__ import annotations
@@ -41,9 +42,22 @@ def announce(state: SessionState, actor: Participant, c: cmd.Announce, now: floa
     return [ev.Announced(c.text, by=actor.id, cell_id=cell_id)]
 
 
+def end_announcement(
+    state: SessionState, actor: Participant, c: cmd.EndAnnouncement, now: float
+) -> Decision:
+    """Take an announcement down (done, or said by mistake): a cell host, their venue's."""
+    shown = next((a for a in state.announcements if a.seq == c.seq and not a.ended), None)
+    if shown is None:
+        return reject("unknown_announcement", "That announcement is not shown any more.")
+    if actor.role == "cell_host" and shown.cell_id != actor.cell_id:
+        return reject("not_allowed", NOT_ALLOWED)
+    return [ev.AnnouncementEnded(c.seq, by=actor.id)]
+
+
 HANDLERS: Handlers = handler_table(
     by_participant(cmd.SetRetention, retention),
     by_participant(cmd.SetLanguage, language),
     by_participant(cmd.SetProjector, projector),
     by_participant(cmd.Announce, announce),
+    by_participant(cmd.EndAnnouncement, end_announcement),
 )
