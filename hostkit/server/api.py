@@ -14,9 +14,11 @@ from starlette.responses import JSONResponse, Response
 
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
-from hostkit.live.hub import StorageFailed
+from hostkit.live.admission import Refusal, admit
+from hostkit.live.hub import StorageFailed, storage_failed
+from hostkit.live.resumption import catch_up_by
 from hostkit.live.view import snapshot
-from hostkit.server.auth import participant_for, token_from
+from hostkit.server.auth import claim_of, token_from
 from hostkit.server.context import Context
 from hostkit.server.lifecycle import Lifecycle
 
@@ -34,11 +36,12 @@ def _error(status: int, code: str, message: str) -> Response:
 async def _caller(request: Request) -> tuple[Context, str, str] | Response:
     ctx: Context = request.app.state.ctx
     session_id = request.path_params["session_id"]
-    if await ctx.hub.live(session_id) is None:
-        return _error(404, "unknown_session", "There is no such session.")
-    who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
-    if who is None:
-        return _error(401, "unauthorised", "This link is not valid for this session.")
+    live = await ctx.hub.live(session_id)
+    token = token_from(request, session_id)
+    claim = await claim_of(ctx.hub, ctx.signer, session_id, token)
+    who = admit(live.committed if live is not None else None, session_id, claim)
+    if isinstance(who, Refusal):
+        return _error(who.status, who.code, who.message)
     return ctx, session_id, who.id
 
 
@@ -59,7 +62,8 @@ async def get_events(request: Request) -> Response:
     live = await ctx.hub.live(session_id)
     if live is None:
         return _error(404, "unknown_session", "There is no such session.")
-    if after > live.head or live.head - after > ctx.settings.snapshot_after:
+    how = catch_up_by(last_seq=after, head=live.head, snapshot_after=ctx.settings.snapshot_after)
+    if how == "snapshot":
         view = snapshot(live.committed, now=ctx.hub.clock(), viewer=viewer)
         return _json({"type": "snapshot", "state": view})
     if after == live.head and wait > 0:
@@ -102,7 +106,8 @@ async def post_command(request: Request) -> Response:
     try:
         outcome = await ctx.hub.submit(session_id, participant_id, message.command, message.id)
     except StorageFailed:
-        return _error(503, "storage_failed", "The server could not save this; send it again.")
+        refused = storage_failed()
+        return _error(503, refused.code, refused.message)
     if isinstance(outcome, Rejection):
         status = {"not_allowed": 403, "rate_limited": 429}.get(outcome.code, 422)
         response = _json(protocol.rejected_message(message.id, outcome), status)

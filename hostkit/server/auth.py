@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 
 from hostkit.domain.model import Participant
-from hostkit.joining.tokens import TokenSigner
+from hostkit.joining.tokens import ParticipantClaim, TokenSigner
+from hostkit.live.admission import claimed
 from hostkit.live.hub import Hub
 from hostkit.sessions import learn_session_key
 from hostkit.store.base import EventStore
@@ -29,18 +30,24 @@ async def participant_for(
     """The participant a token stands for, if it is valid, current and not revoked."""
     if not token:
         return None
-    claim = signer.read_participant_token(token)
-    if claim is None and await learn_session_key(hub.store, signer, session_id):
-        claim = signer.read_participant_token(token)  # a session imported with its own key
-    if claim is None or claim.session_id != session_id:
-        return None
     live = await hub.live(session_id)
     if live is None:
         return None
-    found = live.committed.participants.get(claim.participant_id)
-    if found is None or found.removed or found.nonce != claim.nonce:
+    return claimed(live.committed, session_id, await claim_of(hub, signer, session_id, token))
+
+
+async def claim_of(
+    hub: Hub, signer: TokenSigner, session_id: str, token: str | None
+) -> ParticipantClaim | None:
+    """What a token claims, if this server signed it or it is of a session imported with
+    the key that did (``hostkit import``: learned here the first time, so a session
+    imported while the server runs works at once)."""
+    if not token:
         return None
-    return found
+    claim = signer.read_participant_token(token)
+    if claim is None and await learn_session_key(hub.store, signer, session_id):
+        claim = signer.read_participant_token(token)
+    return claim
 
 
 async def is_admin(store: EventStore, signer: TokenSigner, key: str | None) -> bool:
