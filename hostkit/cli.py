@@ -16,7 +16,14 @@ from hostkit.fanout.url import UnknownBus, engine_for
 from hostkit.joining.address import NoReachableAddress, base_url
 from hostkit.joining.qr import qr_terminal
 from hostkit.live.replay import fold_log
-from hostkit.sessions import admin_url, create_session, links, session_list, signer_for
+from hostkit.sessions import (
+    admin_url,
+    create_session,
+    links,
+    projector_of,
+    session_list,
+    signer_for,
+)
 from hostkit.settings import SETTINGS, Settings
 from hostkit.store.base import EventStore, StoreError
 from hostkit.store.sqlite import DB_NAME
@@ -66,8 +73,9 @@ async def _startup_text(settings: Settings, base: str) -> str:
             session_id = sessions[-1][0]
             state = fold_log(session_id, await store.read(session_id))
             host = next(p for p in state.participants.values() if p.role == "host")
-            screen = next(p for p in state.participants.values() if p.screen)
-            found = links(base, await signer_for(store), state, host.id, screen.id)
+            screen = projector_of(state)
+            assert screen is not None
+            found = links(base, await signer_for(store), state, host.id, screen)
             lines += [
                 f"\nNewest session: {state.title}",
                 f"  Host console (keep it private): {found.host_url}",

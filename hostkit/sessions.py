@@ -7,7 +7,8 @@ the same data directory: it only writes a new session's first events.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from hostkit.domain import commands as cmd
 from hostkit.domain.events import AnyEvent, LanguageSet, encode_event, event_type
@@ -32,8 +33,10 @@ class SessionLinks:
     projector_url: str
     qr_svg_url: str
     qr_png_url: str
+    # each venue's secret hall laptop link (``hostkit relay --upstream``): venue name -> URL
+    venue_links: dict[str, str] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -53,6 +56,30 @@ def room_url(base: str, join_code: str, group_id: str | None = None) -> str:
     return f"{url}?table={group_id}" if group_id else url
 
 
+def venue_link(base: str, signer: TokenSigner, state: SessionState, relay_id: str) -> str:
+    """The secret link a hall laptop relays its venue with (``hostkit relay --upstream``)."""
+    relay = state.participants[relay_id]
+    return (
+        f"{base}/s/{state.id}/relay?key={signer.participant_token(state.id, relay.id, relay.nonce)}"
+    )
+
+
+def venue_links(base: str, signer: TokenSigner, state: SessionState) -> dict[str, str]:
+    """Venue name -> its hall laptop link, for every venue whose link stands."""
+    return {
+        state.cells[p.cell_id].name: venue_link(base, signer, state, p.id)
+        for p in state.participants.values()
+        if p.role == "relay" and not p.removed and p.cell_id in state.cells
+    }
+
+
+def projector_of(state: SessionState) -> str | None:
+    """The id of the session's projector screen (hall laptops are screens too: not them)."""
+    return next(
+        (p.id for p in state.participants.values() if p.screen and p.role == "observer"), None
+    )
+
+
 def links(
     base: str, signer: TokenSigner, state: SessionState, host_id: str, screen_id: str
 ) -> SessionLinks:
@@ -69,6 +96,7 @@ def links(
         ),
         qr_svg_url=f"{base}/s/{sid}/qr/room.svg",
         qr_png_url=f"{base}/s/{sid}/qr/room.png",
+        venue_links=venue_links(base, signer, state),
     )
 
 
@@ -124,6 +152,15 @@ async def create_session(
                 raise RuntimeError(decided.message)
             apply(state, decided[0], seq=state.last_seq + 1, at=now)
             first.extend(decided)
+        for cell in [c for c in state.cells.values() if c.kind == "venue"]:  # hall laptops
+            relay = cmd.Join(
+                new_id(), new_id(), "Hall laptop", "room", "relay", cell.id, screen=True
+            )
+            decided = decide(state, None, relay, now=now)
+            if isinstance(decided, Rejection):
+                raise RuntimeError(decided.message)
+            apply(state, decided[0], seq=state.last_seq + 1, at=now)
+            first.extend(decided)
         if language is not None:
             first.append(LanguageSet(language))
             apply(state, first[-1], seq=state.last_seq + 1, at=now)
@@ -171,10 +208,10 @@ async def session_list(store: EventStore, base: str, newest: int = 50) -> list[S
     for session_id, last in sorted(await store.last_activity(), key=lambda s: -s[1])[:newest]:
         state = fold_log(session_id, await store.read(session_id))
         host = next((p for p in state.participants.values() if p.role == "host"), None)
-        screen = next((p for p in state.participants.values() if p.screen), None)
+        screen = projector_of(state)
         if host is None or screen is None:
             continue
-        made = links(base, signer, state, host.id, screen.id)
+        made = links(base, signer, state, host.id, screen)
         key = signer.participant_token(session_id, host.id, host.nonce)
         found.append(
             SessionSummary(

@@ -9,7 +9,8 @@ from __future__ import annotations
 from hostkit.domain.model import Role
 
 _SPEAKERS: frozenset[Role] = frozenset({"host", "cell_host", "table_host", "participant"})
-_HOSTS: frozenset[Role] = frozenset({"host", "cell_host"})
+# a hall laptop (relay) hosts its venue as its cell host may; it never speaks itself
+_HOSTS: frozenset[Role] = frozenset({"host", "cell_host", "relay"})
 _LEAD: frozenset[Role] = frozenset({"host"})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -70,6 +71,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Open Space reports (the group's people and its hosts: see report_rules) and next steps
     "submit_report": _SPEAKERS,
     "record_action": _SPEAKERS,
+    # a hall laptop joins the phones of its venue (see relaying)
+    "join_hall": frozenset({"relay"}),
 }
 
 

@@ -17,6 +17,7 @@ from hostkit.domain import (
     moderation_rules,
     phase_rules,
     posting,
+    relaying,
     report_rules,
     vote_rules,
 )
@@ -36,7 +37,14 @@ from hostkit.domain.guards import (
     name_problem,
     text_problem,
 )
-from hostkit.domain.model import PLENARY, PRIVACY, Participant, SessionState, most_private
+from hostkit.domain.model import (
+    CELL_BOUND,
+    PLENARY,
+    PRIVACY,
+    Participant,
+    SessionState,
+    most_private,
+)
 from hostkit.domain.rejections import reject
 from hostkit.domain.roles import may
 
@@ -78,7 +86,9 @@ def _join(state: SessionState, c: cmd.Join) -> Decision:
 def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: float) -> Decision:
     match c:
         case cmd.PostContribution():
-            return posting.post(state, actor, c)
+            return posting.post(state, actor, c, now)
+        case cmd.JoinHall():
+            return relaying.join_hall(state, actor, c)
         case cmd.WithdrawContribution():
             if (problem := contribution_problem(state, c.contribution_id)) is not None:
                 return problem
@@ -197,10 +207,10 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if (problem := text_problem(c.text)) is not None:
                 return problem
             # a cell host speaks to their own venue; the lead host to all, or to one venue
-            cell_id = actor.cell_id if actor.role == "cell_host" and not c.cell_id else c.cell_id
+            cell_id = actor.cell_id if actor.role in CELL_BOUND and not c.cell_id else c.cell_id
             if cell_id is not None and cell_id not in state.cells:
                 return reject("unknown_cell", "There is no such venue in this session.")
-            if actor.role == "cell_host" and cell_id != actor.cell_id:
+            if actor.role in CELL_BOUND and cell_id != actor.cell_id:
                 return reject("not_allowed", NOT_ALLOWED)
             return [ev.Announced(c.text, by=actor.id, cell_id=cell_id)]
         case cmd.CreateGroup():
@@ -208,7 +218,7 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
                 return problem
             if c.cell_id not in state.cells:
                 return reject("unknown_cell", "There is no such venue in this session.")
-            if actor.role == "cell_host" and c.cell_id != actor.cell_id:
+            if actor.role in CELL_BOUND and c.cell_id != actor.cell_id:
                 return reject("not_allowed", NOT_ALLOWED)
             if c.call_url is not None and not c.call_url.startswith(("https://", "http://")):
                 return reject("invalid_value", "A call link must start with https://.")
@@ -305,6 +315,8 @@ def _manage(
         return reject("not_allowed", NOT_ALLOWED)
     if other.id == actor.id and not isinstance(c, cmd.RotateToken):
         return reject("not_allowed", "You cannot do that to yourself.")
+    if isinstance(c, cmd.SetRole) and "relay" in (c.role, other.role):
+        return reject("not_allowed", "A hall laptop link is made for a venue; no one becomes one.")
     match c:
         case cmd.SetRole():
             return [ev.RoleChanged(other.id, c.role)]

@@ -28,6 +28,8 @@ class Hello(msgspec.Struct, tag="hello", forbid_unknown_fields=True, frozen=True
 class CommandMessage(msgspec.Struct, tag="command", forbid_unknown_fields=True, frozen=True):
     id: CommandId
     command: ClientCommand
+    # a hall laptop (relay) forwarding a phone's command: the phone's participant id
+    on_behalf_of: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
 class Ping(msgspec.Struct, tag="ping", forbid_unknown_fields=True, frozen=True):

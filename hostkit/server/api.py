@@ -12,6 +12,7 @@ import contextlib
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
 from hostkit.live.hub import StorageFailed
@@ -21,6 +22,13 @@ from hostkit.server.context import Context
 from hostkit.server.lifecycle import Lifecycle
 
 MAX_COMMAND_BYTES = 192 * 1024  # 10,000 characters, even as JSON \u escapes; no more
+RELAY_PAGE = 1000  # events a hall laptop gets per answer: it copies the log, never a snapshot
+
+
+def _keeps_the_log(state: SessionState, viewer: str) -> bool:
+    """A hall laptop (relay) keeps a copy of the log: it catches up by events only."""
+    found = state.participants.get(viewer)
+    return found is not None and found.role == "relay"
 
 
 def _json(body: dict[str, object], status: int = 200) -> Response:
@@ -59,6 +67,9 @@ async def get_events(request: Request) -> Response:
     live = await ctx.hub.live(session_id)
     if live is None:
         return _error(404, "unknown_session", "There is no such session.")
+    if _keeps_the_log(live.committed, viewer) and after <= live.head:  # a hall laptop
+        found = await ctx.hub.events_after(session_id, after, limit=RELAY_PAGE)
+        return Response(protocol.events_message(found), media_type="application/json")
     if after > live.head or live.head - after > ctx.settings.snapshot_after:
         view = snapshot(live.committed, now=ctx.hub.clock(), viewer=viewer)
         return _json({"type": "snapshot", "state": view})
@@ -100,7 +111,13 @@ async def post_command(request: Request) -> Response:
     except protocol.BadMessage as error:
         return _error(400, "invalid_message", str(error))
     try:
-        outcome = await ctx.hub.submit(session_id, participant_id, message.command, message.id)
+        outcome = await ctx.hub.submit(
+            session_id,
+            message.on_behalf_of or participant_id,
+            message.command,
+            message.id,
+            relayed_by=participant_id if message.on_behalf_of else None,
+        )
     except StorageFailed:
         return _error(503, "storage_failed", "The server could not save this; send it again.")
     if isinstance(outcome, Rejection):

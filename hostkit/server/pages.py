@@ -35,7 +35,7 @@ from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.sessions import admin_url, create_session, room_url, session_list
+from hostkit.sessions import admin_url, create_session, room_url, session_list, venue_links
 
 COOKIE_AGE = 60 * 60 * 24 * 60  # identity survives a browser restart for two months
 
@@ -298,6 +298,8 @@ async def host_page(request: Request) -> Response:
         "step_fields": msgspec.to_builtins(step.command) if step.command else {},
         "uses": _uses(state),
     }
+    if console_page == "settings" and who.role == "host":
+        values["venue_links"] = venue_links(ctx.base_url, ctx.signer, state)
     live = await ctx.hub.live(session_id)
     stored_at = live.recent[-1].at if live is not None and live.recent else 0.0
     values["storage_trouble"] = ctx.alerts.storage_trouble(session_id, stored_at)

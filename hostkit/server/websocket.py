@@ -170,7 +170,11 @@ class Connection:
     async def answer(self, participant_id: str, message: protocol.CommandMessage) -> None:
         try:
             outcome = await self.ctx.hub.submit(
-                self.session_id, participant_id, message.command, message.id
+                self.session_id,
+                message.on_behalf_of or participant_id,
+                message.command,
+                message.id,
+                relayed_by=participant_id if message.on_behalf_of else None,
             )
         except StorageFailed:
             outcome = Rejection(
