@@ -124,6 +124,50 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _hall_text(settings: Settings, base: str, session_id: str) -> str:
+    """The hall's links, once the laptop has a copy of the session (else how to get one)."""
+    async with _opened(settings) as store:
+        log = await store.read(session_id)
+        if not log:
+            return (
+                "No copy of the session yet: it is made as soon as the server answers "
+                "(start the laptop once where the internet works, e.g. the day before)."
+            )
+        state = fold_log(session_id, log)
+        screen = projector_of(state)
+        signer = await signer_for(store)
+        lines = [f"Hall laptop for “{state.title}”"]
+        if screen is not None:
+            nonce = state.participants[screen].nonce
+            key = signer.participant_token(session_id, screen, nonce)
+            lines.append(f"  Hall projector: {base}/s/{session_id}/projector?key={key}")
+        room = f"{base}/j/{state.join_code}/room"
+        lines += [f"  Room link: {room}   join code: {state.join_code}", qr_terminal(room)]
+        return "\n".join(lines)
+
+
+def relay(args: argparse.Namespace) -> int:
+    from hostkit.relay.link import read_venue_link
+    from hostkit.relay.run import relay_app
+    from hostkit.server import draining
+
+    settings = settings_from(args)
+    try:
+        upstream = read_venue_link(args.upstream)
+    except ValueError as error:
+        raise SystemExit(f"hostkit: --upstream: {error}") from None
+    if sqlite_dir(settings.store_url) is None:
+        raise SystemExit("hostkit: a hall laptop keeps its copy in SQLite: use --data")
+    base = _base(settings)
+    try:
+        print(asyncio.run(_hall_text(settings, base, upstream.session_id)), flush=True)
+    except (StoreError, OSError) as error:
+        raise SystemExit(f"hostkit: cannot use the {_where(settings)}: {error}") from None
+    print(f"\nhostkit relay is serving the hall at {base}, for {upstream.base}", flush=True)
+    draining.run(relay_app(settings, upstream), settings)
+    return 0
+
+
 async def _list(args: argparse.Namespace) -> int:
     """Every session with its links, for a host who lost them (as the admin page lists)."""
     settings = settings_from(args)
@@ -341,6 +385,16 @@ def parser() -> argparse.ArgumentParser:
 
     run = command("serve", "run the server")
     run.set_defaults(handler=serve)
+
+    hall = command("relay", "run a hall laptop: the hall carries on when the internet does not")
+    hall.add_argument(
+        "--upstream",
+        required=True,
+        metavar="VENUE_LINK",
+        help="the venue's hall laptop link (hostkit new --json: venue_links; the console's "
+        "Invite and settings page)",
+    )
+    hall.set_defaults(handler=relay)
 
     new = command("new", "create a session")
     new.add_argument("--title", required=True, type=_title)

@@ -161,6 +161,7 @@ PYTHON_MESSAGES: tuple[str, ...] = ("QR code to join this session", "QR code to 
 # variables where no extractor finds them (rejections in ``reject(...)`` calls are found).
 NOTICES: tuple[str, ...] = (
     "Done.",
+    "Kept in the hall: it will be shared when the internet is back.",
     "Your role does not allow this.",
     "People have already spoken in this phase: it can become more private, not less.",
     "That did not work:",

@@ -18,8 +18,9 @@ from hostkit.domain.commands import DEFAULT_RETENTION_DAYS
 from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
+RELAY = "relay"  # a hall laptop: serves the hall's phones, relays its venue (docs/relay.md)
 ALL_COMMANDS = frozenset({"serve", "new", "list", "export", "check", "backup", "restore", "purge"})
-LINKING = frozenset({"serve", "new", "list"})  # commands that print links people open
+LINKING = frozenset({"serve", "new", "list", RELAY})  # commands that print links people open
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--data",
         "HOSTKIT_DATA",
         "data directory: the SQLite database and its photos",
-        ALL_COMMANDS,
+        ALL_COMMANDS | {RELAY},
         Path,
         "DIR",
     ),
@@ -141,7 +142,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--heartbeat",
         "HOSTKIT_HEARTBEAT",
         "seconds between WebSocket pings; a peer silent for twice this is dropped",
-        frozenset({SERVE}),
+        frozenset({SERVE, RELAY}),
         float,
         "S",
     ),
@@ -178,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--log-level",
         "HOSTKIT_LOG_LEVEL",
         "how much the server logs",
-        frozenset({SERVE}),
+        frozenset({SERVE, RELAY}),
         choices=("critical", "error", "warning", "info", "debug"),
     ),
     Setting(

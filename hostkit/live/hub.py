@@ -45,6 +45,19 @@ class Ack:
     duplicate: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """On a hall laptop (hostkit.relay): kept in the hall, not yet shared with the server.
+
+    The command is in the laptop's durable outbox and, while the server cannot be reached,
+    decided in the hall's copy of the log (at ``seq``, 0 if not) so the hall sees it. Its
+    ack comes only once the server has committed it (the phone sends it again, same id).
+    """
+
+    command_id: str | None
+    seq: int
+
+
 class StorageFailed(Exception):
     """The command could not be made durable; it was not acknowledged."""
 
@@ -167,7 +180,7 @@ class Hub:
         command: cmd.AnyCommand,
         command_id: str | None = None,
         relayed_by: str | None = None,
-    ) -> Ack | Rejection:
+    ) -> Ack | Rejection | Kept:
         """Decide a command, make its events durable, then publish them.
 
         Returns only after the durable commit. A repeated (actor, command_id) is

@@ -89,6 +89,11 @@ def ack_message(command_id: str, seq: int, duplicate: bool) -> dict[str, Any]:
     return {"type": "ack", "id": command_id, "seq": seq, "duplicate": duplicate}
 
 
+def kept_message(command_id: str, seq: int) -> dict[str, Any]:
+    """A hall laptop kept the command (docs/relay.md): no ack yet; send it again later."""
+    return {"type": "kept", "id": command_id, "seq": seq}
+
+
 def rejected_message(command_id: str | None, rejection: Rejection) -> dict[str, Any]:
     return {
         "type": "rejected",

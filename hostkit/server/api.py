@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
-from hostkit.live.hub import StorageFailed
+from hostkit.live.hub import Kept, StorageFailed
 from hostkit.live.view import snapshot
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
@@ -126,6 +126,8 @@ async def post_command(request: Request) -> Response:
         if status == 429:
             response.headers["Retry-After"] = "60"  # the limit is per minute
         return response
+    if isinstance(outcome, Kept):  # a hall laptop's: accepted, not yet acknowledged
+        return _json(protocol.kept_message(message.id, outcome.seq), 202)
     return _json(protocol.ack_message(message.id, outcome.seq, outcome.duplicate))
 
 

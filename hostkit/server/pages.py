@@ -30,7 +30,7 @@ from hostkit.export.zones import machine_zone, zone
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
-from hostkit.live.hub import StorageFailed
+from hostkit.live.hub import Kept, StorageFailed
 from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
 from hostkit.server.auth import cookie_name, participant_for, token_from
@@ -406,7 +406,7 @@ _CONFIRMED = {
     "remove_phase": "Tick “I understand” first: nothing was changed.",
     "revoke_digest": "Tick “I understand” first: nothing was changed.",
 }
-DONE = "Done."
+KEPT = "Kept in the hall: it will be shared when the internet is back."
 _BACK = re.compile(r"host(/(" + "|".join(CONSOLE_PAGES) + r"))?")
 
 
@@ -438,7 +438,7 @@ async def _submit(
         return "The server could not save this. Please try again."
     if isinstance(outcome, Rejection):
         return outcome.message
-    return DONE
+    return KEPT if isinstance(outcome, Kept) else DONE
 
 
 async def act(request: Request) -> Response:

@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from hostkit import i18n
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
-from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed
+from hostkit.live.hub import Hub, Kept, Live, ShuttingDown, StorageFailed
 from hostkit.live.outgoing import Outgoing
 from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
@@ -183,6 +183,8 @@ class Connection:
             )
         if isinstance(outcome, Rejection):
             reply = protocol.rejected_message(message.id, await self.in_their_language(outcome))
+        elif isinstance(outcome, Kept):  # a hall laptop's: the ack comes later
+            reply = protocol.kept_message(message.id, outcome.seq)
         else:
             reply = protocol.ack_message(message.id, outcome.seq, outcome.duplicate)
         await self.send(protocol.encode(reply))
@@ -271,6 +273,10 @@ async def live_socket(ws: WebSocket) -> None:
                 }
             )
         )
+
+        hall = ctx.greeting(session_id) if ctx.greeting is not None else None
+        if hall is not None:  # on a hall laptop: what is kept in the hall, not yet shared
+            await connection.send(protocol.encode(hall))
 
         async def until_behind() -> None:
             await behind.wait()
