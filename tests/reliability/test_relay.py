@@ -1,0 +1,256 @@
+"""Two halls on laptops and people at home; one hall's internet drops, and comes back.
+
+Real processes throughout: ``hostkit serve``, two ``hostkit relay`` laptops (one of them
+reaching the server through a TCP proxy the test cuts, silently, as a hall's line drops),
+and phones and people at home on real WebSockets that keep an outbox as live.js does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hostkit.store.sqlite import DB_NAME
+from tests.reliability.client import OutboxClient
+from tests.reliability.process import ServerProcess, host_token, join
+from tests.reliability.proxy import SilentProxy
+from tests.reliability.relay_process import RelayProcess
+
+HEARTBEAT_S = 0.5
+WITHIN_S = 60  # a loaded machine is slow; nothing here waits on a timer to pass
+
+
+def new_session(server: ServerProcess) -> dict[str, Any]:
+    made = server.cli(
+        "new", "--licence", "CC BY 4.0", "--data", str(server.data_dir), "--title", "Two halls",
+        "--format", "world-cafe", "--venue", "Hall A", "--venue", "Hall B",
+        "--public-url", server.public_url, "--json",
+    )  # fmt: skip
+    links: dict[str, Any] = json.loads(made.stdout)
+    return links
+
+
+def reach(link: str, server: ServerProcess, port: int | None = None) -> str:
+    """A venue link as the laptop reaches the server: directly, or through the proxy."""
+    return link.replace(server.public_url, f"http://127.0.0.1:{port or server.port}")
+
+
+def contributions(server: ServerProcess, session_id: str) -> list[dict[str, Any]]:
+    """Every contribution_posted in the server's log on disk, in seq order, with its seq."""
+    conn = sqlite3.connect(f"file:{server.data_dir / DB_NAME}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT seq, body, command_id FROM events WHERE session_id = ? "
+            "AND type = 'contribution_posted' ORDER BY seq",
+            (session_id,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [{"seq": seq, "command_id": cid, **json.loads(body)} for seq, body, cid in rows]
+
+
+def events_of(server: ServerProcess, session_id: str, kind: str) -> list[tuple[str | None, str]]:
+    conn = sqlite3.connect(f"file:{server.data_dir / DB_NAME}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT actor, body FROM events WHERE session_id = ? AND type = ? ORDER BY seq",
+            (session_id, kind),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(actor, body) for actor, body in rows]
+
+
+async def phone(hall: RelayProcess, links: dict[str, Any], name: str) -> OutboxClient:
+    """Someone in the hall scans the laptop's QR code, joins, and opens the live page."""
+    person = await hall.join(links["join_code"], name)
+    client = OutboxClient(
+        hall.ws_url, links["session_id"], person.token, name, heartbeat_s=HEARTBEAT_S
+    )
+    client.hall = []  # type: ignore[attr-defined]
+    client.kept = []  # type: ignore[attr-defined]
+
+    def note(message: dict[str, Any]) -> None:
+        if message["type"] == "hall":
+            client.hall.append(message)  # type: ignore[attr-defined]
+        elif message["type"] == "kept":
+            client.kept.append(message["id"])  # type: ignore[attr-defined]
+
+    client.on_message = note
+    client.start()
+    await asyncio.wait_for(client.connected.wait(), WITHIN_S)
+    return client
+
+
+async def texts_seen(hall: RelayProcess, client: OutboxClient) -> list[str]:
+    """The contributions the hall's laptop shows this phone now (its snapshot)."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            f"{hall.url}/api/sessions/{client.session_id}/snapshot",
+            headers={"Authorization": f"Bearer {client.token}"},
+        )
+    answer.raise_for_status()
+    return [c["text"] for c in answer.json()["state"]["contributions"]]
+
+
+async def until(check: Any, within: float = WITHIN_S) -> None:
+    """Poll a condition that depends on another process (a laptop catching up)."""
+    async with asyncio.timeout(within):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.1)  # polling another process, not waiting for time to pass
+
+
+def command(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"type": kind, **fields}
+
+
+async def test_a_hall_carries_on_offline_and_merges_every_word_once_in_its_phase(
+    tmp_path: Path,
+) -> None:
+    server = ServerProcess(tmp_path / "data", extra=("--heartbeat", str(HEARTBEAT_S)))
+    links = new_session(server)
+    sid = links["session_id"]
+    await server.start()
+    clients: list[OutboxClient] = []
+    halls: list[RelayProcess] = []
+    try:
+        async with SilentProxy(server.port) as proxy:
+            hall_a = RelayProcess(
+                tmp_path / "hall-a", reach(links["venue_links"]["Hall A"], server, proxy.port), "a"
+            )
+            hall_b = RelayProcess(
+                tmp_path / "hall-b", reach(links["venue_links"]["Hall B"], server), "b"
+            )
+            halls += [hall_a, hall_b]
+            host = OutboxClient(server.ws_url, sid, host_token(links), "host")
+            host.start()
+            clients.append(host)
+            host.send_now(command("open_phase", phase_id="p1", seat=False, timer=False), "open-1")
+            await host.wait_for(lambda c: "open-1" in c.acked, WITHIN_S)
+            for hall in halls:
+                await hall.start()
+                await hall.has_copy(sid)
+
+            home = await join(server, links["remote_url"], "Iolo")
+            iolo = OutboxClient(server.ws_url, sid, home.token, "iolo")
+            iolo.start()
+            rhian = await phone(hall_a, links, "Rhian")
+            bryn = await phone(hall_b, links, "Bryn")
+            clients += [iolo, rhian, bryn]
+            iolo.post("From home, before")
+            rhian.post("Hall A, online")
+            bryn.post("Hall B, before")
+            for client in (iolo, rhian, bryn):
+                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+            assert rhian.kept == []  # type: ignore[attr-defined]  # online: acked, never kept
+            home_note = next(
+                c["contribution_id"]
+                for c in contributions(server, sid)
+                if c["text"] == "From home, before"
+            )
+            await until(lambda: _has(hall_a, rhian, "Hall B, before"))
+
+            proxy.drop()  # hall A's line goes silent
+            await rhian.wait_for(
+                lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+                WITHIN_S,
+            )
+            written = [rhian.post("Hall A, offline 1")]
+            sian = await phone(hall_a, links, "Siân")  # joins while the hall is offline
+            clients.append(sian)
+            written.append(sian.post("Hall A, offline 2"))
+            rhian.send_now(command("raise_hand"), "rhian-hand")
+            sian.send_now(command("cast_vote", contribution_id=home_note), "sian-vote-home")
+            await until(lambda: _has(hall_a, sian, "Hall A, offline 1", "Hall A, offline 2"))
+            offline_1 = await _contribution_id(hall_a, sian, "Hall A, offline 1")
+            sian.send_now(command("cast_vote", contribution_id=offline_1), "sian-vote-hall")
+            await sian.wait_for(
+                lambda c: "sian-vote-hall" in c.kept,  # type: ignore[attr-defined]
+                WITHIN_S,
+            )
+            assert set(written) <= set(rhian.kept) | set(sian.kept)  # type: ignore[attr-defined]
+            assert not rhian.acked.keys() & set(written)  # no ack before the server has it
+
+            # the rest of the event goes on meanwhile; round 1 closes the welcome
+            iolo.post("From home, during")
+            bryn.post("Hall B, during")
+            for client in (iolo, bryn):
+                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+            host.send_now(command("open_phase", phase_id="p2", seat=False, timer=False), "open-2")
+            await host.wait_for(lambda c: "open-2" in c.acked, WITHIN_S)
+            iolo.post("From home, round 1")
+            bryn.post("Hall B, round 1")
+            for client in (iolo, bryn):
+                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+            assert not await _has(hall_a, rhian, "Hall B, round 1")  # hall A is still cut off
+
+            proxy.restore()
+            for client in (rhian, sian):
+                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+
+        said = contributions(server, sid)
+        texts = [c["text"] for c in said]
+        for text in ("Hall A, online", "Hall A, offline 1", "Hall A, offline 2"):
+            assert texts.count(text) == 1, (text, texts)  # exactly once
+        late = [c for c in said if c["text"].startswith("Hall A, offline")]
+        assert {c["phase_id"] for c in late} == {"p1"}  # the phase they were written in
+        assert all(c["late"] and c["written_at"] for c in late)
+        assert {c["command_id"] for c in late} == set(written)  # the phones' own ids
+        hands = events_of(server, sid, "hand_raised")
+        assert [actor for actor, _ in hands] == [participant(rhian)]
+        votes = [json.loads(body) for _, body in events_of(server, sid, "vote_cast")]
+        by_sian = {v["contribution_id"] for v in votes if v["participant_id"] == participant(sian)}
+        offline_1_there = next(c for c in late if c["text"] == "Hall A, offline 1")
+        assert by_sian == {home_note, offline_1_there["contribution_id"]}
+        assert "sian-vote-hall" in sian.acked and "rhian-hand" in rhian.acked
+
+        # hall A now sees what it missed, from the other hall and from home
+        seen = await texts_seen(hall_a, rhian)
+        for text in ("Hall B, during", "Hall B, round 1", "From home, round 1"):
+            assert text in seen
+        assert seen.count("Hall A, offline 1") == 1
+
+        for name in ("transcript-md", "transcript-txt", "digest-html", "digest-txt"):
+            body = server.cli(
+                "export", sid, "--data", str(server.data_dir), "--format", name, "--out", "-"
+            ).stdout
+            order = [body.index(t) for t in ("From home, before", "Hall A, offline 1")]
+            order.append(body.index("From home, during"))
+            # in their place: written before Iolo's second note, so shown before it
+            assert order == sorted(order), name
+            assert "arrived late" in body, name
+    finally:
+        for client in clients:
+            await client.stop()
+        for hall in halls:
+            hall.stop()
+        server.stop()
+
+
+def participant(client: OutboxClient) -> str:
+    """The participant id a phone's token names (a signed, not encrypted, payload)."""
+    payload = client.token.split(".")[0]
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return str(data[1])
+
+
+async def _has(hall: RelayProcess, client: OutboxClient, *texts: str) -> bool:
+    seen = await texts_seen(hall, client)
+    return all(t in seen for t in texts)
+
+
+async def _contribution_id(hall: RelayProcess, client: OutboxClient, text: str) -> str:
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            f"{hall.url}/api/sessions/{client.session_id}/snapshot",
+            headers={"Authorization": f"Bearer {client.token}"},
+        )
+    return str(next(c["id"] for c in answer.json()["state"]["contributions"] if c["text"] == text))
