@@ -254,3 +254,74 @@ async def _contribution_id(hall: RelayProcess, client: OutboxClient, text: str) 
             headers={"Authorization": f"Bearer {client.token}"},
         )
     return str(next(c["id"] for c in answer.json()["state"]["contributions"] if c["text"] == text))
+
+
+async def test_a_laptop_killed_offline_with_words_kept_loses_none_and_sends_none_twice(
+    tmp_path: Path,
+) -> None:
+    server = ServerProcess(tmp_path / "data", extra=("--heartbeat", str(HEARTBEAT_S)))
+    links = new_session(server)
+    sid = links["session_id"]
+    await server.start()
+    clients: list[OutboxClient] = []
+    hall: RelayProcess | None = None
+    try:
+        async with SilentProxy(server.port) as proxy:
+            hall = RelayProcess(
+                tmp_path / "hall-a", reach(links["venue_links"]["Hall A"], server, proxy.port), "a"
+            )
+            host = OutboxClient(server.ws_url, sid, host_token(links), "host")
+            host.start()
+            clients.append(host)
+            host.send_now(command("open_phase", phase_id="p1", seat=False, timer=False), "open-1")
+            await host.wait_for(lambda c: "open-1" in c.acked, WITHIN_S)
+            await hall.start()
+            await hall.has_copy(sid)
+            rhian = await phone(hall, links, "Rhian")
+            clients.append(rhian)
+
+            proxy.drop()
+            await rhian.wait_for(
+                lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+                WITHIN_S,
+            )
+            sian = await phone(hall, links, "Siân")  # her join is only in the hall, so far
+            clients.append(sian)
+            kept = [rhian.post(f"Rhian {n}") for n in range(5)]
+            kept += [sian.post(f"Siân {n}") for n in range(3)]
+            for client in (rhian, sian):
+                await client.wait_for(
+                    lambda c: set(c.sent) <= set(c.kept),  # type: ignore[attr-defined]
+                    WITHIN_S,
+                )
+
+            hall.kill()  # the laptop's power goes, its outbox full
+            await hall.start()  # and it comes back, still without internet
+            for client in (rhian, sian):  # each phone reconnects and sends its outbox again
+                await client.wait_for(
+                    lambda c: len(c.closes) >= 1 and c.connected.is_set(), WITHIN_S
+                )
+                await client.wait_for(
+                    lambda c: c.kept.count(c.sent[-1]) >= 2,  # type: ignore[attr-defined]
+                    WITHIN_S,
+                )
+            seen = await texts_seen(hall, rhian)
+            assert sorted(seen) == sorted(f"Rhian {n}" for n in range(5)) + sorted(
+                f"Siân {n}" for n in range(3)
+            )  # once each in the hall, after the restart and the phones' resending
+
+            proxy.restore()
+            for client in (rhian, sian):
+                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+
+        said = contributions(server, sid)
+        assert sorted(c["command_id"] for c in said) == sorted(kept)  # each once, none lost
+        joins = [body for _, body in events_of(server, sid, "participant_joined")]
+        assert sum(json.loads(b)["participant_id"] == participant(sian) for b in joins) == 1
+        assert sorted(await texts_seen(hall, sian)) == sorted(c["text"] for c in said)
+    finally:
+        for client in clients:
+            await client.stop()
+        if hall is not None:
+            hall.stop()
+        server.stop()
