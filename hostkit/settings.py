@@ -19,7 +19,10 @@ from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
 RELAY = "relay"  # a hall laptop: serves the hall's phones, relays its venue (docs/relay.md)
-ALL_COMMANDS = frozenset({"serve", "new", "list", "export", "check", "backup", "restore", "purge"})
+ALL_COMMANDS = frozenset(
+    {"serve", "new", "list", "export", "check", "backup", "restore", "purge", RELAY}
+)
+STORING = ALL_COMMANDS - {RELAY}  # a hall laptop's copy is always SQLite in --data
 LINKING = frozenset({"serve", "new", "list", RELAY})  # commands that print links people open
 
 
@@ -98,7 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--data",
         "HOSTKIT_DATA",
         "data directory: the SQLite database and its photos",
-        ALL_COMMANDS | {RELAY},
+        ALL_COMMANDS,
         Path,
         "DIR",
     ),
@@ -108,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
         "HOSTKIT_STORE",
         "where events are stored: sqlite://DIR (sqlite:///srv/hostkit for an absolute path) "
         "or postgresql://USER@HOST/DB (default: SQLite in the data directory)",
-        ALL_COMMANDS,
+        STORING,
         metavar="URL",
     ),
     Setting(
