@@ -133,17 +133,9 @@ async def _hall_text(settings: Settings, base: str, session_id: str) -> str:
                 "No copy of the session yet: it is made as soon as the server answers "
                 "(start the laptop once where the internet works, e.g. the day before)."
             )
-        state = fold_log(session_id, log)
-        screen = projector_of(state)
-        signer = await signer_for(store)
-        lines = [f"Hall laptop for “{state.title}”"]
-        if screen is not None:
-            nonce = state.participants[screen].nonce
-            key = signer.participant_token(session_id, screen, nonce)
-            lines.append(f"  Hall projector: {base}/s/{session_id}/projector?key={key}")
-        room = f"{base}/j/{state.join_code}/room"
-        lines += [f"  Room link: {room}   join code: {state.join_code}", qr_terminal(room)]
-        return "\n".join(lines)
+        from hostkit.relay.run import hall_text
+
+        return hall_text(base, await signer_for(store), fold_log(session_id, log))
 
 
 def relay(args: argparse.Namespace) -> int:

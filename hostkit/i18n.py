@@ -55,6 +55,9 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Connecting…",
     "Reconnecting…",
     "Reconnecting… your note is saved and will be sent.",
+    # on a hall laptop (docs/relay.md)
+    "The hall's internet is down: what you write is kept in the hall, not yet shared.",
+    "kept in the hall, not yet shared",
     "This link is no longer valid.",
     "No timer running",
     "Time is up",

@@ -20,7 +20,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -91,6 +91,7 @@ class Hall:
         self.session_id = session_id
         self.hub, self.store, self.outbox = hub, store, outbox
         self.phones = phones  # the hall's live WebSockets (to ask them to reconnect)
+        self.copied: Callable[[], Awaitable[None]] | None = None  # the first copy is made
         self.shared_head = int(outbox.meta("shared_head") or 0)
         self.offset = float(outbox.meta("offset") or 0.0)  # server clock minus ours
         self.cell_id = outbox.meta("cell_id") or ""
@@ -265,6 +266,8 @@ class Hall:
                 return False
             if head == 0:
                 await self.create(fresh)
+                if self.copied is not None:
+                    await self.copied()
             else:
                 await self.hub.mirror(self.session_id, fresh)
             self.set_shared(fresh[-1].seq)
