@@ -58,6 +58,7 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     # on a hall laptop (docs/relay.md)
     "The hall's internet is down: what you write is kept in the hall, not yet shared.",
     "kept in the hall, not yet shared",
+    "Kept in the hall: it will be shared when the internet is back.",
     "This link is no longer valid.",
     "No timer running",
     "Time is up",

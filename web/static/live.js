@@ -24,6 +24,7 @@
     this.onAlert = opts.onAlert || function () {};  /* hosts: the server could not store something */
     this.onAck = opts.onAck || function () {};  /* the server stored a command I sent: (ack, command) */
     this.onHall = opts.onHall || function () {};  /* a hall laptop: what the hall keeps, not yet shared */
+    this.onKept = opts.onKept || function () {};  /* a hall laptop kept a command of mine: (kept) */
     this.hall = null; /* the latest "hall" message of a hall laptop (docs/relay.md), else null */
     this.offset = 0; /* server time minus local time, seconds */
     this.key = "hk-outbox-" + this.session + "-" + this.me;
@@ -91,7 +92,13 @@
     else if (msg.type === "ack" || msg.type === "rejected") { this.settle(msg); }
     else if (msg.type === "alert") { this.onAlert(msg, this); }
     else if (msg.type === "hall") { this.hall = msg; this.onHall(msg, this); this.status(); }
-    /* "kept": the hall laptop has it; it stays in the outbox until the server's ack */
+    else if (msg.type === "kept") { this.keep(msg.id); }
+  };
+  /* The hall laptop has it (its internet is down): it stays in the outbox, sent again after
+     the next welcome, until the server's ack; the page shows it in the hall's list meanwhile. */
+  Live.prototype.keep = function (id) {
+    this.outbox.forEach(function (i) { if (i.id === id) i.kept = true; });
+    this.save(); this.status(); this.onKept({ id: id }, this);
   };
   Live.prototype.flush = function () { this.outbox.forEach(this.transmit, this); };
   Live.prototype.transmit = function (item) {

@@ -27,7 +27,8 @@
       if (command && command.type === "post_contribution") P.confirmed(msg.seq, command.text, undefined, null, true);
     },
     onEvents: function (events) { events.forEach(apply); markKept(); },
-    onHall: function () { markKept(); }
+    onHall: function () { markKept(); },
+    onKept: function (msg) { if (posts[msg.id]) P.kept(); showOutbox(); }
   });
   /* On a hall laptop whose internet is down: the hall's own contributions (after the last
      event the server has) are marked "kept in the hall, not yet shared". */
@@ -36,6 +37,8 @@
     Array.prototype.forEach.call(document.querySelectorAll("#notes li[id^='c-c'], li.own-item[data-seq]"), function (li) {
       var found = /^c-c(\d+)$/.exec(li.id), seq = found ? parseInt(found[1], 10) : parseInt(li.getAttribute("data-seq"), 10);
       var mark = li.querySelector(".kept-mark"), kept = shared !== null && seq > shared;
+      var own = li.querySelector(".own-state");  /* what I added: its state says it */
+      if (own) { if (kept) own.textContent = t("kept in the hall, not yet shared"); return; }
       if (kept && !mark) {
         mark = document.createElement("strong"); mark.className = "kept-mark"; mark.textContent = t("kept in the hall, not yet shared");
         li.appendChild(document.createTextNode(" ")); li.appendChild(mark);
@@ -53,7 +56,7 @@
   }
   var posts = {};  /* ids of the notes this page sent, to say beside the form if one is refused */
   function showOutbox() {
-    P.outbox(live.outbox.filter(function (i) { return i.command.type === "post_contribution"; }), live.connected);
+    P.outbox(live.outbox.filter(function (i) { return i.command.type === "post_contribution" && !i.kept; }), live.connected);
   }
   function label(pid) {
     var shown = labels[pid] || "Anonymous", numbered = /^Participant (\d+)$/.exec(shown);
