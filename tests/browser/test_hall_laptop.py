@@ -30,7 +30,7 @@ async def test_a_phone_on_a_cut_off_hall_laptop_keeps_posting_and_shares_when_ba
         upstream = links.venue_links["Hall A"].replace(
             server.public_url, f"http://127.0.0.1:{proxy.port}"
         )
-        hall = RelayProcess(tmp_path / "hall", upstream, "hall-a")
+        hall = RelayProcess(tmp_path / "hall", upstream=upstream, name="hall-a")
         await hall.start()
         try:
             await hall.has_copy(links.session_id)

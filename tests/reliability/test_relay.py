@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +21,10 @@ import httpx
 
 from hostkit.store.sqlite import DB_NAME
 from tests.reliability.client import OutboxClient
-from tests.reliability.process import ServerProcess, host_token, join
+from tests.reliability.process import ServerProcess, join
 from tests.reliability.proxy import SilentProxy
 from tests.reliability.relay_process import RelayProcess
+from tests.reliability.test_crash import open_first_phase
 
 HEARTBEAT_S = 0.5
 WITHIN_S = 60  # a loaded machine is slow; nothing here waits on a timer to pass
@@ -112,89 +116,123 @@ def command(kind: str, **fields: Any) -> dict[str, Any]:
     return {"type": kind, **fields}
 
 
+@dataclass
+class Event:
+    """A session with two halls, its server running, hall A's line through a proxy to cut."""
+
+    server: ServerProcess
+    links: dict[str, Any]
+    proxy: SilentProxy
+    host: OutboxClient  # online, with the welcome open
+    cut: RelayProcess  # hall A's laptop, through the proxy
+    clients: list[OutboxClient] = field(default_factory=list)
+    halls: list[RelayProcess] = field(default_factory=list)
+
+    @property
+    def sid(self) -> str:
+        return str(self.links["session_id"])
+
+    async def start(self, hall: RelayProcess) -> RelayProcess:
+        self.halls.append(hall)
+        await hall.start()
+        await hall.has_copy(self.sid)
+        return hall
+
+    async def phone(self, hall: RelayProcess, name: str) -> OutboxClient:
+        self.clients.append(await phone(hall, self.links, name))
+        return self.clients[-1]
+
+
+@contextlib.asynccontextmanager
+async def event(tmp_path: Path) -> AsyncIterator[Event]:
+    """Everything started (hall A's laptop too), and stopped again whatever happens."""
+    server = ServerProcess(tmp_path / "data", extra=("--heartbeat", str(HEARTBEAT_S)))
+    links = new_session(server)
+    await server.start()
+    made: Event | None = None
+    try:
+        async with SilentProxy(server.port) as proxy:
+            host = await open_first_phase(server, links)
+            cut = RelayProcess(
+                tmp_path / "hall-a",
+                upstream=reach(links["venue_links"]["Hall A"], server, proxy.port),
+                name="a",
+            )
+            made = Event(server, links, proxy, host, cut, [host])
+            await made.start(cut)
+            yield made
+    finally:
+        for client in made.clients if made is not None else []:
+            await client.stop()
+        for hall in made.halls if made is not None else []:
+            hall.stop()
+        server.stop()
+
+
 async def test_a_hall_carries_on_offline_and_merges_every_word_once_in_its_phase(
     tmp_path: Path,
 ) -> None:
-    server = ServerProcess(tmp_path / "data", extra=("--heartbeat", str(HEARTBEAT_S)))
-    links = new_session(server)
-    sid = links["session_id"]
-    await server.start()
-    clients: list[OutboxClient] = []
-    halls: list[RelayProcess] = []
-    try:
-        async with SilentProxy(server.port) as proxy:
-            hall_a = RelayProcess(
-                tmp_path / "hall-a", reach(links["venue_links"]["Hall A"], server, proxy.port), "a"
-            )
-            hall_b = RelayProcess(
-                tmp_path / "hall-b", reach(links["venue_links"]["Hall B"], server), "b"
-            )
-            halls += [hall_a, hall_b]
-            host = OutboxClient(server.ws_url, sid, host_token(links), "host")
-            host.start()
-            clients.append(host)
-            host.send_now(command("open_phase", phase_id="p1", seat=False, timer=False), "open-1")
-            await host.wait_for(lambda c: "open-1" in c.acked, WITHIN_S)
-            for hall in halls:
-                await hall.start()
-                await hall.has_copy(sid)
+    async with event(tmp_path) as e:
+        server, links, sid, hall_a = e.server, e.links, e.sid, e.cut
+        hall_b = RelayProcess(
+            tmp_path / "hall-b", upstream=reach(links["venue_links"]["Hall B"], server), name="b"
+        )
+        await e.start(hall_b)
+        home = await join(server, links["remote_url"], "Iolo")
+        iolo = OutboxClient(server.ws_url, sid, home.token, "iolo")
+        iolo.start()
+        e.clients.append(iolo)
+        rhian = await e.phone(hall_a, "Rhian")
+        bryn = await e.phone(hall_b, "Bryn")
+        iolo.post("From home, before")
+        rhian.post("Hall A, online")
+        bryn.post("Hall B, before")
+        for client in (iolo, rhian, bryn):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        assert rhian.kept == []  # type: ignore[attr-defined]  # online: acked, never kept
+        home_note = next(
+            c["contribution_id"]
+            for c in contributions(server, sid)
+            if c["text"] == "From home, before"
+        )
+        await until(lambda: _has(hall_a, rhian, "Hall B, before"))
 
-            home = await join(server, links["remote_url"], "Iolo")
-            iolo = OutboxClient(server.ws_url, sid, home.token, "iolo")
-            iolo.start()
-            rhian = await phone(hall_a, links, "Rhian")
-            bryn = await phone(hall_b, links, "Bryn")
-            clients += [iolo, rhian, bryn]
-            iolo.post("From home, before")
-            rhian.post("Hall A, online")
-            bryn.post("Hall B, before")
-            for client in (iolo, rhian, bryn):
-                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
-            assert rhian.kept == []  # type: ignore[attr-defined]  # online: acked, never kept
-            home_note = next(
-                c["contribution_id"]
-                for c in contributions(server, sid)
-                if c["text"] == "From home, before"
-            )
-            await until(lambda: _has(hall_a, rhian, "Hall B, before"))
+        e.proxy.drop()  # hall A's line goes silent
+        await rhian.wait_for(
+            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+            WITHIN_S,
+        )
+        written = [rhian.post("Hall A, offline 1")]
+        sian = await e.phone(hall_a, "Siân")  # joins while the hall is offline
+        written.append(sian.post("Hall A, offline 2"))
+        rhian.send_now(command("raise_hand"), "rhian-hand")
+        sian.send_now(command("cast_vote", contribution_id=home_note), "sian-vote-home")
+        await until(lambda: _has(hall_a, sian, "Hall A, offline 1", "Hall A, offline 2"))
+        offline_1 = await _contribution_id(hall_a, sian, "Hall A, offline 1")
+        sian.send_now(command("cast_vote", contribution_id=offline_1), "sian-vote-hall")
+        await sian.wait_for(
+            lambda c: "sian-vote-hall" in c.kept,  # type: ignore[attr-defined]
+            WITHIN_S,
+        )
+        assert set(written) <= set(rhian.kept) | set(sian.kept)  # type: ignore[attr-defined]
+        assert not rhian.acked.keys() & set(written)  # no ack before the server has it
 
-            proxy.drop()  # hall A's line goes silent
-            await rhian.wait_for(
-                lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
-                WITHIN_S,
-            )
-            written = [rhian.post("Hall A, offline 1")]
-            sian = await phone(hall_a, links, "Siân")  # joins while the hall is offline
-            clients.append(sian)
-            written.append(sian.post("Hall A, offline 2"))
-            rhian.send_now(command("raise_hand"), "rhian-hand")
-            sian.send_now(command("cast_vote", contribution_id=home_note), "sian-vote-home")
-            await until(lambda: _has(hall_a, sian, "Hall A, offline 1", "Hall A, offline 2"))
-            offline_1 = await _contribution_id(hall_a, sian, "Hall A, offline 1")
-            sian.send_now(command("cast_vote", contribution_id=offline_1), "sian-vote-hall")
-            await sian.wait_for(
-                lambda c: "sian-vote-hall" in c.kept,  # type: ignore[attr-defined]
-                WITHIN_S,
-            )
-            assert set(written) <= set(rhian.kept) | set(sian.kept)  # type: ignore[attr-defined]
-            assert not rhian.acked.keys() & set(written)  # no ack before the server has it
+        # the rest of the event goes on meanwhile; round 1 closes the welcome
+        iolo.post("From home, during")
+        bryn.post("Hall B, during")
+        for client in (iolo, bryn):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        e.host.send_now(command("open_phase", phase_id="p2", seat=False, timer=False), "open-2")
+        await e.host.wait_for(lambda c: "open-2" in c.acked, WITHIN_S)
+        iolo.post("From home, round 1")
+        bryn.post("Hall B, round 1")
+        for client in (iolo, bryn):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        assert not await _has(hall_a, rhian, "Hall B, round 1")  # hall A is still cut off
 
-            # the rest of the event goes on meanwhile; round 1 closes the welcome
-            iolo.post("From home, during")
-            bryn.post("Hall B, during")
-            for client in (iolo, bryn):
-                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
-            host.send_now(command("open_phase", phase_id="p2", seat=False, timer=False), "open-2")
-            await host.wait_for(lambda c: "open-2" in c.acked, WITHIN_S)
-            iolo.post("From home, round 1")
-            bryn.post("Hall B, round 1")
-            for client in (iolo, bryn):
-                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
-            assert not await _has(hall_a, rhian, "Hall B, round 1")  # hall A is still cut off
-
-            proxy.restore()
-            for client in (rhian, sian):
-                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        e.proxy.restore()
+        for client in (rhian, sian):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
 
         said = contributions(server, sid)
         texts = [c["text"] for c in said]
@@ -227,12 +265,6 @@ async def test_a_hall_carries_on_offline_and_merges_every_word_once_in_its_phase
             # in their place: written before Iolo's second note, so shown before it
             assert order == sorted(order), name
             assert "arrived late" in body, name
-    finally:
-        for client in clients:
-            await client.stop()
-        for hall in halls:
-            hall.stop()
-        server.stop()
 
 
 def participant(client: OutboxClient) -> str:
@@ -259,69 +291,41 @@ async def _contribution_id(hall: RelayProcess, client: OutboxClient, text: str) 
 async def test_a_laptop_killed_offline_with_words_kept_loses_none_and_sends_none_twice(
     tmp_path: Path,
 ) -> None:
-    server = ServerProcess(tmp_path / "data", extra=("--heartbeat", str(HEARTBEAT_S)))
-    links = new_session(server)
-    sid = links["session_id"]
-    await server.start()
-    clients: list[OutboxClient] = []
-    hall: RelayProcess | None = None
-    try:
-        async with SilentProxy(server.port) as proxy:
-            hall = RelayProcess(
-                tmp_path / "hall-a", reach(links["venue_links"]["Hall A"], server, proxy.port), "a"
-            )
-            host = OutboxClient(server.ws_url, sid, host_token(links), "host")
-            host.start()
-            clients.append(host)
-            host.send_now(command("open_phase", phase_id="p1", seat=False, timer=False), "open-1")
-            await host.wait_for(lambda c: "open-1" in c.acked, WITHIN_S)
-            await hall.start()
-            await hall.has_copy(sid)
-            rhian = await phone(hall, links, "Rhian")
-            clients.append(rhian)
-
-            proxy.drop()
-            await rhian.wait_for(
-                lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+    async with event(tmp_path) as e:
+        hall = e.cut
+        rhian = await e.phone(hall, "Rhian")
+        e.proxy.drop()
+        await rhian.wait_for(
+            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+            WITHIN_S,
+        )
+        sian = await e.phone(hall, "Siân")  # her join is only in the hall, so far
+        kept = [rhian.post(f"Rhian {n}") for n in range(5)]
+        kept += [sian.post(f"Siân {n}") for n in range(3)]
+        for client in (rhian, sian):
+            await client.wait_for(
+                lambda c: set(c.sent) <= set(c.kept),  # type: ignore[attr-defined]
                 WITHIN_S,
             )
-            sian = await phone(hall, links, "Siân")  # her join is only in the hall, so far
-            clients.append(sian)
-            kept = [rhian.post(f"Rhian {n}") for n in range(5)]
-            kept += [sian.post(f"Siân {n}") for n in range(3)]
-            for client in (rhian, sian):
-                await client.wait_for(
-                    lambda c: set(c.sent) <= set(c.kept),  # type: ignore[attr-defined]
-                    WITHIN_S,
-                )
 
-            hall.kill()  # the laptop's power goes, its outbox full
-            await hall.start()  # and it comes back, still without internet
-            for client in (rhian, sian):  # each phone reconnects and sends its outbox again
-                await client.wait_for(
-                    lambda c: len(c.closes) >= 1 and c.connected.is_set(), WITHIN_S
-                )
-                await client.wait_for(
-                    lambda c: c.kept.count(c.sent[-1]) >= 2,  # type: ignore[attr-defined]
-                    WITHIN_S,
-                )
-            seen = await texts_seen(hall, rhian)
-            assert sorted(seen) == sorted(f"Rhian {n}" for n in range(5)) + sorted(
-                f"Siân {n}" for n in range(3)
-            )  # once each in the hall, after the restart and the phones' resending
+        hall.kill()  # the laptop's power goes, its outbox full
+        await hall.start()  # and it comes back, still without internet
+        for client in (rhian, sian):  # each phone reconnects and sends its outbox again
+            await client.wait_for(lambda c: len(c.closes) >= 1 and c.connected.is_set(), WITHIN_S)
+            await client.wait_for(
+                lambda c: c.kept.count(c.sent[-1]) >= 2,  # type: ignore[attr-defined]
+                WITHIN_S,
+            )
+        seen = await texts_seen(hall, rhian)
+        assert sorted(seen) == sorted(f"Rhian {n}" for n in range(5)) + sorted(
+            f"Siân {n}" for n in range(3)
+        )  # once each in the hall, after the restart and the phones' resending
 
-            proxy.restore()
-            for client in (rhian, sian):
-                await client.wait_for(lambda c: not c.outbox, WITHIN_S)
-
-        said = contributions(server, sid)
+        e.proxy.restore()
+        for client in (rhian, sian):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        said = contributions(e.server, e.sid)
         assert sorted(c["command_id"] for c in said) == sorted(kept)  # each once, none lost
-        joins = [body for _, body in events_of(server, sid, "participant_joined")]
+        joins = [body for _, body in events_of(e.server, e.sid, "participant_joined")]
         assert sum(json.loads(b)["participant_id"] == participant(sian) for b in joins) == 1
         assert sorted(await texts_seen(hall, sian)) == sorted(c["text"] for c in said)
-    finally:
-        for client in clients:
-            await client.stop()
-        if hall is not None:
-            hall.stop()
-        server.stop()
