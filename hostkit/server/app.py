@@ -141,6 +141,7 @@ def create_app(
         Route(f"/s/{sid}/host/{{page:str}}", pages.host_page),
         Route(f"/s/{sid}/projector", pages.projector_page),
         Route(f"/s/{sid}/cards", pages.table_cards),
+        Route(f"/s/{sid}/relay", pages.venue_link),
         Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/qr/table/{{group_id:str}}.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/export/{{format:str}}", downloads.export),

@@ -353,6 +353,17 @@ async def projector_page(request: Request) -> Response:
     return _page(request, "projector.html", **values)
 
 
+async def venue_link(request: Request) -> Response:
+    """GET /s/{id}/relay: a hall laptop link opened in a browser says what it is for."""
+    return _problem(
+        request,
+        200,
+        "A hall laptop link",
+        "This link is for the hall's laptop, not a browser: run hostkit relay --upstream "
+        "with this page's address on it (see docs/relay.md). Keep it private.",
+    )
+
+
 async def table_cards(request: Request) -> Response:
     """Print-ready cards, a page per table with its QR code: for the session's hosts."""
     target = f"/s/{request.path_params['session_id']}/cards"
