@@ -102,3 +102,16 @@ def test_a_late_note_takes_its_place_among_its_rounds_notes() -> None:
     order = place(list(state.contributions.values()))
     by_place = sorted(state.contributions.values(), key=lambda c: order[c.id])
     assert [c.text for c in by_place] == ["Library 0", "Hall, offline", "Library 1"]
+
+
+def test_what_the_hall_made_offline_is_named_by_the_servers_ids_when_forwarded() -> None:
+    from hostkit.relay.hall import in_server_ids
+
+    made_there = {57: 63, 58: 64}.get  # hall seq -> the server's, once it has them
+    vote = {"type": "cast_vote", "contribution_id": "c57", "dots": 1}
+    assert in_server_ids(vote, 54, made_there) == {**vote, "contribution_id": "c63"}
+    move = {"type": "move_participant", "participant_id": "p", "group_id": "g58"}
+    assert in_server_ids(move, 54, made_there)["group_id"] == "g64"
+    shared = {"type": "cast_vote", "contribution_id": "c12", "dots": 1}  # the server's own
+    assert in_server_ids(shared, 54, made_there) == shared
+    assert in_server_ids(vote, None, made_there) == vote  # decided online: already its ids

@@ -35,7 +35,27 @@ from hostkit.store.sqlite import SqliteStore
 
 ONLINE_WAIT_S = 10.0  # the longest a phone waits for the server before the hall decides
 CLOSE_RECONNECT = 4503  # as a restarting server: phones reconnect and resume
-_CONTRIBUTION = re.compile(r"c(\d+)")
+# Ids the rules derive from the seq of the event that made the thing (``c{seq}``, ``g{seq}``):
+# what the hall made offline has another seq, so another id, on the server.
+_MADE_ID = re.compile(r"([cg])(\d+)")
+_ID_FIELDS = ("contribution_id", "group_id", "into_id")
+
+
+def in_server_ids(
+    command: dict[str, Any], base: int | None, server_seq: Callable[[int], int | None]
+) -> dict[str, Any]:
+    """The command with the hall's own ids (made on top of the server's log up to ``base``)
+    replaced by the server's, where the server has made those things by now."""
+    if base is None:
+        return command
+    moved = dict(command)
+    for key in _ID_FIELDS:
+        found = _MADE_ID.fullmatch(value) if isinstance(value := command.get(key), str) else None
+        if found and int(found.group(2)) > base:
+            there = server_seq(int(found.group(2)))
+            if there is not None:
+                moved[key] = f"{found.group(1)}{there}"
+    return moved
 
 
 class RelayHub(Hub):
@@ -232,16 +252,13 @@ class Hall:
         return None
 
     def upward(self, item: Item) -> dict[str, Any]:
-        """The command as the server must get it: contributions the hall made offline have
-        the server's ids by now (ids come from seqs: ``c{seq}``)."""
-        command: dict[str, Any] = json.loads(item.command)
-        target = command.get("contribution_id")
-        found = _CONTRIBUTION.fullmatch(target) if isinstance(target, str) else None
-        if found and item.base is not None and int(found.group(1)) > item.base:
-            moved = self.outbox.server_id(item.base, int(found.group(1)))
-            if moved is not None:
-                command["contribution_id"] = f"c{moved}"
-        return command
+        """The command as the server must get it, in the server's ids."""
+        base = item.base
+
+        def server_seq(here_seq: int) -> int | None:
+            return self.outbox.server_id(base, here_seq) if base is not None else None
+
+        return in_server_ids(json.loads(item.command), base, server_seq)
 
     def settle(self, item: Item, reply: dict[str, Any]) -> None:
         """Record the server's answer to a forwarded command."""

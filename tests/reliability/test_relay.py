@@ -329,3 +329,68 @@ async def test_a_laptop_killed_offline_with_words_kept_loses_none_and_sends_none
         joins = [body for _, body in events_of(e.server, e.sid, "participant_joined")]
         assert sum(json.loads(b)["participant_id"] == participant(sian) for b in joins) == 1
         assert sorted(await texts_seen(hall, sian)) == sorted(c["text"] for c in said)
+
+
+async def test_the_halls_cell_host_sets_out_a_table_offline_and_the_server_gets_it(
+    tmp_path: Path,
+) -> None:
+    async with event(tmp_path) as e:
+        hall = e.cut
+        rhian = await e.phone(hall, "Rhian")
+        sian = await e.phone(hall, "Siân")
+        e.host.send_now(
+            command("set_role", participant_id=participant(rhian), role="cell_host"), "r"
+        )
+        await e.host.wait_for(lambda c: "r" in c.acked, WITHIN_S)
+        await until(lambda: _role_in_hall(hall, rhian))
+        e.proxy.drop()
+        await rhian.wait_for(
+            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+            WITHIN_S,
+        )
+        table = {"type": "create_group", "name": "Window table", "cell_id": "venue-1"}
+        rhian.send_now(table, "window")
+        await rhian.wait_for(lambda c: "window" in c.kept or c.rejected, WITHIN_S)  # type: ignore[attr-defined]
+        assert not rhian.rejected, rhian.rejected
+        made_here = f"g{await _seq_of(hall, rhian, 'group_created')}"
+        move = command("move_participant", participant_id=participant(sian), group_id=made_here)
+        rhian.send_now(move, "move-sian")
+        await rhian.wait_for(lambda c: "move-sian" in c.kept, WITHIN_S)  # type: ignore[attr-defined]
+        sian.post("At the window")
+        await sian.wait_for(lambda c: c.sent[-1] in c.kept, WITHIN_S)  # type: ignore[attr-defined]
+
+        e.proxy.restore()
+        for client in (rhian, sian):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        made = [json.loads(b) for _, b in events_of(e.server, e.sid, "group_created")]
+        (window,) = [g["group"] for g in made if g["group"]["name"] == "Window table"]
+        (note,) = [c for c in contributions(e.server, e.sid) if c["text"] == "At the window"]
+        assert note["group_id"] == window["id"]  # the server's table, not the hall's id for it
+        moves = [json.loads(b) for _, b in events_of(e.server, e.sid, "participant_moved")]
+        assert [m["group_id"] for m in moves if m["participant_id"] == participant(sian)] == [
+            window["id"]
+        ]
+
+
+async def _seq_of(hall: RelayProcess, client: OutboxClient, kind: str) -> int:
+    """The seq of the latest event of this kind in the hall's copy, as a phone reads it."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            f"{hall.url}/api/sessions/{client.session_id}/events",
+            params={"after": 0},
+            headers={"Authorization": f"Bearer {client.token}"},
+        )
+    body = answer.json()
+    assert body["type"] == "events", body["type"]
+    return int(next(e["seq"] for e in reversed(body["events"]) if e["type"] == kind))
+
+
+async def _role_in_hall(hall: RelayProcess, client: OutboxClient) -> bool:
+    """Whether the hall's copy has this phone's person as a cell host yet."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            f"{hall.url}/api/sessions/{client.session_id}/snapshot",
+            headers={"Authorization": f"Bearer {client.token}"},
+        )
+    people = answer.json()["state"]["participants"]
+    return any(p["id"] == participant(client) and p["role"] == "cell_host" for p in people)
