@@ -127,6 +127,7 @@ class Hall:
             outbox.set_meta("epoch", epoch)
         hub.epoch = epoch
         hub.hall = self
+        hub.clock = self.server_now  # the hall's times (timers, pongs) on the server's clock
 
     # --- the clock and the state of the copy -------------------------------------------
 
