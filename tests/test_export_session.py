@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 import docx
 import httpx
+import lxml.etree
 import lxml.html
 import odfdo
 import PIL.Image
@@ -462,6 +463,42 @@ def test_docx_and_odt_carry_title_language_and_real_headings(
     odt = odfdo.Document(path)
     assert odt.meta.get_title() == TITLE and odt.meta.get_language() == "en"
     assert "2. Round 1" in [h.text for h in odt.body.get_headers()]
+
+
+def test_emphasis_is_kept_in_docx_and_odt_as_in_the_html_digest(
+    exports: dict[str, dict[str, bytes]], tmp_path: Path
+) -> None:
+    html = lxml.html.fromstring(exports["attributed"]["digest-html"])
+    assert "footfall" in html.xpath("//strong/text()")
+    document = docx.Document(io.BytesIO(exports["attributed"]["digest-docx"]))
+    runs = [r for p in document.paragraphs for r in p.runs if r.text == "footfall"]
+    assert runs and all(r.bold for r in runs)
+    with zipfile.ZipFile(io.BytesIO(exports["attributed"]["digest-odt"])) as odt:
+        content = lxml.etree.fromstring(odt.read("content.xml"))
+    ns = {
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+        "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+        "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    }
+    styles = content.xpath("//text:span[text()='footfall']/@text:style-name", namespaces=ns)
+    assert styles, "footfall is a run of its own, not plain text"
+    for name in styles:
+        weight = content.xpath(
+            f"//style:style[@style:name='{name}']/style:text-properties/@fo:font-weight",
+            namespaces=ns,
+        )
+        assert weight == ["bold"]
+
+
+def test_the_contents_list_numbers_a_phase_once(exports: dict[str, dict[str, bytes]]) -> None:
+    """A phase heading carries its number ("2. Round 1"): a numbered list around it would
+    read "9. 2. Round 1"."""
+    page = lxml.html.fromstring(exports["attributed"]["digest-html"])
+    (contents,) = page.xpath("//nav")
+    assert contents.xpath(".//ol") == [] and len(contents.xpath("ul/li")) > 4
+    for link in contents.xpath(".//a"):
+        heading = page.get_element_by_id(link.get("href")[1:])
+        assert link.text_content() == heading.text_content()
 
 
 def test_the_json_transcript_follows_its_documented_schema(

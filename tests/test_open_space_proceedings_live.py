@@ -156,10 +156,13 @@ async def test_open_space_groups_write_their_reports_and_the_digest_is_the_book(
     section = (await console.read()).get_element_by_id("reports-heading").getparent()
     assert "2 of 2 topic groups have saved a report" in text(section)
     assert "Version 3, saved by Mair" in text(section)
-    assert (
-        await console.send(f"host-report-{shops}-form", resources="The old bank building")
-        == "Done."
-    )
+    resources = "The old bank building, with:\n- its yard\n- its *cellar*"
+    assert await console.send(f"host-report-{shops}-form", resources=resources) == "Done."
+    # shown as the digest shows it: the one Markdown subset of contributions
+    section = (await console.read()).get_element_by_id("reports-heading").getparent()
+    (shown,) = [dd for dd in section.xpath(".//dd") if "old bank" in text(dd)]
+    assert [text(li) for li in shown.xpath(".//ul/li")] == ["its yard", "its cellar"]
+    assert [text(em) for em in shown.xpath(".//em")] == ["cellar"]
 
     await open_phase(host, 4)  # convergence: dots rank, nothing deleted
     await act(nia, {"type": "cast_vote", "contribution_id": topics["Empty shops"], "dots": 2})

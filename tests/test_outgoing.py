@@ -1,4 +1,5 @@
-"""A published batch is encoded once per kind of viewer and shared by their connections."""
+"""A published batch is encoded once per kind of viewer and shared by their connections;
+what a viewer may not read is left out of it, words and their HTML alike."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hostkit.domain.model import SessionState
 from hostkit.fanout.memory import MemoryFanout
 from hostkit.live.outgoing import Outgoing
 from hostkit.live.subscription import Subscription
+from hostkit.live.view import snapshot
 from hostkit.server.rooms import Rooms
 from hostkit.store.base import StoredEvent
 from tests.domain_helpers import ok, person, run, session
@@ -65,6 +67,29 @@ def test_waiting_words_reach_their_author_and_the_hosts_and_no_one_else() -> Non
     assert texts_seen(batch.text_for("host")) == ["Something rude"]
     assert texts_seen(batch.text_for("fay")) == [""]
     assert batch.text_for("fay") is batch.text_for("ana")  # the rest share one message
+
+
+def test_a_post_carries_its_words_as_safe_html_withheld_with_its_text() -> None:
+    state = moderated()
+    batch = Outgoing(posted(state, "anon", "Something **rude** <img src=x onerror=go()>"), state)
+
+    def html_seen(message: str) -> list[str]:
+        return [e["html"] for e in json.loads(message)["events"] if "html" in e]
+
+    shown = "<p>Something <strong>rude</strong> &lt;img src=x onerror=go()&gt;</p>"
+    assert html_seen(batch.text_for("anon")) == html_seen(batch.text_for("host")) == [shown]
+    assert html_seen(batch.text_for("fay")) == [""]  # not a word of it while it waits
+
+
+def test_the_snapshot_carries_the_same_html_and_withholds_it_likewise() -> None:
+    state = moderated()
+    posted(state, "anon", "Something **rude**")
+
+    def html_of(viewer: str) -> list[str]:
+        return [c["html"] for c in snapshot(state, now=2.0, viewer=viewer)["contributions"]]
+
+    assert html_of("anon") == html_of("host") == ["<p>Something <strong>rude</strong></p>"]
+    assert html_of("fay") == [""]
 
 
 def test_a_batch_is_encoded_as_the_session_stood_when_it_was_published() -> None:

@@ -22,7 +22,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
 from hostkit.export.harvest import Entry, Harvest
-from hostkit.export.richtext import Block, Run, blocks, plain
+from hostkit.export.richtext import Block, Run, blocks
 from hostkit.export.words import gettext as _
 from hostkit.export.words import in_its_language, ngettext
 
@@ -187,6 +187,7 @@ def digest_docx(h: Harvest) -> bytes:
                 size = (1 + len(part.rows), len(part.header))
                 table: DocxTable = document._body.add_table(*size, width)
                 table.style = document.styles["Table Grid"]
+                table.autofit = False  # fixed columns: a long word wraps, never widens one
                 for cell, text in zip(table.rows[0].cells, part.header, strict=True):
                     cell.text = text
                     cell.paragraphs[0].runs[0].bold = True
@@ -209,6 +210,7 @@ def digest_odt(h: Harvest) -> bytes:
     _odt_properties(document.meta, h)
     body = document.body
     body.clear()
+    _odt_styles(document)
     tables = 0
     for part in outline(h):
         match part:
@@ -218,7 +220,7 @@ def digest_odt(h: Harvest) -> bytes:
                 else:
                     body.append(odfdo.Header(part.level, part.text))
             case Para():
-                body.append(odfdo.Paragraph(plain(part.runs)))
+                body.append(_odt_paragraph(part.runs))
             case Picture():
                 with PIL.Image.open(io.BytesIO(part.jpeg)) as image:
                     width, height = image.size
@@ -233,7 +235,7 @@ def digest_odt(h: Harvest) -> bytes:
             case Table():
                 tables += 1
                 body.append(odfdo.Paragraph(part.caption, style="Table"))
-                table = odfdo.Table(f"Table{tables}")
+                table = odfdo.Table(f"Table{tables}", style=_ODT_TABLE)
                 table.append_row(odfdo.Row())
                 table.set_row_values(0, part.header)
                 for row in part.rows:
@@ -243,6 +245,29 @@ def digest_odt(h: Harvest) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# Automatic styles of the ODT: emphasis as in DOCX and PDF, and tables as wide as the text
+# area between the margins (so a cell wraps its words; nothing widens a table past them).
+_ODT_EMPHASIS = {(True, False): "hk-strong", (False, True): "hk-em", (True, True): "hk-strong-em"}
+_ODT_TABLE = "hk-table"
+_ODT_TEXT_WIDTH = "16.99cm"  # odfdo's A4 page less its 2 cm margins; "margins" decides
+
+
+def _odt_styles(document: odfdo.Document) -> None:
+    for (bold, italic), name in _ODT_EMPHASIS.items():
+        style = odfdo.Style("text", name=name, bold=bold, italic=italic)
+        document.insert_style(style, automatic=True)
+    table = odfdo.Style("table", name=_ODT_TABLE, width=_ODT_TEXT_WIDTH, align="margins")
+    document.insert_style(table, automatic=True)
+
+
+def _odt_paragraph(runs: Block) -> odfdo.Paragraph:
+    para = odfdo.Paragraph("")
+    for run in runs:
+        style = _ODT_EMPHASIS.get((run.bold, run.italic))
+        para.append(odfdo.Span(run.text, style=style) if style else run.text)
+    return para
 
 
 def _dates(h: Harvest) -> tuple[datetime, datetime]:

@@ -13,6 +13,7 @@ import msgspec
 from hostkit.domain.commands import ClientCommand
 from hostkit.domain.rejections import Rejection
 from hostkit.store.base import StoredEvent
+from hostkit.text.markdown import render_markdown
 
 CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 MAX_MESSAGE_BYTES = 192 * 1024  # a 10,000-character text, even as JSON \u escapes
@@ -66,8 +67,17 @@ def decode_command(data: bytes) -> CommandMessage:
         raise BadMessage(str(error)) from None
 
 
+class _Words(msgspec.Struct):
+    """The words of a posted contribution (its other fields are passed through raw)."""
+
+    text: str
+
+
+_words_decoder: msgspec.json.Decoder[_Words] = msgspec.json.Decoder(_Words)
+
+
 def event_json(stored: StoredEvent) -> dict[str, Any]:
-    return {
+    out = {
         "seq": stored.seq,
         "type": stored.type,
         "at": stored.at,
@@ -75,6 +85,11 @@ def event_json(stored: StoredEvent) -> dict[str, Any]:
         "command_id": stored.command_id,
         "data": msgspec.Raw(stored.body.encode()),
     }
+    if stored.type == "contribution_posted":
+        # the words as every page and export shows them: pages insert this, never
+        # parse Markdown themselves (see hostkit/text/markdown.py)
+        out["html"] = render_markdown(_words_decoder.decode(stored.body).text)
+    return out
 
 
 def events_message(events: list[StoredEvent]) -> bytes:

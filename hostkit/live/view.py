@@ -17,6 +17,7 @@ from hostkit.domain.model import (
     SessionState,
 )
 from hostkit.live import waiting
+from hostkit.text.markdown import render_markdown
 
 
 def labels(state: SessionState) -> dict[str, str]:
@@ -33,9 +34,12 @@ def labels(state: SessionState) -> dict[str, str]:
     return shown
 
 
-def snapshot(state: SessionState, *, now: float, viewer: str | None) -> dict[str, Any]:
+def snapshot(
+    state: SessionState, *, now: float, viewer: str | None, html: bool = True
+) -> dict[str, Any]:
     """The session as ``viewer`` may see it (words waiting for approval only to their
-    author and the hosts: see ``waiting``)."""
+    author and the hosts: see ``waiting``). ``html``: each contribution's words as safe
+    HTML too, as clients get them; a page's templates render the words themselves."""
     timer = None
     if state.timer is not None:
         timer = {
@@ -66,7 +70,7 @@ def snapshot(state: SessionState, *, now: float, viewer: str | None) -> dict[str
             for p in state.participants.values()
         ],
         "contributions": [
-            _shown(state, c, viewer)
+            _shown(state, c, viewer, html)
             for c in state.contributions.values()
             if not c.withdrawn and not c.hidden
         ],
@@ -79,10 +83,12 @@ def snapshot(state: SessionState, *, now: float, viewer: str | None) -> dict[str
     }
 
 
-def _shown(state: SessionState, c: Contribution, viewer: str | None) -> dict[str, Any]:
+def _shown(state: SessionState, c: Contribution, viewer: str | None, html: bool) -> dict[str, Any]:
     shown = asdict(c)
     if waiting.withheld(state, viewer, c.id):
         shown.update(text="", photo_id=None)
+    if html:
+        shown["html"] = render_markdown(shown["text"])  # as in the event (docs/protocol.md)
     return shown
 
 

@@ -32,6 +32,7 @@ from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch
 from hostkit.store.postgresql import PostgresStore
 from hostkit.store.url import store_for
+from hostkit.text.markdown import markup
 
 log = logging.getLogger("hostkit")
 
@@ -73,6 +74,7 @@ def create_app(
     """The app; a hall laptop (hostkit.relay) brings its own hub and runs beside it."""
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
+    templates.env.filters["markdown"] = markup  # contributions: the subset the exports read
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -233,7 +233,7 @@ async def _page_values(ctx: Context, session_id: str, who: Participant) -> dict[
     live_state = live.committed
     return {
         "state": live_state,
-        "view": snapshot(live_state, now=ctx.hub.clock(), viewer=who.id),
+        "view": snapshot(live_state, now=ctx.hub.clock(), viewer=who.id, html=False),
         "me": who,
         "token": ctx.signer.participant_token(session_id, who.id, who.nonce),
         "csrf": ctx.signer.csrf_token(f"{session_id}:{who.id}:{who.nonce}"),

@@ -12,11 +12,13 @@ http(s) and mailto links.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown as md
 import nh3
 from markdown.extensions import Extension
+from markupsafe import Markup
 
 TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 ATTRIBUTES = {"a": {"href", "title"}}
@@ -62,8 +64,11 @@ def _as_typed(text: str) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
-    """Safe HTML for a contribution's Markdown text."""
+    """Safe HTML for a contribution's Markdown text. Cached (about a millisecond each): a
+    live note is rendered for its event and for every page that lists it, always to the
+    same HTML; the texts themselves are in memory anyway, in the sessions' state."""
     html = md.markdown(_as_typed(text), extensions=[_Subset(), "sane_lists", "nl2br"])
     cleaned = nh3.clean(
         html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=LINK_REL
@@ -71,3 +76,8 @@ def render_markdown(text: str) -> str:
     # nh3 keeps the rel of a link whose unsafe href it removed; rel without href is
     # invalid HTML, so such a link becomes a plain placeholder <a> (valid, not a link)
     return cleaned.replace(f'<a rel="{LINK_REL}">', "<a>")
+
+
+def markup(text: str) -> Markup:
+    """``render_markdown`` for a Jinja template (the live pages' ``markdown`` filter)."""
+    return Markup(render_markdown(text))  # noqa: S704 - cleaned by nh3's allow-list

@@ -176,6 +176,13 @@
     var s = Math.ceil(left); return t(s === 1 ? "%(num)d second left" : "%(num)d seconds left", { num: s });
   }
   Live.timeLeft = timeLeft;
+  /* A contribution's words into el: the HTML the server made of its Markdown (cleaned there
+     by an allow-list, as in every export: docs/protocol.md), else, before the server has
+     stored it, the text as typed. Pages never read Markdown themselves. */
+  Live.words = function (el, html, text) {
+    if (typeof html === "string") { el.innerHTML = html; el.classList.remove("as-typed"); }
+    else { el.textContent = text; el.classList.add("as-typed"); }
+  };
   Live.prototype.tickTimer = function () {
     var self = this, first = document.getElementById("timer"), previous = null;
     this.timerState = { remaining: null, running: false, at: 0 };

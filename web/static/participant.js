@@ -83,7 +83,7 @@
     var who = document.createElement("span"); who.className = "who"; who.textContent = label(d.author_id);
     var kind = document.createElement("span"); kind.className = "kind"; kind.textContent = t(d.kind);
     meta.appendChild(who); meta.appendChild(document.createTextNode(" · ")); meta.appendChild(kind);
-    var text = document.createElement("span"); text.className = "text"; text.id = "c-" + id + "-text"; text.textContent = d.text;
+    var text = document.createElement("div"); text.className = "text"; text.id = "c-" + id + "-text"; L.words(text, d.html, d.text);
     li.appendChild(meta); li.appendChild(document.createTextNode(" ")); li.appendChild(text);
     if (d.photo_id) {
       var img = document.createElement("img"); img.alt = d.text;
@@ -113,9 +113,10 @@
         joinCircle(d.participant_id, d.group_id); showPeople();
         break;
       case "contribution_posted":
+        d.html = e.html;  /* the words as safe HTML, made by the server */
         if (d.pending && d.author_id !== me && !data.sees_waiting) held[d.contribution_id] = { d: d, seq: e.seq };
         else show(d.contribution_id, d, e.seq);
-        if (d.author_id === me && d.kind !== "action") P.confirmed(e.seq, d.text, d.pending, d.contribution_id, false);
+        if (d.author_id === me && d.kind !== "action") P.confirmed(e.seq, d.text, d.pending, d.contribution_id, false, d.html);
         break;
       case "contribution_approved": approved(d.contribution_id); P.approved(d.contribution_id); break;
       case "contribution_withdrawn": case "contribution_hidden":
@@ -338,7 +339,7 @@
     var who = document.createElement("span"); who.className = "who"; who.textContent = label(d.author_id);
     var state = document.createElement("span"); state.className = "answer-state"; state.textContent = t("Waiting");
     meta.appendChild(who); meta.appendChild(document.createTextNode(" · ")); meta.appendChild(state);
-    var text = document.createElement("span"); text.className = "text"; text.id = "q-" + id + "-text"; text.textContent = d.text;
+    var text = document.createElement("div"); text.className = "text"; text.id = "q-" + id + "-text"; L.words(text, d.html, d.text);
     var row = document.createElement("span"); row.className = "row";
     if (!d.pending && canVote()) row.appendChild(upvoteForm(id));
     var votes = document.createElement("span"); votes.className = "votes"; votes.dataset.votes = "{}"; votes.textContent = t("%(num)d votes", { num: 0 });
@@ -427,7 +428,7 @@
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (body) {
         var c = (body.state.contributions || []).filter(function (x) { return x.id === id; })[0];
-        if (c && !c.pending) show(id, { kind: c.kind, text: c.text, author_id: c.author_id, group_id: c.group_id, photo_id: c.photo_id }, c.seq);
+        if (c && !c.pending) show(id, { kind: c.kind, text: c.text, html: c.html, author_id: c.author_id, group_id: c.group_id, photo_id: c.photo_id }, c.seq);
       })
       .catch(function () { reloadWhenIdle(""); });
   }

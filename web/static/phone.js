@@ -39,18 +39,20 @@
   }
   function stateText(pending) { return pending ? t("Confirmed") + " · " + audience(true) : "✓ " + t("Confirmed") + " · " + audience(false); }
   /* Stored by the server (its ack, or the event itself, whichever comes first): confirmed. */
-  function confirmed(seq, text, pending, id, mine) {
+  function confirmed(seq, text, pending, id, mine, html) {
     var list = ownList(); if (!list) return;
     var li = list.querySelector('li[data-seq="' + seq + '"]');
     if (!li) {
       li = document.createElement("li"); li.className = "note own-item"; li.setAttribute("data-seq", seq);
       var state = document.createElement("span"); state.className = "meta own-state";
-      var words = document.createElement("span"); words.className = "text"; words.dir = "auto"; words.textContent = text;
+      var words = document.createElement("div"); words.className = "text"; words.dir = "auto";
       li.appendChild(state); li.appendChild(words);
       list.insertBefore(li, list.firstChild);  /* newest next to the form */
       li.querySelector(".own-state").textContent = stateText(pending === undefined ? held() : pending);
       showOwnSection();
     }
+    var shown = li.querySelector(".text");
+    if (html !== undefined || !shown.childNodes.length) L.words(shown, html, text);  /* the ack has no HTML; its event does */
     if (id) li.id = "own-" + id;
     if (mine) {
       say("✓ " + added() + ". " + t("Confirmed") + ".");
@@ -79,7 +81,7 @@
     items.forEach(function (i) {
       var li = document.createElement("li"); li.className = "note pending";
       var meta = document.createElement("span"); meta.className = "meta"; meta.textContent = connected ? t("Sending…") : t("Not sent yet");
-      var text = document.createElement("span"); text.className = "text"; text.dir = "auto"; text.textContent = i.command.text;
+      var text = document.createElement("div"); text.className = "text as-typed"; text.dir = "auto"; text.textContent = i.command.text;
       li.appendChild(meta); li.appendChild(text); list.appendChild(li);
     });
     showOwnSection();
