@@ -140,6 +140,13 @@ class Entry:
         return datetime.fromtimestamp(self.arrived_at, self.zone).strftime("%H:%M %Z")
 
     @property
+    def iso_arrived(self) -> str:
+        """``arrived`` in ISO 8601 ("" if it did not arrive late)."""
+        if not self.late or self.arrived_at is None:
+            return ""
+        return datetime.fromtimestamp(self.arrived_at, self.zone).isoformat(timespec="seconds")
+
+    @property
     def iso_time(self) -> str:
         """ISO 8601 with the local offset, e.g. 2026-06-01T14:05:00+01:00."""
         return datetime.fromtimestamp(self.at, self.zone).isoformat(timespec="seconds")
