@@ -8,6 +8,8 @@ import contextlib
 import json
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -122,6 +124,66 @@ def serve(args: argparse.Namespace) -> int:
 
     draining.run(app, settings)
     return 0
+
+
+def _node_url(settings: Settings) -> str:
+    """This machine's node at --host/--port; a node listening on every address, on loopback."""
+    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"  # noqa: S104
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+
+
+def _drain(args: argparse.Namespace) -> int:
+    """Ask a running node to drain, as SIGTERM does, through its admin endpoint."""
+    from hostkit.sessions import admin_key
+
+    settings = settings_from(args)
+
+    async def key() -> str:
+        async with _opened(settings) as store:
+            return await admin_key(store)
+
+    try:
+        secret = asyncio.run(key())
+    except (StoreError, OSError) as error:
+        raise SystemExit(f"hostkit: cannot use the {_where(settings)}: {error}") from None
+    node = _node_url(settings)
+    request = urllib.request.Request(  # noqa: S310 - an http:// URL built here
+        f"{node}/admin/drain", method="POST", headers={"Authorization": f"Bearer {secret}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise SystemExit(
+            f"hostkit: the node at {node} refused ({error.code}): is --data/--store its own?"
+        ) from None
+    except (urllib.error.URLError, OSError) as error:
+        raise SystemExit(f"hostkit: no hostkit node answers at {node} ({error})") from None
+    print(
+        f"The node at {node} is draining: /healthz answers 503, and in "
+        f"{answer['seconds_left']:g} s it closes its clients (4503) and exits."
+    )
+    if args.wait:
+        _wait_until_gone(node, within=answer["seconds_left"] + 60)
+        print("It has stopped.")
+    return 0
+
+
+def _wait_until_gone(node: str, within: float) -> None:
+    """Until the node stops answering 503 "stopping": it has exited (nothing listens), or
+    a new process already answers in its place (a service manager restarted it)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{node}/healthz", timeout=5):  # noqa: S310
+                return
+        except urllib.error.HTTPError as error:
+            if error.code != 503:
+                return
+        except (urllib.error.URLError, OSError):
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"hostkit: the node at {node} was still answering after {within:g} s")
 
 
 async def _hall_text(settings: Settings, base: str, session_id: str) -> str:
@@ -378,6 +440,11 @@ def parser() -> argparse.ArgumentParser:
     run = command("serve", "run the server")
     run.set_defaults(handler=serve)
 
+    leave = command(
+        "drain", "make a running node leave gently (503 on /healthz, then its people move on)"
+    )
+    leave.add_argument("--wait", action="store_true", help="return only once the node has stopped")
+    leave.set_defaults(handler=_drain)
     hall = command("relay", "run a hall laptop: the hall carries on when the internet does not")
     hall.add_argument(
         "--upstream",

@@ -45,10 +45,14 @@ async def signer_for(store: EventStore) -> TokenSigner:
     return TokenSigner(await store.set_meta_if_absent("signing_secret", new_secret()))
 
 
-async def admin_url(store: EventStore, base: str) -> str:
+async def admin_key(store: EventStore) -> str:
+    """The key of the admin link: whoever can read the store is this server's admin."""
     signer = await signer_for(store)
-    nonce = await store.set_meta_if_absent("admin_nonce", new_id())
-    return f"{base}/admin?key={signer.admin_token(nonce)}"
+    return signer.admin_token(await store.set_meta_if_absent("admin_nonce", new_id()))
+
+
+async def admin_url(store: EventStore, base: str) -> str:
+    return f"{base}/admin?key={await admin_key(store)}"
 
 
 def room_url(base: str, join_code: str, group_id: str | None = None) -> str:

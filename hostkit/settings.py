@@ -20,10 +20,11 @@ from hostkit.store.url import sqlite_dir
 SERVE = "serve"
 RELAY = "relay"  # a hall laptop: serves the hall's phones, relays its venue (docs/relay.md)
 ALL_COMMANDS = frozenset(
-    {"serve", "new", "list", "export", "check", "backup", "restore", "purge", RELAY}
+    {"serve", "new", "list", "export", "check", "backup", "restore", "purge", "drain", RELAY}
 )
 STORING = ALL_COMMANDS - {RELAY}  # a hall laptop's copy is always SQLite in --data
 LINKING = frozenset({"serve", "new", "list", RELAY})  # commands that print links people open
+LISTENING = LINKING | {"drain"}  # commands that need the address the server listens on
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +128,10 @@ SETTINGS: tuple[Setting, ...] = (
         "--host",
         "HOSTKIT_HOST",
         "address to listen on (default: all, so phones in the room reach it)",
-        LINKING,
+        LISTENING,
         metavar="H",
     ),
-    Setting("port", "--port", "HOSTKIT_PORT", "port to listen on", LINKING, int, "P"),
+    Setting("port", "--port", "HOSTKIT_PORT", "port to listen on", LISTENING, int, "P"),
     Setting(
         "public_url",
         "--public-url",

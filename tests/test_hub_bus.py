@@ -3,6 +3,7 @@ against the other's commits and every connection hears every event once, in orde
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from pathlib import Path
 
@@ -60,3 +61,62 @@ async def test_two_hubs_continue_each_others_log(tmp_path: Path) -> None:
         for bus in buses:
             await bus.close()
         await store.close()
+
+
+class HeldReads(SqliteStore):
+    """A real store whose full read of a log can be held once taken, as a slow read is."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.hold: asyncio.Event | None = None
+        self.held = asyncio.Event()
+
+    async def read(
+        self, session_id: str, after: int = 0, limit: int | None = None
+    ) -> list[StoredEvent]:
+        found = await super().read(session_id, after, limit)
+        if self.hold is not None and after == 0:
+            self.held.set()
+            await self.hold.wait()
+        return found
+
+
+async def test_a_commit_heard_while_the_session_is_read_again_is_not_lost(
+    tmp_path: Path,
+) -> None:
+    """After a conflict a node reads the session again while its people stay subscribed:
+    another node's commit heard during that read is part of the session it then serves."""
+    url, channel = need_redis(), unique_channel()
+    other = SqliteStore(tmp_path / "hostkit.sqlite3")
+    await other.open()
+    links = await create_session(other, base="http://x", title="Hall", format_id="circle")
+    sid = links.session_id
+    store = HeldReads(tmp_path / "hostkit.sqlite3")
+    await store.open()
+    buses = [RedisFanout(url, store=s, epoch="e", channel=channel) for s in (store, other)]
+    here, there = Hub(store=store, fanout=buses[0]), Hub(store=other, fanout=buses[1])
+    heard: list[int] = []
+    try:
+        for bus in buses:
+            await bus.start()
+        assert await here.live(sid) is not None and await there.live(sid) is not None
+        buses[0].subscribe(sid, functools.partial(hear, heard))  # the people on this node
+        head = await other.head(sid)
+        here.forget(sid)  # as after a SequenceConflict: read it again
+        store.hold = asyncio.Event()
+        reading = asyncio.create_task(here.live(sid))
+        await store.held.wait()  # the log is read up to head; the read is not back yet
+        assert isinstance(await there.submit(sid, None, joining(1)), Ack)
+        await until(lambda: heard == [head + 1])  # this node heard it meanwhile
+        store.hold.set()
+        live = await reading
+        assert live is not None and live.head == head + 1
+        assert "p1" in live.committed.participants
+        assert isinstance(await there.submit(sid, None, joining(2)), Ack)
+        await until(lambda: heard == [head + 1, head + 2])
+        await until(lambda: here._live[sid].head == head + 2)  # and it keeps following
+    finally:
+        for bus in buses:
+            await bus.close()
+        await store.close()
+        await other.close()

@@ -33,3 +33,12 @@ def test_a_second_signal_or_no_drain_period_stops_at_once() -> None:
     assert Lifecycle().signalled(now=0.0, drain_s=0).stopping
     stopped = Lifecycle().signalled(now=0.0, drain_s=0)
     assert stopped.signalled(now=1.0, drain_s=3.0).stopping  # never back to draining
+
+
+def test_asking_to_drain_again_never_cuts_the_drain_short() -> None:
+    draining = Lifecycle().drained(now=100.0, drain_s=3.0)
+    assert draining == Lifecycle().signalled(now=100.0, drain_s=3.0)
+    assert draining.drained(now=101.0, drain_s=3.0) == draining
+    assert Lifecycle().drained(now=0.0, drain_s=0).stopping
+    stopping = draining.ticked(103.0)
+    assert stopping.drained(now=104.0, drain_s=3.0) == stopping

@@ -24,34 +24,35 @@ def test_a_participants_commands_count_on_every_node() -> None:
     assert b.admit("s", "someone-else", "post_contribution") is None
 
 
-def test_a_sessions_cap_counts_connections_on_every_node() -> None:
+async def test_a_sessions_cap_counts_connections_on_every_node() -> None:
     a, b = nodes(2, max_connections_per_session=3)
-    assert [a.open_connection("s"), a.open_connection("s"), b.open_connection("s")] == [True] * 3
-    assert not b.open_connection("s")
-    assert not a.open_connection("s")
-    assert b.open_connection("other")  # another session has its own places
-    a.close_connection("s")
-    assert b.open_connection("s")  # a place came free on the other node
+    opened = [await a.open_connection("s"), await a.open_connection("s")]
+    assert [*opened, await b.open_connection("s")] == [True] * 3
+    assert not await b.open_connection("s")
+    assert not await a.open_connection("s")
+    assert await b.open_connection("other")  # another session has its own places
+    await a.close_connection("s")
+    assert await b.open_connection("s")  # a place came free on the other node
 
 
-def test_a_node_that_stops_renewing_stops_holding_places() -> None:
+async def test_a_node_that_stops_renewing_stops_holding_places() -> None:
     a, b = nodes(2, max_connections_per_session=2)
-    assert a.open_connection("s") and a.open_connection("s")
-    assert not b.open_connection("s")
+    assert await a.open_connection("s") and await a.open_connection("s")
+    assert not await b.open_connection("s")
     shared = a._shared
     assert shared is not None
     redis.Redis.from_url(need_redis()).delete(f"{shared._prefix}:node:{shared.node}")  # expired
-    assert b.open_connection("s")
+    assert await b.open_connection("s")
 
 
-def test_without_redis_a_node_counts_its_own_connections() -> None:
+async def test_without_redis_a_node_counts_its_own_connections() -> None:
     alone = Guard(
         shared=f"redis://127.0.0.1:{free_port()}/0",
         max_connections_per_session=2,
         commands_per_participant="2/minute",
     )
-    assert alone.open_connection("s") and alone.open_connection("s")
-    assert not alone.open_connection("s")
+    assert await alone.open_connection("s") and await alone.open_connection("s")
+    assert not await alone.open_connection("s")
     assert alone.admit("s", "p", "post") is None
     assert alone.admit("s", "p", "post") is None
     refused = alone.admit("s", "p", "post")

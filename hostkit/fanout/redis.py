@@ -304,11 +304,24 @@ class RedisFanout:
         return self._local.subscriber_count(session_id)
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        """Stop listening, sending and checking; never hold the node's exit for long.
+
+        A cancellation that arrives while the Redis client is mid-command can be used up
+        inside it, leaving the task waiting for its next message: seen as a node that
+        drained, closed every client, and then never exited. So ask twice, and after
+        that leave a task that still runs (the process is ending) rather than wait on it.
+        """
+        running = set(self._tasks)
+        for _ in range(2):
+            for task in running:
+                task.cancel()
+            if running:
+                done, running = await asyncio.wait(running, timeout=1.0)
+                for task in done:
+                    if not task.cancelled():
+                        task.exception()  # retrieved: it ended, which is all that matters
+        for task in running:
+            log.warning("bus: task %s did not stop", task.get_name())
         self._tasks = []
         await self._local.close()
         self._expected.clear()

@@ -147,12 +147,17 @@ class Hub:
             found = self._live.get(session_id)
             if found is not None:
                 return found
-            # subscribe, then read: a commit of another node lands in one or the other
+            # subscribe, then read: a commit of another node lands in one or the other. One
+            # heard while the read is on its way back (the session was already subscribed
+            # here, for its people) may be past what the read saw: kept, folded in after it.
             loading: list[Live] = []
+            heard: list[list[StoredEvent]] = []
 
             def absorb(events: list[StoredEvent]) -> None:
                 if loading:
                     self._absorb(loading[0], events)
+                else:
+                    heard.append(events)
 
             unsubscribe = self.fanout.subscribe(session_id, absorb)
             try:
@@ -167,6 +172,8 @@ class Hub:
             loaded.recent.extend(log[-RECENT:])
             loaded.unsubscribe = unsubscribe
             loading.append(loaded)
+            for events in heard:
+                self._absorb(loaded, events)
             self._live[session_id] = loaded
             self.fanout.expect(session_id, loaded.head + 1)
             # a crash between a confidential phase's close and its erase: erase now

@@ -20,7 +20,7 @@ from hostkit.assets import asset_dir
 from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
-from hostkit.server import api, downloads, hosting, openapi, pages, photos
+from hostkit.server import api, downloads, hosting, node_admin, openapi, pages, photos
 from hostkit.server.alerts import Alerts
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
@@ -133,6 +133,7 @@ def create_app(
         Route("/join", pages.join_by_code, methods=["GET", "POST"]),
         Route("/j/{code:str}/{where:str}", pages.join, methods=["GET", "POST"]),
         Route("/admin", pages.admin, methods=["GET", "POST"]),
+        Route("/admin/drain", node_admin.drain, methods=["POST"]),
         Route(f"/s/{sid}", pages.participant_page),
         Route(f"/s/{sid}/act", pages.act, methods=["POST"]),
         Route(f"/s/{sid}/photos", photos.upload_photo, methods=["POST"]),

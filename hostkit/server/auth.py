@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 from hostkit.domain.model import Participant
 from hostkit.joining.tokens import TokenSigner
 from hostkit.live.hub import Hub
+from hostkit.store.base import EventStore
 
 
 def cookie_name(session_id: str) -> str:
@@ -37,3 +38,11 @@ async def participant_for(
     if found is None or found.removed or found.nonce != claim.nonce:
         return None
     return found
+
+
+async def is_admin(store: EventStore, signer: TokenSigner, key: str | None) -> bool:
+    """Whether a key is the admin link's (printed at first start), as the admin page checks."""
+    if not key:
+        return False
+    nonce = await store.get_meta("admin_nonce")
+    return nonce is not None and signer.read_admin_token(key) == nonce

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,6 +35,13 @@ class Context:
     alerts: Alerts = field(default_factory=Alerts)
     # a hall laptop's word on what its hall has not yet shared, sent after each welcome
     greeting: Callable[[str], dict[str, Any] | None] | None = None
+
+    @cached_property
+    def node(self) -> str | None:
+        """This node's name, when several nodes share the store (the admin page's drain)."""
+        if self.settings.bus == "memory":
+            return None
+        return f"{socket.gethostname()}:{self.settings.port}"
 
     @cached_property
     def rooms(self) -> Rooms:

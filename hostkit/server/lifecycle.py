@@ -32,6 +32,13 @@ class Lifecycle:
             return Lifecycle(Phase.DRAINING, now + drain_s)
         return Lifecycle(Phase.STOPPING)
 
+    def drained(self, now: float, drain_s: float) -> Lifecycle:
+        """Asked to drain (``hostkit drain``, the admin page): as a first signal, but asked
+        again it changes nothing, so a repeated request never cuts the drain short."""
+        if self.phase is Phase.SERVING:
+            return self.signalled(now, drain_s)
+        return self
+
     def ticked(self, now: float) -> Lifecycle:
         """The drain period is over: stop."""
         if self.phase is Phase.DRAINING and now >= self.drain_until:

@@ -11,6 +11,7 @@ counts rather than refuse everyone: Redis is never the authority for anything.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import resource
 import uuid
@@ -99,10 +100,14 @@ class Guard:
         for item in self._wrong_codes:
             self._fallback.hit(item, "code", address)
 
-    def open_connection(self, session_id: str) -> bool:
-        """Count a live connection in; False if the session already has its maximum."""
+    async def open_connection(self, session_id: str) -> bool:
+        """Count a live connection in; False if the session already has its maximum.
+
+        Redis is asked from a thread: its round trips must never stall the event loop,
+        least of all while a restarted node's people all reconnect to the others at once.
+        """
         if self._shared is not None:
-            admitted = self._shared.open(session_id, self.max_connections)
+            admitted = await asyncio.to_thread(self._shared.open, session_id, self.max_connections)
             if admitted is not None:
                 if admitted:
                     self._connections[session_id] += 1
@@ -112,12 +117,12 @@ class Guard:
         self._connections[session_id] += 1
         return True
 
-    def close_connection(self, session_id: str) -> None:
+    async def close_connection(self, session_id: str) -> None:
         self._connections[session_id] -= 1
         if self._connections[session_id] <= 0:
             del self._connections[session_id]
         if self._shared is not None:
-            self._shared.close(session_id)
+            await asyncio.to_thread(self._shared.close, session_id)
 
     def renew(self) -> None:
         """Say this node is alive, so its connections keep counting (every few seconds)."""

@@ -33,7 +33,7 @@ from hostkit.joining.tokens import new_id
 from hostkit.live.hub import Kept, StorageFailed
 from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
-from hostkit.server.auth import cookie_name, participant_for, token_from
+from hostkit.server.auth import cookie_name, is_admin, participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.sessions import admin_url, create_session, room_url, session_list, venue_links
 
@@ -500,8 +500,7 @@ async def admin(request: Request) -> Response:
     """Create sessions on the web: only with the admin link printed at first start."""
     ctx = _ctx(request)
     key = request.query_params.get("key") or request.cookies.get("hk_admin")
-    nonce = await ctx.store.get_meta("admin_nonce")
-    if not key or nonce is None or ctx.signer.read_admin_token(key) != nonce:
+    if not key or not await is_admin(ctx.store, ctx.signer, key):
         return _problem(
             request,
             403,
@@ -570,6 +569,7 @@ async def admin(request: Request) -> Response:
         ],
         error=error,
         csrf=ctx.signer.csrf_token("admin"),
+        node=ctx.node,
     )
     if request.query_params.get("key"):
         response.set_cookie(

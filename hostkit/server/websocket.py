@@ -85,6 +85,10 @@ class Connection:
             await self.send(protocol.events_message(fresh))
 
     async def catch_up(self, hub: Hub, live: Live, last_seq: int, epoch: str | None) -> None:
+        # the session as it is now: if it was read again since the hello (another node's
+        # commit raced this one's), the old copy stopped following, and what it missed
+        # would be neither in this catch-up nor in the room's batches
+        live = await hub.live(self.session_id) or live
         head = live.head
         restored = epoch is not None and epoch != hub.epoch  # its seqs are of another log
         if restored or last_seq > head or head - last_seq > self.ctx.settings.snapshot_after:
@@ -237,7 +241,7 @@ async def live_socket(ws: WebSocket) -> None:
         )
         await ws.close(CLOSE_UNAUTHORISED, "Not a valid token for this session.")
         return
-    if not ctx.guard.open_connection(session_id):
+    if not await ctx.guard.open_connection(session_id):
         await connection.send(
             protocol.encode(
                 protocol.error_message(
@@ -319,4 +323,4 @@ async def live_socket(ws: WebSocket) -> None:
         if unwatch is not None:
             unwatch()
         ctx.connections.discard(ws)
-        ctx.guard.close_connection(session_id)
+        await ctx.guard.close_connection(session_id)

@@ -47,7 +47,9 @@ log = logging.getLogger(__name__)
 
 MAX_GROUP = 512
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_LOCK_KEY = 0x484B4954  # advisory lock held while migrating ("HKIT")
+# advisory lock held while migrating ("HKIT"), one per schema: nodes of one deployment
+# wait for each other, never for another deployment (or test) sharing the database server
+_LOCK_KEY = 0x484B4954
 
 # Each entry moves the schema one version on; never edit one that has shipped.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -555,7 +557,7 @@ async def migrate(conn: asyncpg.Connection, schema: str | None) -> int:
 
     Refuses a database made by a newer hostkit rather than guess at its tables.
     """
-    await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
+    await conn.execute("SELECT pg_advisory_lock($1, hashtext($2))", _LOCK_KEY, schema or "")
     try:
         if schema:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -576,4 +578,4 @@ async def migrate(conn: asyncpg.Connection, schema: str | None) -> int:
                 await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
         return found
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+        await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))", _LOCK_KEY, schema or "")

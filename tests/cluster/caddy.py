@@ -95,7 +95,7 @@ class Caddy(OnLoopback):
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"caddy exited {self.proc.returncode}:\n{self.tail()}")
                 try:
-                    if (await http.get(f"{self.url}/healthz", timeout=2)).status_code == 200:
+                    if (await http.get(f"{self.url}/healthz", timeout=10)).status_code == 200:
                         return
                 except httpx.TransportError:
                     pass

@@ -4,9 +4,12 @@ then stops taking commands, asks its clients to reconnect (4503) and exits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.reliability.client import OutboxClient
@@ -24,10 +27,20 @@ NOTES_EACH = 80
 INTERVAL_S = 0.05  # each client posts for about 4 s: before, during and after the drain
 
 
-async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_nothing(
-    tmp_path: Path,
-) -> None:
-    server = ServerProcess(tmp_path / "data", extra=("--drain", str(DRAIN_S)))
+@dataclass
+class Watched:
+    """A real node with a session, its host and people connected, and a prober on it."""
+
+    server: ServerProcess
+    links: dict[str, str]
+    host: OutboxClient
+    clients: list[OutboxClient]
+    prober: Prober
+
+
+@contextlib.asynccontextmanager
+async def watched_node(data_dir: Path, drain_s: float) -> AsyncIterator[Watched]:
+    server = ServerProcess(data_dir, extra=("--drain", str(drain_s)))
     links = server.new_session()
     await server.start()
     prober = Prober(server.port)
@@ -35,6 +48,23 @@ async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_no
     try:
         host = await open_first_phase(server, links)
         clients = await start_people(server, links)
+        prober.start()
+        await prober.wait_for_status(200)
+        yield Watched(server, links, host, clients, prober)
+    finally:
+        await prober.stop()
+        for client in clients:
+            await client.stop()
+        server.stop()
+
+
+async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    async with watched_node(tmp_path / "data", DRAIN_S) as node:
+        server, links, host, clients, prober = (
+            node.server, node.links, node.host, node.clients, node.prober
+        )  # fmt: skip
 
         async def stream(client: OutboxClient) -> None:
             for n in range(NOTES_EACH):
@@ -42,8 +72,6 @@ async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_no
                 await asyncio.sleep(INTERVAL_S)  # a steady rate, server up or down
 
         streaming = asyncio.gather(*(stream(c) for c in clients))
-        prober.start()
-        await prober.wait_for_status(200)
         await clients[0].wait_for(lambda c: len(c.acked) >= 10, 30)
 
         assert server.proc is not None
@@ -72,8 +100,3 @@ async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_no
         await streaming
         log = await every_note_stored_once(server, links["session_id"], clients)
         assert [row[0] for row in log] == list(range(1, len(log) + 1))
-    finally:
-        await prober.stop()
-        for client in clients:
-            await client.stop()
-        server.stop()
