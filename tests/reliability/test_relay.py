@@ -97,15 +97,21 @@ async def phone(hall: RelayProcess, links: dict[str, Any], name: str) -> OutboxC
     return client
 
 
-async def texts_seen(hall: RelayProcess, client: OutboxClient) -> list[str]:
-    """The contributions the hall's laptop shows this phone now (its snapshot)."""
+async def hall_state(hall: RelayProcess, client: OutboxClient) -> dict[str, Any]:
+    """The session as the hall's laptop shows it to this phone now (its snapshot)."""
     async with httpx.AsyncClient() as http:
         answer = await http.get(
             f"{hall.url}/api/sessions/{client.session_id}/snapshot",
             headers={"Authorization": f"Bearer {client.token}"},
         )
     answer.raise_for_status()
-    return [c["text"] for c in answer.json()["state"]["contributions"]]
+    state: dict[str, Any] = answer.json()["state"]
+    return state
+
+
+async def texts_seen(hall: RelayProcess, client: OutboxClient) -> list[str]:
+    """The contributions the hall's laptop shows this phone now."""
+    return [c["text"] for c in (await hall_state(hall, client))["contributions"]]
 
 
 async def until(check: Any, within: float = WITHIN_S) -> None:
@@ -142,6 +148,14 @@ class Event:
         await hall.start()
         await hall.has_copy(self.sid)
         return hall
+
+    async def cut_off(self, phone: OutboxClient) -> None:
+        """Hall A's line goes silent; its phone hears so from the laptop."""
+        self.proxy.drop()
+        await phone.wait_for(
+            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
+            WITHIN_S,
+        )
 
     async def phone(self, hall: RelayProcess, name: str) -> OutboxClient:
         self.clients.append(await phone(hall, self.links, name))
@@ -202,11 +216,7 @@ async def test_a_hall_carries_on_offline_and_merges_every_word_once_in_its_phase
         )
         await until(lambda: _has(hall_a, rhian, "Hall B, before"))
 
-        e.proxy.drop()  # hall A's line goes silent
-        await rhian.wait_for(
-            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
-            WITHIN_S,
-        )
+        await e.cut_off(rhian)  # hall A's line goes silent
         written = [rhian.post("Hall A, offline 1")]
         sian = await e.phone(hall_a, "Siân")  # joins while the hall is offline
         written.append(sian.post("Hall A, offline 2"))
@@ -296,12 +306,8 @@ async def _has(hall: RelayProcess, client: OutboxClient, *texts: str) -> bool:
 
 
 async def _contribution_id(hall: RelayProcess, client: OutboxClient, text: str) -> str:
-    async with httpx.AsyncClient() as http:
-        answer = await http.get(
-            f"{hall.url}/api/sessions/{client.session_id}/snapshot",
-            headers={"Authorization": f"Bearer {client.token}"},
-        )
-    return str(next(c["id"] for c in answer.json()["state"]["contributions"] if c["text"] == text))
+    said = (await hall_state(hall, client))["contributions"]
+    return str(next(c["id"] for c in said if c["text"] == text))
 
 
 async def test_a_laptop_killed_offline_with_words_kept_loses_none_and_sends_none_twice(
@@ -310,11 +316,7 @@ async def test_a_laptop_killed_offline_with_words_kept_loses_none_and_sends_none
     async with event(tmp_path) as e:
         hall = e.cut
         rhian = await e.phone(hall, "Rhian")
-        e.proxy.drop()
-        await rhian.wait_for(
-            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
-            WITHIN_S,
-        )
+        await e.cut_off(rhian)
         sian = await e.phone(hall, "Siân")  # her join is only in the hall, so far
         kept = [rhian.post(f"Rhian {n}") for n in range(5)]
         kept += [sian.post(f"Siân {n}") for n in range(3)]
@@ -359,11 +361,7 @@ async def test_the_halls_cell_host_sets_out_a_table_offline_and_the_server_gets_
         )
         await e.host.wait_for(lambda c: "r" in c.acked, WITHIN_S)
         await until(lambda: _role_in_hall(hall, rhian))
-        e.proxy.drop()
-        await rhian.wait_for(
-            lambda c: any(not m["connected"] for m in c.hall),  # type: ignore[attr-defined]
-            WITHIN_S,
-        )
+        await e.cut_off(rhian)
         table = {"type": "create_group", "name": "Window table", "cell_id": "venue-1"}
         rhian.send_now(table, "window")
         await rhian.wait_for(lambda c: "window" in c.kept or c.rejected, WITHIN_S)  # type: ignore[attr-defined]
@@ -403,10 +401,5 @@ async def _seq_of(hall: RelayProcess, client: OutboxClient, kind: str) -> int:
 
 async def _role_in_hall(hall: RelayProcess, client: OutboxClient) -> bool:
     """Whether the hall's copy has this phone's person as a cell host yet."""
-    async with httpx.AsyncClient() as http:
-        answer = await http.get(
-            f"{hall.url}/api/sessions/{client.session_id}/snapshot",
-            headers={"Authorization": f"Bearer {client.token}"},
-        )
-    people = answer.json()["state"]["participants"]
+    people = (await hall_state(hall, client))["participants"]
     return any(p["id"] == participant(client) and p["role"] == "cell_host" for p in people)
