@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from hostkit.domain import commands as cmd
 from hostkit.domain.model import SessionState
 from hostkit.domain.relaying import place, relayed_problem
@@ -115,3 +119,12 @@ def test_what_the_hall_made_offline_is_named_by_the_servers_ids_when_forwarded()
     shared = {"type": "cast_vote", "contribution_id": "c12", "dots": 1}  # the server's own
     assert in_server_ids(shared, 54, made_there) == shared
     assert in_server_ids(vote, None, made_there) == vote  # decided online: already its ids
+
+
+def test_hostkit_relay_refuses_a_link_that_is_not_a_venue_link(tmp_path: Path) -> None:
+    from hostkit.cli import main
+
+    for wrong in ("https://talk.example.org/s/SID/host?key=T", "not a link"):
+        with pytest.raises(SystemExit, match="--upstream"):
+            main(["relay", "--upstream", wrong, "--data", str(tmp_path)])
+    assert not (tmp_path / "relay.db").exists()  # nothing made
