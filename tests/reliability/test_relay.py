@@ -340,6 +340,13 @@ async def test_a_laptop_killed_offline_with_words_kept_loses_none_and_sends_none
         )  # once each in the hall, after the restart and the phones' resending
 
         e.proxy.restore()
+
+        async def forwarding() -> bool:
+            return bool(contributions(e.server, e.sid))
+
+        await until(forwarding)
+        hall.kill()  # and again, as it forwards: answers the server sent may be lost
+        await hall.start()
         for client in (rhian, sian):
             await client.wait_for(lambda c: not c.outbox, WITHIN_S)
         said = contributions(e.server, e.sid)
