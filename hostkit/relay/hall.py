@@ -217,6 +217,7 @@ class Hall:
                 return decided
             if item.here_seq is None:
                 self.outbox.decided_here(item.n, base, decided.seq)
+        self.wake.set()  # if the server is there after all, the link forwards and rebases
         await self.tell_phones()
         return Kept(command_id, decided.seq)
 
