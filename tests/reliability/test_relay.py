@@ -15,6 +15,7 @@ import io
 import json
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,8 +247,10 @@ async def test_a_hall_carries_on_offline_and_merges_every_word_once_in_its_phase
         assert not await _has(hall_a, rhian, "Hall B, round 1")  # hall A is still cut off
 
         e.proxy.restore()
+        back = time.monotonic()
         for client in (rhian, sian):
             await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        print(f"\nhall A back: every phone acknowledged {time.monotonic() - back:.1f} s later")
 
         said = contributions(server, sid)
         texts = [c["text"] for c in said]
