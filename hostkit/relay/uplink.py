@@ -78,6 +78,9 @@ class Uplink:
     def __init__(self, upstream: Upstream, hall: Hall, heartbeat_s: float) -> None:
         self.upstream, self.hall, self.heartbeat_s = upstream, hall, heartbeat_s
         self.pending: dict[str, asyncio.Future[Incoming]] = {}
+        # how long to wait for the server to answer at all: a silent line is given up on as
+        # soon as the heartbeat would give it up, so the hall is back soon after the line
+        self.patience_s = 2.0 + 2 * heartbeat_s
 
     async def run(self) -> None:
         """Keep the link up for as long as the laptop runs."""
@@ -113,7 +116,7 @@ class Uplink:
         """Every event the server committed after ``after``, page by page."""
         found: list[StoredEvent] = []
         headers = {"Authorization": f"Bearer {self.upstream.token}"}
-        async with httpx.AsyncClient(timeout=10 + 2 * self.heartbeat_s) as http:
+        async with httpx.AsyncClient(timeout=self.patience_s) as http:
             while True:
                 answer = await http.get(
                     self.upstream.events_url, params={"after": after}, headers=headers
@@ -139,7 +142,7 @@ class Uplink:
             self.upstream.ws_url,
             ping_interval=self.heartbeat_s,
             ping_timeout=self.heartbeat_s,
-            open_timeout=10 + 2 * self.heartbeat_s,
+            open_timeout=self.patience_s,
             close_timeout=self.heartbeat_s,
             max_size=None,
         ) as ws:
