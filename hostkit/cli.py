@@ -265,7 +265,11 @@ async def _new(args: argparse.Namespace) -> int:
     else:
         print(f"Created “{args.title}” (join code {created.join_code})")
         for key, value in created.as_dict().items():
-            print(f"  {key}: {value}")
+            if isinstance(value, dict):  # venue_links: one line per hall (keep them private)
+                for venue, link in value.items():
+                    print(f"  hall laptop link for {venue} (keep it private): {link}")
+            else:
+                print(f"  {key}: {value}")
     return 0
 
 
