@@ -95,6 +95,7 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Dismiss",
     "Announcement at %(time)s: %(text)s",
     "Announcement dismissed",
+    "The host took an announcement down",
     "The host changed the question: %(question)s",
     "Your table now has a call link: open it to hear the table.",
     "Anonymous",
@@ -106,6 +107,12 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "insight",
     "action",
     "Photo sent",
+    # refresh.js: what is new on the console's harvest page
+    "New in the harvest: %(text)s",
+    "New in the harvest: %(num)s contributions",
+    "Dots placed: %(list)s",
+    "Hand raised: %(list)s",
+    "%(text)s has %(dots)s",
     # counter.js, beside long text boxes
     "%(used)s of %(limit)s characters",
     "%(left)s characters left",

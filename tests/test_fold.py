@@ -85,6 +85,8 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("cellhost", cmd.MoveParticipant("ben", "t2"))
     go("gus", cmd.ChooseGroup("o1"))
     go("cellhost", cmd.Announce("Tea in five minutes"))
+    go("cellhost", cmd.Announce("Tea in four minutes, sorry"))
+    go("cellhost", cmd.EndAnnouncement(state.last_seq - 1))  # the first one, said wrongly
     (created,) = go("cellhost", cmd.CreateGroup("Garden", VENUE, remote_seats=True))
     assert isinstance(created, ev.GroupCreated)
     go("host", cmd.RenameGroup(created.group.id, "Garden table"))

@@ -52,6 +52,11 @@ def _revoke_a_published_digest(state: SessionState) -> cmd.RevokeDigest:
     return cmd.RevokeDigest("an-unguessable-link")
 
 
+def _end_an_announcement(state: SessionState) -> cmd.EndAnnouncement:
+    fold(state, ev.Announced("Tea at eleven", "other", cell_id=VENUE), at=T0)
+    return cmd.EndAnnouncement(state.last_seq)
+
+
 def _open_responses(state: SessionState) -> cmd.SetResponseWindow:
     fold(state, ev.DigestPublished("another-link", "attributed"), at=T0)
     return cmd.SetResponseWindow("another-link", 7)
@@ -84,6 +89,7 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "move_participant": lambda _: cmd.MoveParticipant("other", "t2"),
     "choose_group": lambda _: cmd.ChooseGroup("t2"),
     "announce": lambda _: cmd.Announce("Five minutes left"),
+    "end_announcement": _end_an_announcement,
     "create_group": lambda _: cmd.CreateGroup("Table 9", VENUE),
     "rename_group": lambda _: cmd.RenameGroup("t1", "Window table"),
     "set_role": lambda _: cmd.SetRole("other", "table_host"),

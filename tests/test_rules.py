@@ -813,6 +813,14 @@ def test_a_table_host_cannot_announce(state: SessionState) -> None:
     assert code(run(state, "scribe", cmd.Announce("Hello all"))) == "not_allowed"
 
 
+def test_an_announcement_taken_down_is_ended_once(state: SessionState) -> None:
+    ok(run(state, "host", cmd.Announce("Tea is ready")))
+    seq = state.last_seq
+    assert ok(run(state, "host", cmd.EndAnnouncement(seq))) == [ev.AnnouncementEnded(seq, "host")]
+    assert state.announcements[0].ended
+    assert code(run(state, "host", cmd.EndAnnouncement(seq))) == "unknown_announcement"
+
+
 # --- create_group / rename_group ----------------------------------------------------
 
 

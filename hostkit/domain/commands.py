@@ -211,6 +211,12 @@ class Announce(Command, tag="announce", frozen=True):
     cell_id: str | None = None  # one venue only; a cell host's announcements go to their own
 
 
+class EndAnnouncement(Command, tag="end_announcement", frozen=True):
+    """Take an announcement off the projector and the phones (done, or said by mistake)."""
+
+    seq: int
+
+
 class CreateGroup(Command, tag="create_group", frozen=True):
     name: str
     cell_id: str
@@ -473,6 +479,7 @@ AnyCommand = (
     | MoveParticipant
     | ChooseGroup
     | Announce
+    | EndAnnouncement
     | CreateGroup
     | RenameGroup
     | SetRole
@@ -535,6 +542,7 @@ ClientCommand = (
     | MoveParticipant
     | ChooseGroup
     | Announce
+    | EndAnnouncement
     | CreateGroup
     | RenameGroup
     | SetRole

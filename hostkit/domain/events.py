@@ -214,6 +214,11 @@ class Announced(Event, tag="announced", frozen=True):
     cell_id: str | None = None  # None: every cell
 
 
+class AnnouncementEnded(Event, tag="announcement_ended", frozen=True):
+    seq: int  # the announcement's: its ``announced`` event's seq
+    by: str
+
+
 class GroupCreated(Event, tag="group_created", frozen=True):
     group: GroupSpec
 
@@ -414,6 +419,7 @@ AnyEvent = (
     | TimerStopped
     | ParticipantMoved
     | Announced
+    | AnnouncementEnded
     | GroupCreated
     | GroupRenamed
     | RoleChanged

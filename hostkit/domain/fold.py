@@ -215,6 +215,10 @@ def apply(
             report_fold.visit(state, event.participant_id)
         case ev.Announced():
             state.announcements.append(Announcement(seq, event.text, at, event.by, event.cell_id))
+        case ev.AnnouncementEnded():
+            for announcement in state.announcements:
+                if announcement.seq == event.seq:
+                    announcement.ended = True
         case ev.GroupCreated():
             state.groups[event.group.id] = _group(event.group)
         case ev.GroupRenamed():

@@ -195,6 +195,7 @@ class Announcement:
     at: float
     by: str
     cell_id: str | None = None  # None: every cell; else only that venue (or the online cell)
+    ended: bool = False  # a host took it down: no screen shows it any more
 
 
 @dataclass(slots=True)

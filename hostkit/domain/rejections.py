@@ -47,6 +47,7 @@ Code = Literal[
     "unknown_topic",
     "unknown_call",
     "unknown_link",
+    "unknown_announcement",
     # withdrawing, hands, places, timers
     "not_author",
     "nothing_to_withdraw",

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "move_participant": _HOSTS,
     "choose_group": _SPEAKERS,
     "announce": _HOSTS,
+    "end_announcement": _HOSTS,  # a cell host: their own venue's (see rules)
     "create_group": _HOSTS,
     "rename_group": _HOSTS,
     "set_role": _LEAD,

@@ -213,6 +213,13 @@ def _decide_as(state: SessionState, actor: Participant, c: cmd.AnyCommand, now: 
             if actor.role in CELL_BOUND and cell_id != actor.cell_id:
                 return reject("not_allowed", NOT_ALLOWED)
             return [ev.Announced(c.text, by=actor.id, cell_id=cell_id)]
+        case cmd.EndAnnouncement():
+            shown = next((a for a in state.announcements if a.seq == c.seq and not a.ended), None)
+            if shown is None:
+                return reject("unknown_announcement", "That announcement is not shown any more.")
+            if actor.role in CELL_BOUND and shown.cell_id != actor.cell_id:
+                return reject("not_allowed", NOT_ALLOWED)
+            return [ev.AnnouncementEnded(c.seq, by=actor.id)]
         case cmd.CreateGroup():
             if (problem := text_problem(c.name, limit=MAX_TITLE, what="Name")) is not None:
                 return problem

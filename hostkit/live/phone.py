@@ -1,5 +1,5 @@
 """What a phone shows around its note form: who will see what I add, what I added in this
-phase, the host's announcements since the phase opened, and how a remote person hears
+phase, the host's announcements shown now, and how a remote person hears
 their table.
 
 Pure: the page's zone is passed in, like the time everywhere else in hostkit.
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.moderation_rules import held
+from hostkit.live.announcements import shown
 
 Audience = Literal["table", "group", "everyone"]
 SHOWN_ANNOUNCEMENTS = 3  # the newest few: a phone is small
@@ -44,14 +45,8 @@ def own(state: SessionState, me: Participant) -> list[dict[str, Any]]:
 
 
 def announcements(state: SessionState, me: Participant, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """The host's announcements to everyone or to my venue, newest first, made since the
-    latest phase opened: an earlier phase's "tea at eleven" does not stay on top."""
-    since = max((p.opened_seq for p in state.phases), default=0)
-    mine = [
-        a
-        for a in state.announcements
-        if a.seq > since and (a.cell_id is None or a.cell_id == me.cell_id)
-    ]
+    """The host's announcements shown in my venue (live/announcements.py), newest first."""
+    mine = shown(state, me.cell_id)
     return [
         {
             "seq": a.seq,

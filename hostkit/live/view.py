@@ -11,12 +11,11 @@ from typing import Any
 
 from hostkit.domain.model import (
     PLENARY,
-    Announcement,
     Contribution,
     Participant,
     SessionState,
 )
-from hostkit.live import waiting
+from hostkit.live import announcements, waiting
 from hostkit.text.markdown import render_markdown
 
 
@@ -167,7 +166,7 @@ def participant_view(state: SessionState, participant_id: str) -> dict[str, Any]
         "within": phase is not None and phase.grouping in ("pairs", "fours"),
         # pre-moderation: what others posted that still waits is not shown to me
         "unseen": _unseen(state, me),
-        "announcements": [a.text for a in _announcements(state, me)][-3:],
+        "announcements": [a.text for a in announcements.shown(state, me.cell_id)][-3:],
         "fishbowl": _fishbowl(state, people, me.id, named),
         # everyone together (the harvest): every table's contributions, not only mine
         "plenary": plenary(state),
@@ -287,11 +286,6 @@ def _unseen(state: SessionState, me: Participant) -> list[str]:
         for c in state.contributions.values()
         if c.pending and c.author_id != me.id and not c.withdrawn and not c.hidden
     ]
-
-
-def _announcements(state: SessionState, me: Participant) -> list[Announcement]:
-    """Announcements to everyone, and those to this person's own venue only."""
-    return [a for a in state.announcements if a.cell_id is None or a.cell_id == me.cell_id]
 
 
 def _fishbowl(

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 
 from hostkit import i18n
 from hostkit.assets import asset_dir
+from hostkit.domain.commands import MAX_TEXT
 from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
@@ -74,6 +75,7 @@ def create_app(
     """The app; a hall laptop (hostkit.relay) brings its own hub and runs beside it."""
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
+    templates.env.globals["max_text"] = MAX_TEXT  # every text box stops where the rules do
     templates.env.filters["markdown"] = markup  # contributions: the subset the exports read
 
     @contextlib.asynccontextmanager

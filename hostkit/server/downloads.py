@@ -136,7 +136,9 @@ async def publish(request: Request) -> Response:
     if bearer:
         return JSONResponse({"url": url, "link": link, "expires_at": expires})
     notice = quote(f"Published: {url}")
-    return RedirectResponse(f"/s/{session_id}/host?notice={notice}", 303)
+    # back to the Harvest page's downloads, the answer beside the Publish button
+    place = "at=downloads-heading#downloads-heading"
+    return RedirectResponse(f"/s/{session_id}/host/harvest?notice={notice}&{place}", 303)
 
 
 async def published(request: Request) -> Response:

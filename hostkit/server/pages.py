@@ -20,6 +20,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from hostkit import i18n
 from hostkit.assets import asset_dir
+from hostkit.domain.attendance import who_is_here
 from hostkit.domain.commands import ClientCommand, Join
 from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
 from hostkit.domain.model import Participant, SessionState
@@ -30,6 +31,7 @@ from hostkit.export.zones import machine_zone, zone
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
+from hostkit.live import announcements
 from hostkit.live.hub import Kept, StorageFailed
 from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
@@ -297,6 +299,17 @@ async def host_page(request: Request) -> Response:
         "step": step,
         "step_fields": msgspec.to_builtins(step.command) if step.command else {},
         "uses": _uses(state),
+        "here": who_is_here(state),
+        "on_screens": [  # what the host can take down again
+            {
+                "seq": a.seq,
+                "text": a.text,
+                "clock": _clock(ctx, a.at, "%H:%M"),
+                "venue": state.cells[a.cell_id].name if a.cell_id in state.cells else None,
+            }
+            for a in announcements.shown(state)
+            if who.role == "host" or a.cell_id == who.cell_id
+        ],
     }
     if console_page == "settings" and who.role == "host":
         values["venue_links"] = venue_links(ctx.base_url, ctx.signer, state)
@@ -313,7 +326,6 @@ def _clock(ctx: Context, at: float, layout: str) -> str:
     )
 
 
-ANNOUNCEMENT_SHOWN_S = 15 * 60  # the projector shows an announcement this long
 WALL_PAGE = 6  # notes on one page of the projector's wall (the script turns the pages)
 
 
@@ -333,13 +345,15 @@ async def projector_page(request: Request) -> Response:
     title = _words(request, "projector.html", state).gettext("QR code to join this session")
     values["qr"] = qr_svg(values["room_url"], title=title)
     values["join_address"] = ctx.base_url.split("://", 1)[-1] + "/join"
-    recent = [
-        a
-        for a in state.announcements
-        if a.cell_id in (None, who.cell_id) and now - a.at < ANNOUNCEMENT_SHOWN_S
-    ]
+    recent = announcements.shown(state, who.cell_id, now=now, for_s=announcements.PROJECTOR_SHOWS_S)
     values["announcement"] = (
-        {"text": recent[-1].text, "clock": _clock(ctx, recent[-1].at, "%H:%M")} if recent else None
+        {
+            "text": recent[-1].text,
+            "clock": _clock(ctx, recent[-1].at, "%H:%M"),
+            "until": recent[-1].at + announcements.PROJECTOR_SHOWS_S,  # refresh.js lets it go
+        }
+        if recent
+        else None
     )
     shown = [
         c

@@ -7,6 +7,7 @@ from the back of a hall at 1920x1080 and 1280x720. Both save the screenshots REA
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,12 @@ async def test_the_now_page_fits_a_laptop_and_no_control_moves_the_host_away(
     for selector in ("#now-question", "#timer", "#next-step", "#hands", "#here", "#announce-text"):
         assert await in_view(page, selector), f"{selector} is below the first 800 px"
     await expect(page.locator("#hands")).to_contain_text("Dewi")
+    # who is here: the people per venue, not the host's laptop nor the projector
+    _, screen = await open_as(browser, server.local(links.projector_url))
+    await expect(screen.locator("#connection")).to_have_text("Connected")
+    for row, cells in enumerate((["Main room", "2", "0"], ["Online", "0", "1"])):
+        await expect(page.locator("#here tbody tr").nth(row).locator("th, td")).to_have_text(cells)
+    await screen.close()
     await assert_accessible(page, "Now page, a round running")
     SCREENSHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "console-now.png"))
@@ -166,23 +173,56 @@ WIDTHS = (320, 390, 1280, 1920)
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
-async def test_console_projector_admin_and_join_form_are_axe_clean_at_every_width(
+async def test_every_page_is_axe_clean_at_every_width_in_english_and_welsh(
     browser: Browser, server: Server, lang: str
 ) -> None:
-    links, _ = await running_cafe(server)
+    """The console's five pages (a round running: hands up, notes with dots, a hybrid
+    table, an announcement on the screens), the projector (wall and announcement), the
+    join form, a phone that joined, the landing and join-by-code pages, table cards, the
+    admin page, a published digest and a problem page."""
+    links, host_person = await running_cafe(server)
+    for command in (
+        {
+            "type": "create_group",
+            "name": "Window table",
+            "cell_id": "venue-1",
+            "remote_seats": True,
+        },
+        {"type": "announce", "text": "Tea and Welsh cakes at the back"},
+        {"type": "set_projector", "mode": "wall"},
+    ):
+        assert (await host_person.send(command))["type"] == "ack", command
+    notes = [c["id"] for c in (await host_person.snapshot())["contributions"]]
+    assert (await host_person.send({"type": "cast_vote", "contribution_id": notes[0]}))[
+        "type"
+    ] == "ack"
     admin = await server.admin_link()
     _, host = await open_as(browser, server.local(links.host_url), locale=lang)
     _, screen = await open_as(browser, server.local(links.projector_url), locale=lang)
-    _, phone = await open_as(browser, server.local(links.room_url), locale=lang, **PHONE)
+    _, joining = await open_as(browser, server.local(links.room_url), locale=lang, **PHONE)
+    _, phone = await open_as(browser, server.local(links.remote_url), locale=lang, **PHONE)
+    await phone.locator("#name").fill("Gwen")
+    await phone.locator("form button[type=submit]").last.click()
+    await expect(phone.locator("#announcements")).to_contain_text("Tea and Welsh cakes")
     _, office = await open_as(browser, admin, locale=lang)
+    _, visitor = await open_as(browser, server.url + "/", locale=lang)
     console = f"{server.url}/s/{links.session_id}/host"
+    await host.goto(f"{console}/harvest")
+    await host.locator("form[action$='/publish'] button[type=submit]").click()
+    digest = await host.locator(".publications a").first.get_attribute("href")
+    assert digest
     tails = ("", "/phases", "/people", "/harvest", "/settings")
     pages: list[tuple[Page, str | None]] = [(host, f"{console}{tail}") for tail in tails]
-    pages += [(screen, None), (phone, None), (office, None)]
+    pages += [(host, f"{server.url}/s/{links.session_id}/cards")]
+    pages += [(screen, None), (joining, None), (phone, None), (office, None), (visitor, None)]
+    pages += [(visitor, f"{server.url}/join"), (visitor, server.local(digest))]
+    pages += [(visitor, f"{server.url}/s/{links.session_id}/host")]  # not joined: a problem
     for page, url in pages:
         if url:
             await page.goto(url)
-        await expect(page.locator("html")).to_have_attribute("lang", lang)
+        # a digest is in the session's language (English here), whoever reads it
+        shown = "en" if url and "/d/" in url else lang
+        await expect(page.locator("html")).to_have_attribute("lang", shown)
         for width in WIDTHS:
             await page.set_viewport_size({"width": width, "height": 800})
             wide = await page.evaluate(
@@ -190,3 +230,44 @@ async def test_console_projector_admin_and_join_form_are_axe_clean_at_every_widt
             )
             assert wide, f"{page.url} needs sideways scrolling at {width} px"
             await assert_accessible(page, f"{page.url} at {width} px in {lang}")
+
+
+@pytest.mark.parametrize("mode", ["question", "wall"])
+async def test_the_projector_pages_through_everything_said_none_of_it_cut_off(
+    browser: Browser, server: Server, mode: str
+) -> None:
+    links = await server.new_session("world-cafe", title="Llanfair high street")
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    await host.send({"type": "open_phase", "phase_id": "p5", "timer": False})  # the harvest
+    rhian = await Person.join(server, links.room_url, "Rhian")
+    await rhian.connect()
+    said = [f"Insight {n}: the bus after six would keep the pub open" for n in range(1, 10)]
+    for text in said:
+        await rhian.send({"type": "post_contribution", "kind": "insight", "text": text})
+    await host.send({"type": "set_projector", "mode": mode})
+    await host.send({"type": "announce", "text": "Tea and Welsh cakes at the back"})
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    screen = await context.new_page()
+    await screen.clock.install()  # the pages turn by the hall's clock, moved on below
+    await screen.goto(server.local(links.projector_url))
+    listed = screen.locator("#wall li" if mode == "wall" else "#results li")
+    await expect(listed).to_have_count(len(said))
+    label = screen.locator("#wall-page" if mode == "wall" else "#results-page")
+    await expect(label).to_have_text(re.compile(r"^\s*page 1 of [2-9]$"))
+    pages = int((await label.text_content() or "").rsplit(" ", 1)[1])
+    strip = await screen.locator(".join-strip").bounding_box()
+    assert strip is not None
+    seen: set[str] = set()
+    for page in range(1, pages + 1):
+        await expect(label).to_have_text(f"page {page} of {pages}")
+        shown = listed.filter(visible=True)
+        assert await shown.count() >= 1
+        for item in await shown.all():
+            box = await item.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= strip["y"], "cut off"
+            seen.add(await item.locator(".text, .result-text").first.inner_text())
+        await screen.clock.fast_forward(12_000)  # the next page, by itself
+    assert sorted(seen) == sorted(said)
+    await expect(label).to_have_text(f"page 1 of {pages}")  # and round again
+    await context.close()

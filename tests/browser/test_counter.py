@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
-from tests.browser.support import PHONE, assert_accessible, join
+from hostkit.domain.commands import MAX_TEXT
+from tests.browser.support import PHONE, assert_accessible, console_page, join, open_as
 from tests.harness import Person, Server
 
 
@@ -39,3 +40,32 @@ async def test_the_note_box_shows_its_count_and_announces_only_the_marks(
     await page.get_by_role("button", name="Add note").click()
     await expect(count).to_have_text("0 of 10,000 characters")
     await context.close()
+
+
+async def test_the_console_announce_box_takes_what_the_server_takes_and_counts_it(
+    browser: Browser, server: Server
+) -> None:
+    links = await server.new_session("world-cafe")
+    _, console = await open_as(browser, server.local(links.host_url))
+    await expect(console.locator("#connection")).to_have_text("Connected")
+    box = console.get_by_label("Announcement (phones and the projector show it)")
+    count = console.locator("#announce-text-count")
+    limit = f"{MAX_TEXT:,}"
+    assert await box.get_attribute("maxlength") == str(MAX_TEXT)  # the rules' own limit
+    await expect(count).to_have_text(f"0 of {limit} characters")
+
+    long = ("The bus to Llanfair leaves from the square at six. " * 200)[:MAX_TEXT]
+    await box.fill(long)
+    await expect(count).to_have_text(f"{limit} of {limit} characters")
+    await console.get_by_role("button", name="Announce", exact=True).click()
+    section = console.locator("section[aria-labelledby='announce-heading']")
+    await expect(section.locator("#notice")).to_have_text("Done.")  # the server took it all
+    await expect(count).to_have_text(f"0 of {limit} characters")  # counting again, swapped in
+    await box.fill("Tea at eleven")
+    await expect(count).to_have_text(f"13 of {limit} characters")
+    await assert_accessible(console, "console's Now page with the announce count")
+
+    await console_page(console, "Phases")
+    question = console.locator("#add-question")
+    assert await question.get_attribute("maxlength") == str(MAX_TEXT)
+    await expect(console.locator("#add-question-count")).to_have_text(f"0 of {limit} characters")

@@ -14,7 +14,7 @@ import re
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.support import assert_accessible, join, open_as
+from tests.browser.support import assert_accessible, console_page, join, open_as
 from tests.format_play import sees
 from tests.harness import Person, Server
 
@@ -30,7 +30,7 @@ async def press(console: Page, label: str) -> None:
     console.set_default_timeout(30_000)
     button = console.locator("#next-step")
     await expect(button).to_have_text(label)
-    for shown in ("#next-step", "#now-heading", "#timer"):
+    for shown in ("#next-step", "#now-heading", "#now-question", "#timer"):
         if not await console.locator(shown).count():
             continue  # no timer before the first phase
         box = await console.locator(shown).bounding_box()
@@ -63,12 +63,16 @@ async def _play(browser: Browser, server: Server) -> None:
     _, console = await open_as(browser, server.local(links.host_url))
     _, projector = await open_as(browser, server.local(links.projector_url), **PROJECTOR)
 
-    # before anyone arrives, the host makes two hybrid tables (the seating does the rest;
-    # the console's own "Add group" form is driven in test_live_pages)
+    # before anyone arrives, the host makes two hybrid tables on the console's People
+    # page (the seating does the rest), then comes back to Now to run the session
     await host.connect(last_seq=0)
+    await console_page(console, "People and tables")
     for table in ("Window table", "Door table"):
-        made = {"type": "create_group", "name": table, "cell_id": "venue-1", "remote_seats": True}
-        assert (await host.send(made))["type"] == "ack"
+        await console.get_by_label("Name", exact=True).fill(table)
+        await console.get_by_label("Has seats for remote people").check()
+        await console.get_by_role("button", name="Add group").click()
+        await expect(console.locator("#notice")).to_have_text("Done.")
+    await console_page(console, "Now")
 
     phones: dict[str, Page] = {}
     for name in ROOM:
@@ -79,12 +83,18 @@ async def _play(browser: Browser, server: Server) -> None:
         phones[name].set_default_timeout(30_000)
     for page in phones.values():
         await expect(page.locator("#connection")).to_have_text("Connected")
+    here = console.locator("#here tbody tr")  # the people, not the host's laptop or projector
+    for row, cells in enumerate((["Main room", "4", "0"], ["Online", "0", "4"])):
+        await expect(here.nth(row).locator("th, td")).to_have_text(cells)
 
     await press(console, "Open Welcome")
     await expect(projector.locator("#timer")).to_have_text("10 minutes left")
 
     # Round 1: tables form, each phone says where its person sits
     await press(console, "Open Round 1 and form tables")
+    round_1 = next(p for p in (await host.snapshot())["phases"] if p["title"] == "Round 1")
+    await expect(console.locator("#now-question")).to_have_text(round_1["question"])
+    await expect(console.locator("#timer")).to_have_text(re.compile(r"^(20|19) minutes left$"))
     where, names = await seated(host)
     window = next(g for g, n in names.items() if n == "Window table")
     at_window = [p for p in ROOM + HOME if where[p] == window]

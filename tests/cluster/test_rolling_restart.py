@@ -124,8 +124,10 @@ async def rolling_restart(tmp_path: Path, database: str, bus: str) -> None:
                 await prober.wait_for_status(200)
                 assert node.proc is not None
                 closes_at.append({c.name: len(c.closes) for c in clients})
-                signalled = time.monotonic()
                 node.proc.send_signal(signal.SIGTERM)
+                # from the moment the signal is sent: a probe that began while kill() was
+                # still on its way could be answered before the node had any signal to see
+                signalled = time.monotonic()
                 await asyncio.to_thread(node.proc.wait, 180)
                 exited = time.monotonic()
             finally:

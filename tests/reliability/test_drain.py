@@ -75,8 +75,8 @@ async def test_a_draining_node_fails_new_probes_serves_its_clients_then_loses_no
         await clients[0].wait_for(lambda c: len(c.acked) >= 10, 30)
 
         assert server.proc is not None
-        signalled = time.monotonic()
         server.proc.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()  # once sent: see test_rolling_restart
         acked_at_signal = sum(len(c.acked) for c in clients)
         await asyncio.to_thread(server.proc.wait, 15)
         exited = time.monotonic()

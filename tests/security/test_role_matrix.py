@@ -133,6 +133,12 @@ async def _revoke_published(s: Stage) -> dict[str, Any]:
     return {"type": "revoke_digest", "link": published.json()["link"]}
 
 
+async def _end_announcement(s: Stage) -> dict[str, Any]:
+    """The lead host announces to the hall; the actor then takes it down."""
+    said = {"type": "announce", "text": "Tea is ready", "cell_id": "venue-1"}
+    return {"type": "end_announcement", "seq": (await ok(s.host.send(said)))["seq"]}
+
+
 async def _open_responses(s: Stage) -> dict[str, Any]:
     """The lead host publishes the digest; the actor then opens it to responses."""
     command = await _revoke_published(s)
@@ -163,6 +169,7 @@ STEPS: list[tuple[str, Builder]] = [
     ("stop_timer", fixed({"type": "stop_timer"})),
     ("move_participant", on_table("move_participant", "table_b", participant_id="")),
     ("announce", fixed({"type": "announce", "text": "Tea is ready"})),
+    ("end_announcement", _end_announcement),
     ("create_group", fixed({"type": "create_group", "name": "Table C", "cell_id": "venue-1"})),
     ("rename_group", on_table("rename_group", "table_a", name="Window table")),
     ("set_role", on_victim("set_role", role="participant")),

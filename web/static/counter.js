@@ -17,6 +17,8 @@
   document.body.appendChild(spoken);
 
   function watch(box) {
+    if (box.getAttribute("data-counted")) return;
+    box.setAttribute("data-counted", "true");
     var limit = box.maxLength;
     var shown = document.createElement("p");
     shown.className = "counter";
@@ -41,6 +43,11 @@
     box.form && box.form.addEventListener("reset", function () { setTimeout(update, 0); });
     update();
   }
-  var boxes = document.querySelectorAll("textarea[maxlength]");
-  for (var i = 0; i < boxes.length; i++) if (boxes[i].id && boxes[i].maxLength >= 1000) watch(boxes[i]);
+  /* Every long box in ``root``; the console calls it again on a section it swapped in. */
+  function watchAll(root) {
+    var boxes = root.querySelectorAll("textarea[maxlength]");
+    for (var i = 0; i < boxes.length; i++) if (boxes[i].id && boxes[i].maxLength >= 1000) watch(boxes[i]);
+  }
+  watchAll(document);
+  window.HostkitCounter = { watchAll: watchAll };
 })();

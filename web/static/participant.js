@@ -202,6 +202,7 @@
       case "announced":
         if (d.cell_id && d.cell_id !== data.cell_id) break;  /* told to another venue */
         P.announced(e.seq, d.text, e.at); break;
+      case "announcement_ended": P.ended(d.seq); break;
       case "phase_edited": P.phaseEdited(d.phase); break;
       case "hand_raised": case "hand_lowered":
         if (d.participant_id === me) setHand(e.type === "hand_raised");

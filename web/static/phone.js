@@ -122,6 +122,14 @@
     showAnnouncements();
     L.announce(t("Announcement at %(time)s: %(text)s", { time: time.textContent, text: text }));
   }
+  /* A host took one down: it leaves this phone too, and that is said. */
+  function ended(seq) {
+    var li = byId("announcement-" + seq); if (!li) return;
+    var focused = li.contains(document.activeElement);
+    li.remove(); showAnnouncements();
+    if (focused) { var h = byId("add-heading") || byId("main"); if (h) { h.setAttribute("tabindex", "-1"); h.focus(); } }
+    L.announce(t("The host took an announcement down"));
+  }
   function dismiss(li) {
     var gone = dismissed(), seq = parseInt(li.getAttribute("data-seq"), 10);
     if (gone.indexOf(seq) < 0) gone.push(seq);
@@ -165,6 +173,6 @@
 
   window.HostkitPhone = {
     posting: posting, refused: refused, kept: kept, confirmed: confirmed, approved: approved, removed: removed,
-    outbox: outbox, announced: announced, phaseEdited: phaseEdited, callUrl: callUrl
+    outbox: outbox, announced: announced, ended: ended, phaseEdited: phaseEdited, callUrl: callUrl
   };
 })();

@@ -13,19 +13,43 @@
     var had = old.contains(document.activeElement) ? document.activeElement : null;
     var label = had ? had.textContent : "", index = buttons.indexOf(had);
     old.innerHTML = html;
+    if (window.HostkitCounter) window.HostkitCounter.watchAll(old);  /* the count beside a text box */
     if (!had || keep === false) return;
     var now = old.querySelectorAll("button, a");
     var again = Array.prototype.filter.call(now, function (b) { return b.textContent === label; })[0] || now[index];
     if (again) again.focus({ preventScroll: true });
   }
+  /* What arrived in the lists marked data-news (the console's harvest, hands up, calls):
+     new items, and harvest items whose dots changed, in words for the polite live region. */
+  function news(old, next) {
+    var T = window.HostkitLive.t, before = {}, added = {}, dotted = [];
+    function words(li) { var el = li.querySelector(".text") || li, s = el.textContent.trim(); return s.length > 120 ? s.slice(0, 119) + "…" : s; }
+    function dots(li) { var d = li.querySelector(".dots"); return d ? d.textContent : ""; }
+    old.querySelectorAll("[data-news] > li[id]").forEach(function (li) { before[li.id] = dots(li); });
+    next.querySelectorAll("[data-news] > li[id]").forEach(function (li) {
+      var kind = li.parentNode.getAttribute("data-news");
+      if (!(li.id in before)) (added[kind] = added[kind] || []).push(words(li));
+      else if (dots(li) && dots(li) !== before[li.id]) dotted.push(T("%(text)s has %(dots)s", { text: words(li), dots: dots(li) }));
+    });
+    var said = [], harvest = added.harvest || [];
+    if (added.calls) said.push(added.calls.join("; "));  /* "Dewi calls the host (Table 1)" */
+    if (added.hands) said.push(T("Hand raised: %(list)s", { list: added.hands.join("; ") }));
+    if (harvest.length === 1) said.push(T("New in the harvest: %(text)s", { text: harvest[0] }));
+    else if (harvest.length) said.push(T("New in the harvest: %(num)s contributions", { num: harvest.length }));
+    if (dotted.length) said.push(T("Dots placed: %(list)s", { list: dotted.join("; ") }));
+    return said.join(" ");
+  }
   function refresh() {
     fetch(location.pathname + location.search, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var fresh = new DOMParser().parseFromString(html, "text/html"), said = [];
       document.querySelectorAll("[data-live]").forEach(function (old) {
         var next = fresh.querySelector('[data-live="' + old.dataset.live + '"]');
         if (!next || next.innerHTML === old.innerHTML || editing(old)) return;
+        var told = news(old, next);
+        if (told) said.push(told);
         swap(old, next.innerHTML);
       });
+      if (said.length) window.HostkitLive.announce(said.join(" "));  /* the focus stays put */
       if (live.setTimer) {
         var t = document.getElementById("timer");
         live.tickTimerFrom(t);
@@ -33,19 +57,37 @@
       pageWall();
     });
   }
-  /* The projector's live wall shows a page of notes at a time and turns the pages itself. */
-  var wallPage = 0;
-  function pageWall() {
-    var wall = document.getElementById("wall");
-    if (!wall) return;
-    var items = wall.children, per = window.innerHeight < 900 ? 3 : 6, pages = Math.max(1, Math.ceil(items.length / per));
-    if (wallPage >= pages) wallPage = 0;
-    for (var i = 0; i < items.length; i++) items[i].hidden = Math.floor(i / per) !== wallPage;
-    var label = document.getElementById("wall-page");
-    if (label) label.textContent = pages > 1 ? window.HostkitLive.t("page %(page)s of %(pages)s", { page: wallPage + 1, pages: pages }) : "";
+  /* The projector's lists (the live wall, the ranking) show as many items as fit above the
+     join strip, whole, and turn the pages themselves, so every note is seen in turn. */
+  var turned = {};
+  function pages(list, limit) {
+    var items = Array.prototype.slice.call(list.children), found = [], start = 0;
+    while (start < items.length) {
+      items.forEach(function (li, i) { li.hidden = i < start; });
+      var end = start + 1;  /* at least one item a page, however tall */
+      while (end < items.length && items[end].getBoundingClientRect().bottom <= limit) end += 1;
+      found.push(start); start = end;
+    }
+    return found;
+  }
+  function pageList(id, labelId, turn) {
+    var list = document.getElementById(id), stage = list && list.closest(".stage");
+    if (!list || !stage || list.tagName === "P") return;
+    var items = list.children, starts = pages(list, stage.getBoundingClientRect().bottom);
+    var page = ((turned[id] || 0) + (turn ? 1 : 0)) % starts.length;
+    turned[id] = page;
+    var from = starts[page], to = page + 1 < starts.length ? starts[page + 1] : items.length;
+    for (var i = 0; i < items.length; i++) items[i].hidden = i < from || i >= to;
+    var label = document.getElementById(labelId);
+    if (label) label.textContent = starts.length > 1 ? " " + window.HostkitLive.t("page %(page)s of %(pages)s", { page: page + 1, pages: starts.length }) : "";
+  }
+  function pageWall(turn) {
+    pageList("wall", "wall-page", turn);
+    pageList("results", "results-page", turn);
   }
   pageWall();
-  setInterval(function () { wallPage += 1; pageWall(); }, 12000);
+  window.addEventListener("resize", function () { pageWall(); });
+  setInterval(function () { pageWall(true); }, 12000);
   var live = new window.HostkitLive({
     onEvents: function () { clearTimeout(pending); pending = setTimeout(refresh, 250); },
     onSnapshot: function () { refresh(); },
@@ -61,6 +103,13 @@
   };
   live.tickTimer();
   live.start();
+  /* The projector lets an announcement go when its time on the big screen is over, by the
+     server's clock, without waiting for the next event (data-until: server time). */
+  setInterval(function () {
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      if (!el.hidden && live.serverNow() >= parseFloat(el.getAttribute("data-until"))) el.hidden = true;
+    });
+  }, 1000);
 
   /* The console's forms, sent without leaving the page: the section the host used is
      replaced by the server's answer (with its notice) and the focus stays there, so the
