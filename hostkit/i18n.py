@@ -16,9 +16,10 @@ from __future__ import annotations
 import contextlib
 import gettext as gettext_module
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from babel.core import Locale, UnknownLocaleError
@@ -62,18 +63,12 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "This link is no longer valid.",
     "No timer running",
     "Time is up",
-    "%(num)d minutes left",
-    "%(num)d minute left",
-    "%(num)d seconds left",
-    "%(num)d second left",
     "(paused)",
     "5 minutes left",
     "1 minute left",
     "Timer started: %(left)s",
     "Not sent yet",
     "Vote for this topic",
-    "%(num)d vote",
-    "%(num)d votes",
     # dot voting (participant.js)
     "Dots",
     "Take a dot back",
@@ -123,8 +118,6 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "You are now in the topic “%(group)s”.",
     "You are now in %(group)s.",
     "You are now at %(group)s.",
-    "%(num)d person in this group",
-    "%(num)d people in this group",
     "With you: %(people)s",
     "Nobody else is here yet.",
     "Next round: stay at %(group)s.",
@@ -141,8 +134,6 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Waiting",
     "Upvote",
     "Withdraw",
-    "%(num)d person here",
-    "%(num)d people here",
     "You have called the host. They know, and will come to you.",
     "The host has answered your call.",
     "Withdrawing everything you said…",
@@ -155,8 +146,6 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Chairs taken: %(num)d of %(seats)d.",
     "In the inner circle: %(people)s",
     "Nobody is in the inner circle yet.",
-    "%(num)d chair is free.",
-    "%(num)d chairs are free.",
     "No chair is free: wait for someone to leave.",
     # Open Space reports: another member saved while I was writing
     (
@@ -165,7 +154,22 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     ),
 )
 
-# Words pages.py makes before a page renders (the QR codes' accessible names).
+# Words with a count the scripts show, as (singular, plural) msgids. The page carries their
+# forms in its language and which form each count takes, both from the catalogue, so a
+# phone follows the language's own plural rule (Welsh has six forms), never English's.
+SCRIPT_PLURALS: tuple[tuple[str, str], ...] = (
+    ("%(num)d minute left", "%(num)d minutes left"),
+    ("%(num)d second left", "%(num)d seconds left"),
+    ("%(num)d vote", "%(num)d votes"),
+    ("%(num)d person in this group", "%(num)d people in this group"),
+    ("%(num)d person here", "%(num)d people here"),
+    ("%(num)d chair is free.", "%(num)d chairs are free."),
+)
+# Counts 0-199 are listed one by one; a larger n takes the form of 100 + n % 100. gettext's
+# plural rules look only at n, n % 10, n % 100 and thresholds below 100, so that is exact.
+PLURAL_COUNTS = 200
+
+# Words the page handlers make before a page renders (the QR codes' accessible names).
 PYTHON_MESSAGES: tuple[str, ...] = ("QR code to join this session", "QR code to join at %(table)s")
 
 # Notices made in Python that pages show through ``translate_message``, kept in constants or
@@ -189,7 +193,9 @@ NOTICES: tuple[str, ...] = (
     "Close %(phase)s",
     "Add a phase",
     "Every phase is done: download the harvest",
-    "The server could not save this. Please try again.",
+    "The server could not save this, so it was not recorded. Try again.",
+    "The host has paused your contributions.",
+    "There is no such published link.",
     "Not done",
     "New link made",
     "The old link no longer works. The new link is: %(link)s",
@@ -248,6 +254,34 @@ class Catalogues:
         """The given messages in ``lang``, for the browser's scripts."""
         translations = self.get(lang)
         return {m: translations.gettext(m) for m in msgids}
+
+    def plurals(self, lang: str, pairs: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+        """The given messages with a count in ``lang``, for the browser's scripts."""
+        return script_plurals(self.get(lang), pairs)
+
+
+def plural_form(translations: gettext_module.NullTranslations) -> Callable[[int], int]:
+    """The catalogue's plural rule: which of its forms a count takes (English's without one)."""
+    rule = getattr(translations, "plural", None)
+    return rule if callable(rule) else lambda n: int(n != 1)
+
+
+def script_plurals(
+    translations: gettext_module.NullTranslations, pairs: tuple[tuple[str, str], ...]
+) -> dict[str, Any]:
+    """What a page's scripts need to say a count: ``which`` form each count 0-199 takes,
+    and each message's ``forms`` in that order, all from the catalogue (ngettext)."""
+    rule = plural_form(translations)
+    which = [rule(n) for n in range(PLURAL_COUNTS)]
+    example = {form: which.index(form) for form in set(which)}  # a count that takes it
+    forms = {
+        singular: [
+            translations.ngettext(singular, plural, example[f]) if f in example else plural
+            for f in range(max(which) + 1)
+        ]
+        for singular, plural in pairs
+    }
+    return {"which": which, "forms": forms}
 
 
 def _compile(po: Path, lang: str) -> Translations:

@@ -316,10 +316,12 @@ def test_the_host_brings_remote_voices_first_and_reorders_the_queue(state: Sessi
     assert code(run(state, "host", cmd.SortHands("t9"))) == "unknown_group"
 
 
-def test_an_unknown_command_is_refused() -> None:
+def test_a_handler_given_another_command_refuses_it_as_unknown() -> None:
     state = session(person("host", role="host"))
-    refused = format_rules.decide_format(state, state.participants["host"], cmd.RaiseHand(), T0)  # type: ignore[arg-type]
+    handler = format_rules.HANDLERS["sort_hands"]
+    refused = handler(state, state.participants["host"], cmd.RaiseHand(), T0)
     assert code(refused) == "unknown_command"
+    assert state.hands == {}
 
 
 def test_the_fishbowl_inner_circle_takes_six_and_then_someone_must_leave() -> None:

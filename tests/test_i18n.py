@@ -32,7 +32,7 @@ def extracted() -> set[str]:
     ):
         mapping = [("**.html", method)] if method == "jinja2" else [("**.js", method)]
         options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
-        keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "t": None}
+        keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "t": None, "tn": (1, 2)}
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(folder), mapping, options, keywords=keywords
         ):
@@ -43,6 +43,7 @@ def extracted() -> set[str]:
 def test_every_word_on_the_translated_pages_has_a_welsh_translation() -> None:
     catalogue = welsh()
     words = extracted() | set(i18n.SCRIPT_MESSAGES) | set(i18n.PYTHON_MESSAGES)
+    words |= {singular for singular, _ in i18n.SCRIPT_PLURALS}
     assert {"Raise my hand", "Join", "%(num)d minute left"} <= words  # extraction works
     missing = sorted(w for w in words if not catalogue.get(w))
     assert missing == []
@@ -57,10 +58,47 @@ def test_welsh_translations_keep_every_placeholder() -> None:
 def test_the_scripts_only_ask_for_words_the_page_carries() -> None:
     scripts = "".join(p.read_text() for p in (ROOT / "web" / "static").glob("*.js"))
     asked = set(re.findall(r'\bt\("([^"]+)"', scripts))
-    asked |= {
-        m for pair in re.findall(r't\(\w+ === 1 \? "([^"]+)" : "([^"]+)"', scripts) for m in pair
-    }
     assert asked - set(i18n.SCRIPT_MESSAGES) == set()
+    counted = set(re.findall(r'\btn\("([^"]+)", "([^"]+)"', scripts))
+    assert counted, "found no words with a count in the scripts"
+    assert counted - set(i18n.SCRIPT_PLURALS) == set()
+
+
+def test_the_scripts_never_choose_a_plural_by_englishs_rule() -> None:
+    scripts = "".join(p.read_text() for p in (ROOT / "web" / "static").glob("*.js"))
+    assert re.findall(r"[=!]==? ?1 \?", scripts) == []
+
+
+# count, form: zero, one, two, few, many (6 alone), other
+WELSH_COUNTS = [(0, 0), (1, 1), (2, 2), (3, 3), (6, 4), (4, 5), (7, 5), (106, 5), (1000, 5)]
+
+
+@pytest.mark.parametrize(("count", "form"), WELSH_COUNTS)
+def test_a_welsh_page_carries_the_catalogues_form_for_each_count(count: int, form: int) -> None:
+    cy = i18n.Catalogues.load(ROOT / "locale").get("cy")
+    carried = i18n.script_plurals(cy, i18n.SCRIPT_PLURALS)
+    which = carried["which"]
+    assert which[count if count < len(which) else 100 + count % 100] == form
+    for singular, plural in i18n.SCRIPT_PLURALS:
+        assert carried["forms"][singular][form] == cy.ngettext(singular, plural, count)
+
+
+def test_counts_past_the_list_take_the_form_the_catalogue_gives_them() -> None:
+    cy = i18n.Catalogues.load(ROOT / "locale").get("cy")
+    which = i18n.script_plurals(cy, i18n.SCRIPT_PLURALS)["which"]
+    rule = i18n.plural_form(cy)
+    assert all(which[100 + n % 100] == rule(n) for n in range(len(which), 5000))
+    assert len(set(which)) == 6  # Welsh: zero, one, two, few, many, other
+
+
+def test_an_english_page_carries_one_and_other() -> None:
+    english = i18n.Catalogues.load(ROOT / "locale").get("en")
+    carried = i18n.script_plurals(english, i18n.SCRIPT_PLURALS)
+    assert carried["which"][:3] == [1, 0, 1]
+    assert carried["forms"]["%(num)d chair is free."] == [
+        "%(num)d chair is free.",
+        "%(num)d chairs are free.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -100,7 +138,13 @@ def python_messages() -> set[str]:
     """Messages hostkit makes in Python and pages show: every literal rejection and page
     answer (Babel's Python extractor; f-strings with values are skipped), the formats'
     names and summaries (the admin form), and the notices kept in constants."""
-    keywords = {"reject": (2,), "Rejection": (2,), "_problem": (3, 4), "_answer": (3, 4)}
+    keywords = {
+        "reject": (2,),
+        "Rejection": (2,),
+        "problem": (3, 4),
+        "_problem": (3, 4),
+        "_answer": (3, 4),
+    }
     found: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "hostkit"), [("**.py", "python")], keywords=keywords

@@ -326,7 +326,7 @@ def test_the_protocol_document_names_every_command_event_and_close_code() -> Non
 
     from hostkit.domain.commands import ClientCommand
     from hostkit.domain.events import AnyEvent
-    from hostkit.server import websocket
+    from hostkit.live import protocol
 
     text = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text()
     for union in (ClientCommand, AnyEvent):
@@ -339,6 +339,7 @@ def test_the_protocol_document_names_every_command_event_and_close_code() -> Non
             assert row, f"docs/protocol.md has no row for {tag}"
             for field in struct.fields:
                 assert f"`{field.name}`" in row, f"{tag}.{field.name} is not documented"
-    for name in dir(websocket):
-        if name.startswith("CLOSE_"):
-            assert f"`{getattr(websocket, name)}`" in text, name
+    closes = [name for name in dir(protocol) if name.startswith("CLOSE_")]
+    assert len(closes) == 7
+    for name in closes:
+        assert f"`{getattr(protocol, name)}`" in text, name

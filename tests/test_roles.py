@@ -24,6 +24,9 @@ def tag(command_class: type[cmd.Command]) -> str:
     return str(command_class.__struct_config__.tag)
 
 
+CLIENT_TYPES = sorted(tag(c) for c in CLIENT_COMMANDS)
+
+
 def stage(role: Role) -> SessionState:
     """'me' (with ``role``) and 'other' at the hybrid table t1 in the hall, mid-round.
 
@@ -102,9 +105,15 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
 }
 
 
-def test_the_matrix_names_every_client_command_and_nothing_else() -> None:
-    assert set(PERMISSIONS) == {tag(c) for c in CLIENT_COMMANDS}
-    assert set(VALID) == set(PERMISSIONS)
+def test_the_matrix_names_every_command_and_nothing_else() -> None:
+    assert set(PERMISSIONS) == {tag(c) for c in ALL_COMMANDS}
+    assert set(VALID) == set(CLIENT_TYPES)
+
+
+def test_joining_and_responding_to_a_digest_are_for_newcomers_only() -> None:
+    newcomers = {t for t, callers in PERMISSIONS.items() if "newcomer" in callers}
+    assert newcomers == {"join", "respond_to_digest"}
+    assert all(PERMISSIONS[t] == {"newcomer"} for t in newcomers)
 
 
 def test_only_join_and_rotate_token_are_kept_from_clients() -> None:
@@ -117,7 +126,7 @@ def test_only_join_and_rotate_token_are_kept_from_clients() -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("command_type", sorted(PERMISSIONS))
+@pytest.mark.parametrize("command_type", CLIENT_TYPES)
 def test_each_role_may_issue_exactly_the_commands_the_matrix_gives_it(
     command_type: str, role: Role
 ) -> None:
@@ -132,6 +141,11 @@ def test_each_role_may_issue_exactly_the_commands_the_matrix_gives_it(
 
 
 @pytest.mark.parametrize("command_type", sorted(PERMISSIONS))
+def test_an_observer_may_issue_no_command(command_type: str) -> None:
+    assert not may("observer", command_type)
+
+
+@pytest.mark.parametrize("command_type", CLIENT_TYPES)
 def test_an_observer_can_do_nothing(command_type: str) -> None:
     state = stage("observer")
     assert not may("observer", command_type)
@@ -164,11 +178,13 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
         "remove_phase",
         "move_phase",
         "set_moderation",
+        "rotate_token",
+        "publish_digest",
     }
 
 
 def test_the_host_may_issue_every_client_command_but_a_hall_laptops_join() -> None:
-    assert [t for t in PERMISSIONS if not may("host", t)] == ["join_hall"]
+    assert [t for t in CLIENT_TYPES if not may("host", t)] == ["join_hall"]
     assert PERMISSIONS["join_hall"] == {"relay"}
 
 
@@ -186,3 +202,14 @@ def test_only_the_host_may_rotate_a_token(role: Role) -> None:
     else:
         assert code(result) == "not_allowed"
         assert state.participants["other"].nonce == "nonce-other"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_host_may_publish_a_digest(role: Role) -> None:
+    state = stage(role)
+    result = run(state, "me", cmd.PublishDigest("an-unguessable-link"), T0)
+    if role == "host":
+        assert ok(result) == [ev.DigestPublished("an-unguessable-link", "attributed", None)]
+    else:
+        assert code(result) == "not_allowed"
+        assert state.publications == {}

@@ -1,6 +1,6 @@
-"""Decide the commands of the hosting formats: seating, talking piece, questions,
+"""Decide the commands of the hosting formats: pairs and fours, talking piece, questions,
 host-edited phases, call links, calling the host, Open Space topics, hats and the
-order of the hands-up queue.
+order of the hands-up queue (café seating is ``table_rules``'s).
 
 ``rules.decide`` checks the caller's role against the matrix and hands these commands
 here; the narrowing to a host's own venue or a table host's own group happens below.
@@ -14,6 +14,7 @@ from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import seating, table_rules, talking_piece
 from hostkit.domain.commands import MAX_TEXT, MAX_TIMER_S, MAX_TITLE
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.guards import (
     NO_GROUP,
     NOT_ALLOWED,
@@ -32,156 +33,112 @@ from hostkit.domain.model import (
 )
 from hostkit.domain.rejections import Rejection, reject
 
-FormatCommand = (
-    cmd.ProposeSeating
-    | cmd.AdjustSeating
-    | cmd.ApplySeating
-    | cmd.FormGroups
-    | cmd.SetSpeakingOrder
-    | cmd.PassTalkingPiece
-    | cmd.MarkAnswered
-    | cmd.AddPhase
-    | cmd.EditPhase
-    | cmd.RemovePhase
-    | cmd.MovePhase
-    | cmd.SetCallUrl
-    | cmd.CallHost
-    | cmd.ResolveCall
-    | cmd.PlaceTopic
-    | cmd.PlaceTopics
-    | cmd.SetHat
-    | cmd.MoveHand
-    | cmd.SortHands
-)
-
 MAX_SLOT = 60
 DEFAULT_KINDS: list[ContributionKind] = ["note", "question", "insight", "photo"]
 
 
-def decide_format(
-    state: SessionState, actor: Participant, c: FormatCommand, now: float
+def mark_answered(
+    state: SessionState, actor: Participant, c: cmd.MarkAnswered, now: float
 ) -> Decision:
-    """The events of a format command, or why it is refused (the role is already checked)."""
-    match c:
-        case cmd.ProposeSeating():
-            return table_rules.propose(state, c)
-        case cmd.AdjustSeating():
-            return table_rules.adjust(state, c)
-        case cmd.ApplySeating():
-            if state.seating is None:
-                return reject("no_seating", "Propose a seating first.")
-            seats = {
-                p: g
-                for p, g in state.seating.seats.items()
-                if p in state.participants and not state.participants[p].removed
-            }
-            return [ev.SeatingApplied(seats)]
-        case cmd.FormGroups():
-            return _form_groups(state, c)
-        case cmd.SetSpeakingOrder():
-            return _speaking_order(state, actor, c)
-        case cmd.PassTalkingPiece():
-            return _pass_piece(state, actor, c)
-        case cmd.MarkAnswered():
-            found = state.contributions.get(c.contribution_id)
-            if found is None or found.withdrawn or found.hidden or found.kind != "question":
-                return reject("unknown_question", "There is no such question.")
-            if not governs_group(state, actor, found.group_id):
-                return reject("not_allowed", NOT_ALLOWED)
-            return [ev.QuestionMarked(found.id, c.answer)]
-        case cmd.AddPhase() | cmd.EditPhase():
-            return _phase(state, c)
-        case cmd.RemovePhase():
-            phase = state.phase(c.phase_id)
-            if phase is None:
-                return reject("unknown_phase", "There is no such phase.")
-            if phase.status == "open":
-                return reject("phase_open", "Close the phase before removing it.")
-            if any(x.phase_id == phase.id for x in state.contributions.values()):
-                return reject("phase_has_harvest", "This phase has contributions; it stays.")
-            return [ev.PhaseRemoved(phase.id)]
-        case cmd.MovePhase():
-            if state.phase(c.phase_id) is None:
-                return reject("unknown_phase", "There is no such phase.")
-            if not 0 <= c.position < len(state.phases):
-                return reject("invalid_value", "There is no such place in the list of phases.")
-            return [ev.PhaseMoved(c.phase_id, c.position)]
-        case cmd.SetCallUrl():
-            if c.group_id not in state.groups:
-                return reject("unknown_group", NO_GROUP)
-            if not governs_group(state, actor, c.group_id):
-                return reject("not_allowed", NOT_ALLOWED)
-            if c.call_url is not None and (
-                not c.call_url.startswith(("https://", "http://")) or len(c.call_url) > MAX_TEXT
-            ):
-                return reject("invalid_url", "A call link must start with https://.")
-            return [ev.CallUrlSet(c.group_id, c.call_url)]
-        case cmd.CallHost():
-            if len(c.text) > MAX_TITLE:
-                return reject("text_too_long", f"Say it in at most {MAX_TITLE} characters.")
-            if any(x.participant_id == actor.id and not x.resolved for x in state.calls):
-                return reject("already_calling", "The host has your call and is on the way.")
-            call_id = f"call{state.last_seq + 1}"
-            return [ev.HostCalled(call_id, actor.id, actor.group_id, c.text.strip())]
-        case cmd.ResolveCall():
-            call = next((x for x in state.calls if x.id == c.call_id), None)
-            if call is None or call.resolved:
-                return reject("unknown_call", "That call has already been answered.")
-            if not governs_group(state, actor, call.group_id) and not (
-                call.group_id is None
-                and governs_participant(state, actor, state.participants[call.participant_id])
-            ):
-                return reject("not_allowed", NOT_ALLOWED)
-            return [ev.CallResolved(call.id, actor.id)]
-        case cmd.PlaceTopic():
-            return _place_topic(state, actor, c)
-        case cmd.PlaceTopics():
-            return _place_topics(state, actor, c)
-        case cmd.SetHat():
-            other = state.participants.get(c.participant_id)
-            if other is None or other.removed:
-                return reject("unknown_participant", "There is no such participant.")
-            if not governs_participant(state, actor, other):
-                return reject("not_allowed", NOT_ALLOWED)
-            if (c.hat in other.hats) == c.on:
-                return reject("already_there", "Nothing to change.")
-            return [ev.HatSet(other.id, c.hat, c.on)]
-        case cmd.MoveHand():
-            whose = state.participants.get(c.participant_id)
-            queue = _queue_of(state, c.participant_id)
-            if whose is None or queue is None:
-                return reject("hand_not_raised", "That hand is not raised.")
-            if not governs_group(state, actor, whose.group_id):
-                return reject("not_allowed", NOT_ALLOWED)
-            if not 0 <= c.position < len(queue):
-                return reject("invalid_value", "There is no such place in the queue.")
-            return [ev.HandMoved(whose.id, whose.group_id, c.position)]
-        case cmd.SortHands():
-            if c.group_id is not None and c.group_id not in state.groups:
-                return reject("unknown_group", NO_GROUP)
-            if not governs_group(state, actor, c.group_id):
-                return reject("not_allowed", NOT_ALLOWED)
-            hands = [h.participant_id for h in state.hands.get(c.group_id or PLENARY, [])]
-            room = [p for p in hands if state.participants[p].where == "room"]
-            remote = [p for p in hands if state.participants[p].where == "remote"]
-            order = talking_piece.interleave(room, remote, room_first=c.first == "room")
-            return [ev.HandsSorted(c.group_id, order)]
-    return reject("unknown_command", "hostkit does not know that command.")
+    found = state.contributions.get(c.contribution_id)
+    if found is None or found.withdrawn or found.hidden or found.kind != "question":
+        return reject("unknown_question", "There is no such question.")
+    if not governs_group(state, actor, found.group_id):
+        return reject("not_allowed", NOT_ALLOWED)
+    return [ev.QuestionMarked(found.id, c.answer)]
 
 
-def seat_problem(state: SessionState, group_id: str | None) -> Rejection | None:
-    """Why nobody else can sit in a group with a fixed number of seats (the fishbowl)."""
-    group = state.groups.get(group_id) if group_id is not None else None
-    if group is None or group.seats is None:
-        return None
-    seated = sum(
-        1
-        for p in state.participants.values()
-        if p.group_id == group.id and not p.removed and not p.screen
-    )
-    if seated >= group.seats:
-        return reject("group_full", f"Every seat in {group.name} is taken: wait for one to free.")
-    return None
+def remove_phase(
+    state: SessionState, actor: Participant, c: cmd.RemovePhase, now: float
+) -> Decision:
+    phase = state.phase(c.phase_id)
+    if phase is None:
+        return reject("unknown_phase", "There is no such phase.")
+    if phase.status == "open":
+        return reject("phase_open", "Close the phase before removing it.")
+    if any(x.phase_id == phase.id for x in state.contributions.values()):
+        return reject("phase_has_harvest", "This phase has contributions; it stays.")
+    return [ev.PhaseRemoved(phase.id)]
+
+
+def move_phase(state: SessionState, actor: Participant, c: cmd.MovePhase, now: float) -> Decision:
+    if state.phase(c.phase_id) is None:
+        return reject("unknown_phase", "There is no such phase.")
+    if not 0 <= c.position < len(state.phases):
+        return reject("invalid_value", "There is no such place in the list of phases.")
+    return [ev.PhaseMoved(c.phase_id, c.position)]
+
+
+def set_call_url(
+    state: SessionState, actor: Participant, c: cmd.SetCallUrl, now: float
+) -> Decision:
+    if c.group_id not in state.groups:
+        return reject("unknown_group", NO_GROUP)
+    if not governs_group(state, actor, c.group_id):
+        return reject("not_allowed", NOT_ALLOWED)
+    if c.call_url is not None and (
+        not c.call_url.startswith(("https://", "http://")) or len(c.call_url) > MAX_TEXT
+    ):
+        return reject("invalid_url", "A call link must start with https://.")
+    return [ev.CallUrlSet(c.group_id, c.call_url)]
+
+
+def call_host(state: SessionState, actor: Participant, c: cmd.CallHost, now: float) -> Decision:
+    if len(c.text) > MAX_TITLE:
+        return reject("text_too_long", f"Say it in at most {MAX_TITLE} characters.")
+    if any(x.participant_id == actor.id and not x.resolved for x in state.calls):
+        return reject("already_calling", "The host has your call and is on the way.")
+    call_id = f"call{state.last_seq + 1}"
+    return [ev.HostCalled(call_id, actor.id, actor.group_id, c.text.strip())]
+
+
+def resolve_call(
+    state: SessionState, actor: Participant, c: cmd.ResolveCall, now: float
+) -> Decision:
+    call = next((x for x in state.calls if x.id == c.call_id), None)
+    if call is None or call.resolved:
+        return reject("unknown_call", "That call has already been answered.")
+    if not governs_group(state, actor, call.group_id) and not (
+        call.group_id is None
+        and governs_participant(state, actor, state.participants[call.participant_id])
+    ):
+        return reject("not_allowed", NOT_ALLOWED)
+    return [ev.CallResolved(call.id, actor.id)]
+
+
+def set_hat(state: SessionState, actor: Participant, c: cmd.SetHat, now: float) -> Decision:
+    other = state.participants.get(c.participant_id)
+    if other is None or other.removed:
+        return reject("unknown_participant", "There is no such participant.")
+    if not governs_participant(state, actor, other):
+        return reject("not_allowed", NOT_ALLOWED)
+    if (c.hat in other.hats) == c.on:
+        return reject("already_there", "Nothing to change.")
+    return [ev.HatSet(other.id, c.hat, c.on)]
+
+
+def move_hand(state: SessionState, actor: Participant, c: cmd.MoveHand, now: float) -> Decision:
+    whose = state.participants.get(c.participant_id)
+    queue = _queue_of(state, c.participant_id)
+    if whose is None or queue is None:
+        return reject("hand_not_raised", "That hand is not raised.")
+    if not governs_group(state, actor, whose.group_id):
+        return reject("not_allowed", NOT_ALLOWED)
+    if not 0 <= c.position < len(queue):
+        return reject("invalid_value", "There is no such place in the queue.")
+    return [ev.HandMoved(whose.id, whose.group_id, c.position)]
+
+
+def sort_hands(state: SessionState, actor: Participant, c: cmd.SortHands, now: float) -> Decision:
+    if c.group_id is not None and c.group_id not in state.groups:
+        return reject("unknown_group", NO_GROUP)
+    if not governs_group(state, actor, c.group_id):
+        return reject("not_allowed", NOT_ALLOWED)
+    hands = [h.participant_id for h in state.hands.get(c.group_id or PLENARY, [])]
+    room = [p for p in hands if state.participants[p].where == "room"]
+    remote = [p for p in hands if state.participants[p].where == "remote"]
+    order = talking_piece.interleave(room, remote, room_first=c.first == "room")
+    return [ev.HandsSorted(c.group_id, order)]
 
 
 def _queue_of(state: SessionState, participant_id: str) -> list[str] | None:
@@ -195,7 +152,7 @@ def _queue_of(state: SessionState, participant_id: str) -> list[str] | None:
 # --- 1-2-4-All --------------------------------------------------------------------
 
 
-def _form_groups(state: SessionState, c: cmd.FormGroups) -> Decision:
+def form_groups(state: SessionState, actor: Participant, c: cmd.FormGroups, now: float) -> Decision:
     if c.size not in (2, 4):
         return reject("invalid_value", "Form pairs (2) or fours (4).")
     people = [(p.id, p.cell_id) for p in table_rules.seated(state)]
@@ -232,7 +189,9 @@ def _circle(state: SessionState, group_id: str | None) -> list[Participant]:
     ]
 
 
-def _speaking_order(state: SessionState, actor: Participant, c: cmd.SetSpeakingOrder) -> Decision:
+def speaking_order(
+    state: SessionState, actor: Participant, c: cmd.SetSpeakingOrder, now: float
+) -> Decision:
     if c.group_id is not None and c.group_id not in state.groups:
         return reject("unknown_group", NO_GROUP)
     if not governs_group(state, actor, c.group_id):
@@ -253,7 +212,9 @@ def _speaking_order(state: SessionState, actor: Participant, c: cmd.SetSpeakingO
     return [ev.SpeakingOrderSet(c.group_id, order, c.turn_s)]
 
 
-def _pass_piece(state: SessionState, actor: Participant, c: cmd.PassTalkingPiece) -> Decision:
+def pass_piece(
+    state: SessionState, actor: Participant, c: cmd.PassTalkingPiece, now: float
+) -> Decision:
     piece = state.talking.get(c.group_id or PLENARY)
     if piece is None or piece.holder is None:
         return reject("no_talking_piece", "The talking piece is not going round.")
@@ -282,7 +243,10 @@ def _kinds(allows: list[ContributionKind] | str) -> list[ContributionKind] | Rej
     return kinds
 
 
-def _phase(state: SessionState, c: cmd.AddPhase | cmd.EditPhase) -> Decision:
+def phase(
+    state: SessionState, actor: Participant, c: cmd.AddPhase | cmd.EditPhase, now: float
+) -> Decision:
+    """A phase added, or one edited: what is not given keeps its value (or the default)."""
     old = state.phase(c.phase_id) if isinstance(c, cmd.EditPhase) else None
     if isinstance(c, cmd.EditPhase) and old is None:
         return reject("unknown_phase", "There is no such phase.")
@@ -318,7 +282,7 @@ def _phase(state: SessionState, c: cmd.AddPhase | cmd.EditPhase) -> Decision:
 # --- Open Space --------------------------------------------------------------------
 
 
-def _place_topic(state: SessionState, actor: Participant, c: cmd.PlaceTopic) -> Decision:
+def place_topic(state: SessionState, actor: Participant, c: cmd.PlaceTopic, now: float) -> Decision:
     topic = state.contributions.get(c.contribution_id)
     if topic is None or topic.withdrawn or topic.hidden or topic.kind != "topic":
         return reject("unknown_topic", "There is no such topic.")
@@ -365,7 +329,9 @@ def _names(names: list[str] | str) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in listed if n.strip()))
 
 
-def _place_topics(state: SessionState, actor: Participant, c: cmd.PlaceTopics) -> Decision:
+def place_topics(
+    state: SessionState, actor: Participant, c: cmd.PlaceTopics, now: float
+) -> Decision:
     """Topics in the order proposed go to free cells slot by slot, space by space."""
     slots, spaces = _names(c.slots), _names(c.spaces)
     if not slots or not spaces or any(len(n) > MAX_SLOT for n in slots + spaces):
@@ -386,7 +352,7 @@ def _place_topics(state: SessionState, actor: Participant, c: cmd.PlaceTopics) -
     free = [(s, p) for s in slots for p in spaces if (s, p, cell_id) not in taken]
     events: list[ev.AnyEvent] = []
     for topic, (slot, space) in zip(waiting, free, strict=False):
-        place = _place_topic(state, actor, cmd.PlaceTopic(topic.id, slot, space, cell_id))
+        place = place_topic(state, actor, cmd.PlaceTopic(topic.id, slot, space, cell_id), now)
         if isinstance(place, Rejection):
             return place
         (event,) = place
@@ -397,3 +363,23 @@ def _place_topics(state: SessionState, actor: Participant, c: cmd.PlaceTopics) -
     if not events:
         return reject("slot_taken", "Every slot and space is taken: add times or spaces.")
     return events
+
+
+HANDLERS: Handlers = handler_table(
+    by_participant(cmd.FormGroups, form_groups),
+    by_participant(cmd.SetSpeakingOrder, speaking_order),
+    by_participant(cmd.PassTalkingPiece, pass_piece),
+    by_participant(cmd.MarkAnswered, mark_answered),
+    by_participant(cmd.AddPhase, phase),
+    by_participant(cmd.EditPhase, phase),
+    by_participant(cmd.RemovePhase, remove_phase),
+    by_participant(cmd.MovePhase, move_phase),
+    by_participant(cmd.SetCallUrl, set_call_url),
+    by_participant(cmd.CallHost, call_host),
+    by_participant(cmd.ResolveCall, resolve_call),
+    by_participant(cmd.PlaceTopic, place_topic),
+    by_participant(cmd.PlaceTopics, place_topics),
+    by_participant(cmd.SetHat, set_hat),
+    by_participant(cmd.MoveHand, move_hand),
+    by_participant(cmd.SortHands, sort_hands),
+)

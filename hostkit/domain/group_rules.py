@@ -1,10 +1,12 @@
-"""Decide merging and splitting groups live.
+"""Decide groups: creating and renaming them, who moves into which, and merging and
+splitting them live.
 
-Both are told with the events pages already follow: everyone who changes group gets a
-``participant_moved`` (their page reloads at once), a split's new groups a
-``group_created``, and a merge ends with ``groups_merged``, which moves the closing
+Merging and splitting are told with the events pages already follow: everyone who
+changes group gets a ``participant_moved`` (their page reloads at once), a split's new
+groups a ``group_created``, and a merge ends with ``groups_merged``, which moves the closing
 group's notes (each keeping where it was written) and closes the group for good.
-A cell host may do both only within their own venue; the lead host anywhere.
+A cell host may do both only within their own venue; the lead host anywhere. A group
+with a fixed number of seats (the fishbowl's inner circle) takes nobody once it is full.
 """
 
 from __future__ import annotations
@@ -12,28 +14,93 @@ from __future__ import annotations
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.commands import MAX_TITLE
-from hostkit.domain.guards import NO_GROUP, NOT_ALLOWED, Decision, governs_group, text_problem
-from hostkit.domain.model import Participant, SessionState
-from hostkit.domain.rejections import reject
-
-GroupCommand = cmd.MergeGroups | cmd.SplitGroup
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
+from hostkit.domain.guards import (
+    NO_GROUP,
+    NOT_ALLOWED,
+    Decision,
+    governs_group,
+    governs_participant,
+    text_problem,
+)
+from hostkit.domain.model import CELL_BOUND, Participant, SessionState
+from hostkit.domain.rejections import Rejection, reject
 
 MAX_PARTS = 12
 
 
-def decide_groups(state: SessionState, actor: Participant, c: GroupCommand) -> Decision:
-    """The events of a merge or split, or why it is refused (the role is already checked)."""
-    group = state.groups.get(c.group_id)
-    if group is None:
-        return reject("unknown_group", NO_GROUP)
-    if not governs_group(state, actor, group.id):
+def create(state: SessionState, actor: Participant, c: cmd.CreateGroup, now: float) -> Decision:
+    if (problem := text_problem(c.name, limit=MAX_TITLE, what="Name")) is not None:
+        return problem
+    if c.cell_id not in state.cells:
+        return reject("unknown_cell", "There is no such venue in this session.")
+    if actor.role in CELL_BOUND and c.cell_id != actor.cell_id:
         return reject("not_allowed", NOT_ALLOWED)
-    match c:
-        case cmd.MergeGroups():
-            return _merge(state, actor, c)
-        case cmd.SplitGroup():
-            return _split(state, actor, c)
-    return reject("unknown_command", "hostkit does not know that command.")
+    if c.call_url is not None and not c.call_url.startswith(("https://", "http://")):
+        return reject("invalid_value", "A call link must start with https://.")
+    spec = ev.GroupSpec(
+        f"g{state.last_seq + 1}", c.name.strip(), c.cell_id, c.remote_seats, c.call_url
+    )
+    return [ev.GroupCreated(spec)]
+
+
+def rename(state: SessionState, actor: Participant, c: cmd.RenameGroup, now: float) -> Decision:
+    if c.group_id not in state.groups:
+        return reject("unknown_group", NO_GROUP)
+    if (problem := text_problem(c.name, limit=MAX_TITLE, what="Name")) is not None:
+        return problem
+    if not governs_group(state, actor, c.group_id):
+        return reject("not_allowed", NOT_ALLOWED)
+    return [ev.GroupRenamed(c.group_id, c.name.strip())]
+
+
+def move(state: SessionState, actor: Participant, c: cmd.MoveParticipant, now: float) -> Decision:
+    """A host moves someone of their venue (or table) to another group, or the plenary."""
+    other = state.participants.get(c.participant_id)
+    if other is None or other.removed:
+        return reject("unknown_participant", "There is no such participant.")
+    if c.group_id is not None and c.group_id not in state.groups:
+        return reject("unknown_group", NO_GROUP)
+    if not governs_participant(state, actor, other) or (
+        c.group_id is not None and not governs_group(state, actor, c.group_id)
+    ):
+        return reject("not_allowed", NOT_ALLOWED)
+    return [ev.ParticipantMoved(other.id, c.group_id, by=actor.id)]
+
+
+def choose(state: SessionState, actor: Participant, c: cmd.ChooseGroup, now: float) -> Decision:
+    """Someone moves themselves: a table's QR code, or the law of two feet."""
+    if c.group_id is not None and c.group_id not in state.groups:
+        return reject("unknown_group", NO_GROUP)
+    if c.group_id == actor.group_id:
+        return reject("already_there", "You are already in that group.")
+    if (full := seat_problem(state, c.group_id)) is not None:
+        return full
+    return [ev.ParticipantMoved(actor.id, c.group_id, by=actor.id)]
+
+
+def seat_problem(state: SessionState, group_id: str | None) -> Rejection | None:
+    """Why nobody else can sit in a group with a fixed number of seats (the fishbowl)."""
+    group = state.groups.get(group_id) if group_id is not None else None
+    if group is None or group.seats is None:
+        return None
+    seated = sum(
+        1
+        for p in state.participants.values()
+        if p.group_id == group.id and not p.removed and not p.screen
+    )
+    if seated >= group.seats:
+        return reject("group_full", f"Every seat in {group.name} is taken: wait for one to free.")
+    return None
+
+
+def governed(state: SessionState, actor: Participant, group_id: str) -> Rejection | None:
+    """Why the actor may not merge or split this group, or None."""
+    if state.groups.get(group_id) is None:
+        return reject("unknown_group", NO_GROUP)
+    if not governs_group(state, actor, group_id):
+        return reject("not_allowed", NOT_ALLOWED)
+    return None
 
 
 def _members(state: SessionState, group_id: str) -> list[Participant]:
@@ -45,7 +112,9 @@ def _members(state: SessionState, group_id: str) -> list[Participant]:
     ]
 
 
-def _merge(state: SessionState, actor: Participant, c: cmd.MergeGroups) -> Decision:
+def merge(state: SessionState, actor: Participant, c: cmd.MergeGroups, now: float) -> Decision:
+    if (problem := governed(state, actor, c.group_id)) is not None:
+        return problem
     into = state.groups.get(c.into_id)
     if into is None:
         return reject("unknown_group", NO_GROUP)
@@ -75,7 +144,9 @@ def _ids(listed: list[str] | str) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
-def _split(state: SessionState, actor: Participant, c: cmd.SplitGroup) -> Decision:
+def split(state: SessionState, actor: Participant, c: cmd.SplitGroup, now: float) -> Decision:
+    if (problem := governed(state, actor, c.group_id)) is not None:
+        return problem
     group = state.groups[c.group_id]
     members = _members(state, group.id)
     base = ev.GroupSpec("", "", group.cell_id, group.remote_seats)
@@ -112,3 +183,13 @@ def _split(state: SessionState, actor: Participant, c: cmd.SplitGroup) -> Decisi
         if part != group.id:
             events.append(ev.ParticipantMoved(person, part, by=actor.id))
     return events
+
+
+HANDLERS: Handlers = handler_table(
+    by_participant(cmd.CreateGroup, create),
+    by_participant(cmd.RenameGroup, rename),
+    by_participant(cmd.MoveParticipant, move),
+    by_participant(cmd.ChooseGroup, choose),
+    by_participant(cmd.MergeGroups, merge),
+    by_participant(cmd.SplitGroup, split),
+)

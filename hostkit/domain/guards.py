@@ -16,6 +16,7 @@ Decision = list[ev.AnyEvent] | Rejection  # what every rule returns
 
 NOT_ALLOWED = "Your role does not allow this."
 NO_GROUP = "There is no such table or group."
+MUTED = "The host has paused your contributions."
 
 
 def text_problem(text: str, *, limit: int = MAX_TEXT, what: str = "Text") -> Rejection | None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.guards import NOT_ALLOWED, Decision, governs_group, governs_participant
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.rejections import Rejection, reject
-
-ModerationCommand = cmd.SetModeration | cmd.ApproveContribution
 
 
 def held(state: SessionState, author: Participant) -> bool:
@@ -41,28 +40,37 @@ def governs_contribution(state: SessionState, actor: Participant, contribution_i
     )
 
 
-def decide_moderation(state: SessionState, actor: Participant, c: ModerationCommand) -> Decision:
-    """The events of a moderation command, or why it is refused (the role is checked)."""
-    match c:
-        case cmd.SetModeration():
-            if state.moderation == c.on:
-                state_word = "on" if c.on else "off"
-                return reject("already_there", f"Pre-moderation is already {state_word}.")
-            events: list[ev.AnyEvent] = [ev.ModerationSet(c.on, by=actor.id)]
-            if not c.on:
-                events += [
-                    ev.ContributionApproved(x.id, by=actor.id)
-                    for x in sorted(state.contributions.values(), key=lambda x: x.seq)
-                    if x.pending and not x.withdrawn and not x.hidden
-                ]
-            return events
-        case cmd.ApproveContribution():
-            found = state.contributions.get(c.contribution_id)
-            if found is None or found.withdrawn or found.hidden:
-                return reject("unknown_contribution", "That contribution is not there any more.")
-            if not governs_contribution(state, actor, found.id):
-                return reject("not_allowed", NOT_ALLOWED)
-            if not found.pending:
-                return reject("not_pending", "That contribution is already on the wall.")
-            return [ev.ContributionApproved(found.id, by=actor.id)]
-    return reject("unknown_command", "hostkit does not know that command.")
+def set_moderation(
+    state: SessionState, actor: Participant, c: cmd.SetModeration, now: float
+) -> Decision:
+    """Turn moderation on or off; off lets everything still waiting through."""
+    if state.moderation == c.on:
+        state_word = "on" if c.on else "off"
+        return reject("already_there", f"Pre-moderation is already {state_word}.")
+    events: list[ev.AnyEvent] = [ev.ModerationSet(c.on, by=actor.id)]
+    if not c.on:
+        events += [
+            ev.ContributionApproved(x.id, by=actor.id)
+            for x in sorted(state.contributions.values(), key=lambda x: x.seq)
+            if x.pending and not x.withdrawn and not x.hidden
+        ]
+    return events
+
+
+def approve(
+    state: SessionState, actor: Participant, c: cmd.ApproveContribution, now: float
+) -> Decision:
+    found = state.contributions.get(c.contribution_id)
+    if found is None or found.withdrawn or found.hidden:
+        return reject("unknown_contribution", "That contribution is not there any more.")
+    if not governs_contribution(state, actor, found.id):
+        return reject("not_allowed", NOT_ALLOWED)
+    if not found.pending:
+        return reject("not_pending", "That contribution is already on the wall.")
+    return [ev.ContributionApproved(found.id, by=actor.id)]
+
+
+HANDLERS: Handlers = handler_table(
+    by_participant(cmd.SetModeration, set_moderation),
+    by_participant(cmd.ApproveContribution, approve),
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import moderation_rules, relaying
-from hostkit.domain.guards import Decision, governs_group, text_problem
+from hostkit.domain.guards import MUTED, Decision, governs_group, text_problem
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.rejections import Rejection, reject
 
@@ -18,7 +18,7 @@ def post(
     state: SessionState, actor: Participant, c: cmd.PostContribution, now: float = 0.0
 ) -> Decision:
     if actor.muted:
-        return reject("muted", "The host has paused your contributions.")
+        return reject("muted", MUTED)
     if (
         problem := text_problem(c.text, what="Description" if c.kind == "photo" else "Text")
     ) is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.guards import NOT_ALLOWED, Decision, name_problem
 from hostkit.domain.model import Contribution, Participant, Phase, SessionState
 from hostkit.domain.rejections import Rejection, reject
@@ -46,7 +47,7 @@ def relayed_problem(
     return None
 
 
-def join_hall(state: SessionState, relay: Participant, c: cmd.JoinHall) -> Decision:
+def join_hall(state: SessionState, relay: Participant, c: cmd.JoinHall, now: float) -> Decision:
     """A phone in the relay's hall joins as a room participant of the relay's venue."""
     if (problem := name_problem(c.name)) is not None:
         return problem
@@ -68,6 +69,9 @@ def join_hall(state: SessionState, relay: Participant, c: cmd.JoinHall) -> Decis
             nonce=c.nonce,
         )
     ]
+
+
+HANDLERS: Handlers = handler_table(by_participant(cmd.JoinHall, join_hall))
 
 
 def phase_written_in(state: SessionState, written_at: float) -> Phase | None:

@@ -20,11 +20,10 @@ from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import posting
 from hostkit.domain.commands import MAX_TEXT, MAX_TITLE
-from hostkit.domain.guards import Decision, governs_group
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
+from hostkit.domain.guards import MUTED, Decision, governs_group
 from hostkit.domain.model import Participant, Phase, SessionState
 from hostkit.domain.rejections import Rejection, reject
-
-ReportCommand = cmd.SubmitReport | cmd.RecordAction
 
 MAX_OWNER = 120
 REPORT_FIELDS = ("summary", "recommendations", "resources", "requests")
@@ -34,18 +33,6 @@ _FIELD_NAMES = {
     "resources": "The resources",
     "requests": "The requests",
 }
-
-
-def decide_reports(state: SessionState, actor: Participant, c: ReportCommand) -> Decision:
-    """The events of a report or next-step command, or why it is refused (role checked)."""
-    if actor.muted:
-        return reject("muted", "The host has paused your contributions.")
-    match c:
-        case cmd.SubmitReport():
-            return _submit(state, actor, c)
-        case cmd.RecordAction():
-            return _record(state, actor, c)
-    return reject("unknown_command", "hostkit does not know that command.")
 
 
 def report_phase(state: SessionState) -> Phase | None:
@@ -86,7 +73,10 @@ def _ids(ids: list[str] | str) -> list[str]:
     return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
 
-def _submit(state: SessionState, actor: Participant, c: cmd.SubmitReport) -> Decision:
+def submit(state: SessionState, actor: Participant, c: cmd.SubmitReport, now: float) -> Decision:
+    """Save a new version of a topic group's report."""
+    if actor.muted:
+        return reject("muted", MUTED)
     group = state.groups.get(c.group_id)
     if group is None:
         return reject("unknown_group", "There is no such table or group.")
@@ -154,7 +144,10 @@ def _submit(state: SessionState, actor: Participant, c: cmd.SubmitReport) -> Dec
     ]
 
 
-def _record(state: SessionState, actor: Participant, c: cmd.RecordAction) -> Decision:
+def record(state: SessionState, actor: Participant, c: cmd.RecordAction, now: float) -> Decision:
+    """A next step with its owner, posted as a contribution of kind "action"."""
+    if actor.muted:
+        return reject("muted", MUTED)
     phase = state.open_phase()
     if phase is not None and "action" not in phase.allows:
         return reject("kind_not_allowed", "This phase does not take next steps.")
@@ -185,3 +178,9 @@ def _record(state: SessionState, actor: Participant, c: cmd.RecordAction) -> Dec
         else e
         for e in posted
     ]
+
+
+HANDLERS: Handlers = handler_table(
+    by_participant(cmd.SubmitReport, submit),
+    by_participant(cmd.RecordAction, record),
+)

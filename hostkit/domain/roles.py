@@ -1,19 +1,33 @@
 """Who may do what: the single place that decides what each role may ask for.
 
-The matrix names the roles that may issue a command at all; ``rules`` then narrows
-cell hosts to their own cell and table hosts to their own group.
+The matrix names the roles that may issue a command at all, for every command there is
+(``tests/test_dispatch.py`` checks each has one entry and one handler); the rule modules
+then narrow cell hosts to their own cell and table hosts to their own group. A
+*newcomer* is someone not (yet) a participant: the join form and a published digest's
+response form issue commands for them.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from hostkit.domain.model import Role
 
-_SPEAKERS: frozenset[Role] = frozenset({"host", "cell_host", "table_host", "participant"})
-# a hall laptop (relay) hosts its venue as its cell host may; it never speaks itself
-_HOSTS: frozenset[Role] = frozenset({"host", "cell_host", "relay"})
-_LEAD: frozenset[Role] = frozenset({"host"})
+Caller = Role | Literal["newcomer"]
 
-PERMISSIONS: dict[str, frozenset[Role]] = {
+_SPEAKERS: frozenset[Caller] = frozenset({"host", "cell_host", "table_host", "participant"})
+# a hall laptop (relay) hosts its venue as its cell host may; it never speaks itself
+_HOSTS: frozenset[Caller] = frozenset({"host", "cell_host", "relay"})
+_LEAD: frozenset[Caller] = frozenset({"host"})
+_NEWCOMER: frozenset[Caller] = frozenset({"newcomer"})
+
+PERMISSIONS: dict[str, frozenset[Caller]] = {
+    # issued by the server: the join form, and a published digest's response form
+    "join": _NEWCOMER,
+    "respond_to_digest": _NEWCOMER,
+    # issued by the server for the lead host's forms, as it chooses their secrets
+    "rotate_token": _LEAD,
+    "publish_digest": _LEAD,
     "post_contribution": _SPEAKERS,
     "withdraw_contribution": _SPEAKERS,
     "withdraw_all": _SPEAKERS,
@@ -38,7 +52,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "move_participant": _HOSTS,
     "choose_group": _SPEAKERS,
     "announce": _HOSTS,
-    "end_announcement": _HOSTS,  # a cell host: their own venue's (see rules)
+    "end_announcement": _HOSTS,  # a cell host: their own venue's (see session_rules)
     "create_group": _HOSTS,
     "rename_group": _HOSTS,
     "set_role": _LEAD,
@@ -77,5 +91,5 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
-def may(role: Role, command_type: str) -> bool:
-    return role in PERMISSIONS.get(command_type, frozenset())
+def may(caller: Caller, command_type: str) -> bool:
+    return caller in PERMISSIONS.get(command_type, frozenset())

@@ -6,7 +6,8 @@ tables in each venue and online tables for people at home, with remote people gi
 the remote seats of hybrid tables the host made; one person at each table becomes its
 table host, who stays. Opening each later round reseats the travellers (the host's
 proposal if there is one, else a fresh one) so they meet people they have not met.
-``propose`` and ``adjust`` are the host's own seating commands; the rounds use them.
+``propose``, ``adjust`` and ``apply`` are the host's own seating commands; the rounds
+use them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import seating
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.formats import TEMPLATES
 from hostkit.domain.guards import NO_GROUP, Decision
 from hostkit.domain.model import Group, Participant, Phase, SessionState
@@ -44,7 +46,11 @@ def reach(state: SessionState, person: Participant, tables: list[Group]) -> froz
     return frozenset(g.id for g in tables if g.cell_id == person.cell_id)
 
 
-def propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
+def propose(state: SessionState, actor: Participant, c: cmd.ProposeSeating, now: float) -> Decision:
+    return _proposal(state, c)
+
+
+def _proposal(state: SessionState, c: cmd.ProposeSeating) -> Decision:
     if not 2 <= c.table_size <= 8:
         return reject("invalid_value", "Tables seat between 2 and 8 people.")
     tables = cafe_tables(state)
@@ -73,7 +79,7 @@ def propose(state: SessionState, c: cmd.ProposeSeating) -> Decision:
     return [ev.SeatingProposed(seats, seating.repeats(seats, met), best)]
 
 
-def adjust(state: SessionState, c: cmd.AdjustSeating) -> Decision:
+def adjust(state: SessionState, actor: Participant, c: cmd.AdjustSeating, now: float) -> Decision:
     if state.seating is None:
         return reject("no_seating", "Propose a seating first.")
     person = state.participants.get(c.participant_id)
@@ -88,6 +94,18 @@ def adjust(state: SessionState, c: cmd.AdjustSeating) -> Decision:
 
 
 # --- rounds that seat themselves -------------------------------------------------------
+
+
+def apply(state: SessionState, actor: Participant, c: cmd.ApplySeating, now: float) -> Decision:
+    """Seat everyone as proposed (anyone removed since is left out)."""
+    if state.seating is None:
+        return reject("no_seating", "Propose a seating first.")
+    seats = {
+        p: g
+        for p, g in state.seating.seats.items()
+        if p in state.participants and not state.participants[p].removed
+    }
+    return [ev.SeatingApplied(seats)]
 
 
 def table_size(state: SessionState) -> int:
@@ -116,7 +134,9 @@ def seat_round(state: SessionState, phase: Phase) -> list[ev.AnyEvent]:
     if state.seating is not None:  # the host's own proposal, adjusted or not
         seats = {p: g for p, g in state.seating.seats.items() if _here(state, p)}
         return [ev.SeatingApplied(seats)] if seats else []
-    proposed = propose(state, cmd.ProposeSeating(seed=state.last_seq, table_size=table_size(state)))
+    proposed = _proposal(
+        state, cmd.ProposeSeating(seed=state.last_seq, table_size=table_size(state))
+    )
     if isinstance(proposed, Rejection):
         return []
     (proposal,) = proposed
@@ -216,3 +236,10 @@ def _table_hosts(
             hosted.add(table)
             events.append(ev.RoleChanged(person.id, "table_host"))
     return events
+
+
+HANDLERS: Handlers = handler_table(
+    by_participant(cmd.ProposeSeating, propose),
+    by_participant(cmd.AdjustSeating, adjust),
+    by_participant(cmd.ApplySeating, apply),
+)

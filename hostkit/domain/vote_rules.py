@@ -12,6 +12,7 @@ from __future__ import annotations
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain import moderation_rules
+from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.guards import Decision, contribution_problem
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.rejections import reject
@@ -20,23 +21,17 @@ MAX_UPVOTE = 3
 MAX_DOTS = 10  # dots per person in a phase: enough to spread, few enough to choose
 
 
-def decide_votes(
-    state: SessionState, actor: Participant, c: cmd.CastVote | cmd.SetDots
-) -> Decision:
-    """The events of a vote or of the host setting a phase's dots (role already checked)."""
-    match c:
-        case cmd.SetDots():
-            phase = state.phase(c.phase_id)
-            if phase is None:
-                return reject("unknown_phase", "There is no such phase.")
-            if not 0 <= c.dots <= MAX_DOTS:
-                return reject("invalid_value", "Give each person 0 to 10 dots.")
-            return [ev.DotsSet(phase.id, c.dots)]
-        case cmd.CastVote():
-            return _cast(state, actor, c)
+def set_dots(state: SessionState, actor: Participant, c: cmd.SetDots, now: float) -> Decision:
+    """The host gives each person a phase's dots (0 turns dot voting off)."""
+    phase = state.phase(c.phase_id)
+    if phase is None:
+        return reject("unknown_phase", "There is no such phase.")
+    if not 0 <= c.dots <= MAX_DOTS:
+        return reject("invalid_value", "Give each person 0 to 10 dots.")
+    return [ev.DotsSet(phase.id, c.dots)]
 
 
-def _cast(state: SessionState, actor: Participant, c: cmd.CastVote) -> Decision:
+def cast(state: SessionState, actor: Participant, c: cmd.CastVote, now: float) -> Decision:
     if (problem := contribution_problem(state, c.contribution_id)) is not None:
         return problem
     if (problem := moderation_rules.waiting(state, c.contribution_id)) is not None:
@@ -53,3 +48,9 @@ def _cast(state: SessionState, actor: Participant, c: cmd.CastVote) -> Decision:
     if c.dots > ballot.get(c.contribution_id, 0) and placed + c.dots > phase.dots:
         return reject("no_dots_left", "You have placed all your dots: take one back first.")
     return [ev.VoteCast(c.contribution_id, actor.id, c.dots, phase.id)]
+
+
+HANDLERS: Handlers = handler_table(
+    by_participant(cmd.CastVote, cast),
+    by_participant(cmd.SetDots, set_dots),
+)

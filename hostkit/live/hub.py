@@ -62,6 +62,14 @@ class StorageFailed(Exception):
     """The command could not be made durable; it was not acknowledged."""
 
 
+def storage_failed() -> Rejection:
+    """The one answer every path gives a command ``StorageFailed`` kept from the log:
+    refused, nothing recorded, safe to send again with the same id (phones do so)."""
+    return Rejection(
+        "storage_failed", "The server could not save this, so it was not recorded. Try again."
+    )
+
+
 class _Stale(Exception):
     """Another node appended to the session first: catch up and decide again."""
 

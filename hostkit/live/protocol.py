@@ -15,6 +15,15 @@ from hostkit.domain.rejections import Rejection
 from hostkit.store.base import StoredEvent
 from hostkit.text.markdown import render_markdown
 
+# Close codes of the WebSocket (docs/protocol.md names each).
+CLOSE_UNAUTHORISED = 4401
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_TOO_SLOW = 4408
+CLOSE_SESSION_DELETED = 4410
+CLOSE_TOO_MANY = 4429
+CLOSE_SHUTTING_DOWN = 4503
+
 CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 MAX_MESSAGE_BYTES = 192 * 1024  # a 10,000-character text, even as JSON \u escapes
 

@@ -15,13 +15,14 @@ from starlette.responses import JSONResponse, Response
 from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
-from hostkit.live.hub import Kept, StorageFailed
+from hostkit.live.admission import Refusal, admit
+from hostkit.live.hub import Kept, StorageFailed, storage_failed
+from hostkit.live.resumption import catch_up_by
 from hostkit.live.view import snapshot
-from hostkit.server.auth import participant_for, token_from
+from hostkit.server.auth import token_from
 from hostkit.server.context import Context
 from hostkit.server.lifecycle import Lifecycle
 
-MAX_COMMAND_BYTES = 192 * 1024  # 10,000 characters, even as JSON \u escapes; no more
 RELAY_PAGE = 1000  # events a hall laptop gets per answer: it copies the log, never a snapshot
 
 
@@ -29,6 +30,9 @@ def _keeps_the_log(state: SessionState, viewer: str) -> bool:
     """A hall laptop (relay) keeps a copy of the log: it catches up by events only."""
     found = state.participants.get(viewer)
     return found is not None and found.role == "relay"
+
+
+MAX_COMMAND_BYTES = 192 * 1024  # 10,000 characters, even as JSON \u escapes; no more
 
 
 def _json(body: dict[str, object], status: int = 200) -> Response:
@@ -42,11 +46,12 @@ def _error(status: int, code: str, message: str) -> Response:
 async def _caller(request: Request) -> tuple[Context, str, str] | Response:
     ctx: Context = request.app.state.ctx
     session_id = request.path_params["session_id"]
-    if await ctx.hub.live(session_id) is None:
-        return _error(404, "unknown_session", "There is no such session.")
-    who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
-    if who is None:
-        return _error(401, "unauthorised", "This link is not valid for this session.")
+    live = await ctx.hub.live(session_id)
+    token = token_from(request, session_id)
+    claim = ctx.signer.read_participant_token(token) if token else None
+    who = admit(live.committed if live is not None else None, session_id, claim)
+    if isinstance(who, Refusal):
+        return _error(who.status, who.code, who.message)
     return ctx, session_id, who.id
 
 
@@ -70,7 +75,8 @@ async def get_events(request: Request) -> Response:
     if _keeps_the_log(live.committed, viewer) and after <= live.head:  # a hall laptop
         found = await ctx.hub.events_after(session_id, after, limit=RELAY_PAGE)
         return Response(protocol.events_message(found), media_type="application/json")
-    if after > live.head or live.head - after > ctx.settings.snapshot_after:
+    how = catch_up_by(last_seq=after, head=live.head, snapshot_after=ctx.settings.snapshot_after)
+    if how == "snapshot":
         view = snapshot(live.committed, now=ctx.hub.clock(), viewer=viewer)
         return _json({"type": "snapshot", "state": view})
     if after == live.head and wait > 0:
@@ -119,7 +125,8 @@ async def post_command(request: Request) -> Response:
             relayed_by=participant_id if message.on_behalf_of else None,
         )
     except StorageFailed:
-        return _error(503, "storage_failed", "The server could not save this; send it again.")
+        refused = storage_failed()
+        return _error(503, refused.code, refused.message)
     if isinstance(outcome, Rejection):
         status = {"not_allowed": 403, "rate_limited": 429}.get(outcome.code, 422)
         response = _json(protocol.rejected_message(message.id, outcome), status)

@@ -21,13 +21,14 @@ from hostkit.domain.commands import MAX_TEXT
 from hostkit.fanout.url import fanout_for
 from hostkit.joining.address import base_url
 from hostkit.live.hub import Hub
-from hostkit.server import api, downloads, hosting, node_admin, openapi, pages, photos
+from hostkit.live.protocol import CLOSE_SHUTTING_DOWN
+from hostkit.server import admin, api, downloads, hosting, node_admin, openapi, pages, photos
 from hostkit.server.alerts import Alerts
 from hostkit.server.context import Context
 from hostkit.server.headers import SameOriginPosts, SecurityHeaders
 from hostkit.server.lifecycle import Lifecycle
 from hostkit.server.limits import Guard
-from hostkit.server.websocket import CLOSE_SHUTTING_DOWN, live_socket
+from hostkit.server.websocket import live_socket
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch
@@ -134,7 +135,7 @@ def create_app(
         Route("/lang/{lang:str}", pages.set_language),
         Route("/join", pages.join_by_code, methods=["GET", "POST"]),
         Route("/j/{code:str}/{where:str}", pages.join, methods=["GET", "POST"]),
-        Route("/admin", pages.admin, methods=["GET", "POST"]),
+        Route("/admin", admin.admin, methods=["GET", "POST"]),
         Route("/admin/drain", node_admin.drain, methods=["POST"]),
         Route(f"/s/{sid}", pages.participant_page),
         Route(f"/s/{sid}/act", pages.act, methods=["POST"]),

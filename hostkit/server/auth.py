@@ -6,6 +6,7 @@ from starlette.requests import HTTPConnection
 
 from hostkit.domain.model import Participant
 from hostkit.joining.tokens import TokenSigner
+from hostkit.live.admission import claimed
 from hostkit.live.hub import Hub
 from hostkit.store.base import EventStore
 
@@ -28,16 +29,10 @@ async def participant_for(
     """The participant a token stands for, if it is valid, current and not revoked."""
     if not token:
         return None
-    claim = signer.read_participant_token(token)
-    if claim is None or claim.session_id != session_id:
-        return None
     live = await hub.live(session_id)
     if live is None:
         return None
-    found = live.committed.participants.get(claim.participant_id)
-    if found is None or found.removed or found.nonce != claim.nonce:
-        return None
-    return found
+    return claimed(live.committed, session_id, signer.read_participant_token(token))
 
 
 async def is_admin(store: EventStore, signer: TokenSigner, key: str | None) -> bool:

@@ -22,11 +22,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from hostkit.domain.commands import PublishDigest, RespondToDigest
 from hostkit.domain.model import Attribution
 from hostkit.domain.rejections import Rejection
+from hostkit.domain.roles import may
 from hostkit.export.formats import CHOICES, content_disposition, media_type, render
 from hostkit.export.harvest import ConsentError, harvest_from_state
 from hostkit.export.html import RespondForm, digest_html
-from hostkit.live.hub import StorageFailed
-from hostkit.server import pages
+from hostkit.live.hub import StorageFailed, storage_failed
+from hostkit.server import rendering
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.photos import photo_source
@@ -53,8 +54,8 @@ MODES: tuple[str, ...] = get_args(Attribution)
 
 
 def _problem(request: Request, status: int, title: str, message: str) -> Response:
-    """A plain page in the person's language (see ``pages.page``)."""
-    return pages.page(request, "problem.html", status, title=title, message=message)
+    """A plain page in the person's language (see ``rendering.page``)."""
+    return rendering.page(request, "problem.html", status, title=title, message=message)
 
 
 def _mode(value: str | None) -> Attribution | None:
@@ -109,7 +110,7 @@ async def publish(request: Request) -> Response:
     who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
     if who is None:
         return _problem(request, 401, "Please join first", "Open your host link first.")
-    if who.role != "host":
+    if not may(who.role, "publish_digest"):  # asked before the form is read
         return _problem(request, 403, "Hosts only", "Only the session's host can publish.")
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -129,7 +130,7 @@ async def publish(request: Request) -> Response:
     try:
         outcome = await ctx.hub.submit(session_id, who.id, PublishDigest(link, mode, expires))
     except StorageFailed:
-        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+        outcome = storage_failed()
     if isinstance(outcome, Rejection):
         return _problem(request, 422, "Not published", outcome.message)
     url = f"{ctx.base_url}/d/{session_id}/{link}"
@@ -195,7 +196,7 @@ async def respond(request: Request) -> Response:
     try:
         outcome = await ctx.hub.submit(session_id, None, answer)
     except StorageFailed:
-        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+        outcome = storage_failed()
     if isinstance(outcome, Rejection) and outcome.code == "unknown_link":
         return _problem(request, 410, "No longer published", outcome.message)
     said = outcome.code if isinstance(outcome, Rejection) else "sent"

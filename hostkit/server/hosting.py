@@ -20,11 +20,11 @@ from hostkit.domain.events import RetentionSet, decode_event
 from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.joining.tokens import new_id
-from hostkit.live.hub import StorageFailed
-from hostkit.server import pages
+from hostkit.live.hub import StorageFailed, storage_failed
+from hostkit.live.protocol import CLOSE_SESSION_DELETED
+from hostkit.server import rendering
 from hostkit.server.auth import cookie_name, participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.server.websocket import CLOSE_SESSION_DELETED
 from hostkit.store.base import EventStore
 
 
@@ -44,8 +44,10 @@ def _answer(
         english = message % filling if filling else message
         return JSONResponse({"title": title, "message": english, **extra}, status)
     if filling:
-        message = pages.words(request, "problem.html", state).gettext(message) % filling
-    return pages.page(request, "problem.html", status, title=title, message=message, state=state)
+        message = rendering.words(request, "problem.html", state).gettext(message) % filling
+    return rendering.page(
+        request, "problem.html", status, title=title, message=message, state=state
+    )
 
 
 async def _lead_host(request: Request) -> tuple[Context, str, str, str] | Response:
@@ -85,7 +87,7 @@ async def rotate_link(request: Request) -> Response:
     try:
         outcome = await ctx.hub.submit(session_id, host_id, RotateToken(target, nonce))
     except StorageFailed:
-        outcome = Rejection("storage_failed", "The server could not save this. Try again.")
+        outcome = storage_failed()
     if isinstance(outcome, Rejection):
         status = 403 if outcome.code == "not_allowed" else 422
         return _answer(request, status, "Not done", outcome.message, code=outcome.code)

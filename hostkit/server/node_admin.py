@@ -13,7 +13,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hostkit.server import pages
+from hostkit.server import rendering
 from hostkit.server.auth import is_admin
 from hostkit.server.context import Context
 from hostkit.server.lifecycle import Phase
@@ -28,7 +28,7 @@ def _answer(request: Request, status: int, title: str, message: str, **extra: ob
     """JSON for ``hostkit drain``, in English; a plain page for the admin page's form."""
     if _bearer(request) is not None:
         return JSONResponse({"title": title, "message": message, **extra}, status)
-    return pages.page(request, "problem.html", status, title=title, message=message)
+    return rendering.page(request, "problem.html", status, title=title, message=message)
 
 
 async def drain(request: Request) -> Response:

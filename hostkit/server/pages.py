@@ -1,87 +1,50 @@
-"""The HTML pages: landing, join, participant, host console, projector, admin, QR codes.
+"""The page handlers: landing, join, participant, host console, projector, table cards,
+QR codes, and ``/s/{id}/act``.
 
 Every page works with plain forms and reloads; ``/s/{id}/act`` turns any form into a
-command, so JavaScript only makes the pages live, it is never required.
+command (``forms``), so JavaScript only makes the pages live, it is never required.
+Rendering in the person's language is ``rendering``'s; the admin page is ``admin``'s.
 """
 
 from __future__ import annotations
 
-import gettext
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import msgspec
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from hostkit import i18n
 from hostkit.assets import asset_dir
 from hostkit.domain.attendance import who_is_here
-from hostkit.domain.commands import ClientCommand, Join
-from hostkit.domain.formats import CUSTOM_TEMPLATES, FORMATS, LICENCES
+from hostkit.domain.commands import Join
 from hostkit.domain.model import Participant, SessionState
 from hostkit.domain.next_step import next_step
 from hostkit.domain.rejections import Rejection
 from hostkit.export import zones
-from hostkit.export.zones import machine_zone, zone
 from hostkit.joining.joincode import normalise_join_code
 from hostkit.joining.qr import qr_png, qr_svg
 from hostkit.joining.tokens import new_id
 from hostkit.live import announcements
-from hostkit.live.hub import Kept, StorageFailed
+from hostkit.live.hub import StorageFailed, storage_failed
 from hostkit.live.phone import phone_view
 from hostkit.live.view import participant_view, ranking, snapshot
-from hostkit.server.auth import cookie_name, is_admin, participant_for, token_from
+from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
-from hostkit.sessions import admin_url, create_session, room_url, session_list, venue_links
-
-COOKIE_AGE = 60 * 60 * 24 * 60  # identity survives a browser restart for two months
-
-
-def _ctx(request: Request) -> Context:
-    ctx: Context = request.app.state.ctx
-    return ctx
-
-
-def _language(request: Request, template: str, state: SessionState | None = None) -> str:
-    """The person's switch, else the session's language if its host chose one, else their
-    browser's, else English (docs/accessibility.md)."""
-    if template not in i18n.TRANSLATED_PAGES:
-        return i18n.DEFAULT
-    chosen = state.language if state is not None and state.language_chosen else None
-    return i18n.choose(
-        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"), chosen
-    )
-
-
-def _words(
-    request: Request, template: str, state: SessionState | None = None
-) -> gettext.NullTranslations:
-    """The translations a page will be shown in, for words made before it renders."""
-    catalogues: i18n.Catalogues = request.app.state.catalogues
-    return catalogues.get(_language(request, template, state))
-
-
-def _page(request: Request, template: str, status: int = 200, **values: Any) -> Response:
-    ctx = _ctx(request)
-    catalogues: i18n.Catalogues = request.app.state.catalogues
-    state = values.get("state")
-    lang = _language(request, template, state if isinstance(state, SessionState) else None)
-    if template in i18n.TRANSLATED_PAGES:
-        values["languages"] = i18n.LANGUAGES
-    values["lang"] = lang
-    values["script_messages"] = catalogues.messages(lang, i18n.SCRIPT_MESSAGES)
-    translations = catalogues.get(lang)
-    # messages made in Python, in English
-    for key in ("notice", "title", "message", "error", "posted"):
-        if isinstance(values.get(key), str):
-            values[key] = i18n.translate_message(translations, values[key])
-    with i18n.using(translations):
-        return ctx.templates.TemplateResponse(request, template, values, status_code=status)
+from hostkit.server.forms import CONFIRMED, DONE, POSTED_AT, blanks_as_none, form_command, submit
+from hostkit.server.rendering import (
+    COOKIE_AGE,
+    clock,
+    context_of,
+    page,
+    problem,
+    set_identity,
+    words,
+)
+from hostkit.sessions import room_url, venue_links
 
 
 async def set_language(request: Request) -> Response:
@@ -103,21 +66,6 @@ async def set_language(request: Request) -> Response:
     return response
 
 
-def _problem(request: Request, status: int, title: str, message: str) -> Response:
-    return _page(request, "problem.html", status, title=title, message=message)
-
-
-def _set_identity(response: Response, request: Request, session_id: str, token: str) -> None:
-    response.set_cookie(
-        cookie_name(session_id),
-        token,
-        max_age=COOKIE_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-
-
 async def service_worker(request: Request) -> Response:
     """The offline-reload worker, served from the root so its scope covers /s/ pages."""
     path = asset_dir("web") / "static" / "sw.js"
@@ -125,38 +73,38 @@ async def service_worker(request: Request) -> Response:
 
 
 async def landing(request: Request) -> Response:
-    return _page(request, "landing.html")
+    return page(request, "landing.html")
 
 
 async def join_by_code(request: Request) -> Response:
     """The page for someone whose phone cannot scan: type the code from the screen."""
     if request.method == "GET":
-        return _page(request, "join_code.html", error=None)
+        return page(request, "join_code.html", error=None)
     form = await request.form()
     code = normalise_join_code(str(form.get("code", "")))
     where = "remote" if form.get("where") == "remote" else "room"
     address = request.client.host if request.client else ""
-    if _ctx(request).guard.guessing(address):
-        return _problem(request, 429, "Too many wrong codes", "Wait a minute, then try again.")
-    if code is None or await _ctx(request).store.session_by_code(code) is None:
-        _ctx(request).guard.wrong_code(address)
+    if context_of(request).guard.guessing(address):
+        return problem(request, 429, "Too many wrong codes", "Wait a minute, then try again.")
+    if code is None or await context_of(request).store.session_by_code(code) is None:
+        context_of(request).guard.wrong_code(address)
         error = "That code was not found. Check the code on the screen and try again."
-        return _page(request, "join_code.html", 422, error=error)
+        return page(request, "join_code.html", 422, error=error)
     return RedirectResponse(f"/j/{code}/{where}", 303)
 
 
 async def join(request: Request) -> Response:
-    ctx = _ctx(request)
+    ctx = context_of(request)
     code = normalise_join_code(request.path_params["code"])
     where = request.path_params["where"]
     session_id = await ctx.store.session_by_code(code) if code else None
     live = await ctx.hub.live(session_id) if session_id else None
     address = request.client.host if request.client else ""
     if ctx.guard.guessing(address):
-        return _problem(request, 429, "Too many wrong codes", "Wait a minute, then try again.")
+        return problem(request, 429, "Too many wrong codes", "Wait a minute, then try again.")
     if live is None or session_id is None or where not in ("room", "remote"):
         ctx.guard.wrong_code(address)
-        return _problem(request, 404, "Session not found", "Check the link or the code.")
+        return problem(request, 404, "Session not found", "Check the link or the code.")
     table = request.query_params.get("table")
     group = live.committed.groups.get(table) if table else None
     already = await participant_for(
@@ -172,12 +120,12 @@ async def join(request: Request) -> Response:
         "already": already,
     }
     if request.method == "GET":
-        return _page(request, "join.html", **values)
+        return page(request, "join.html", **values)
     form = await request.form()
     anonymous = form.get("anonymous") == "yes" or not str(form.get("name", "")).strip()
     name = None if anonymous else str(form.get("name", ""))
     if already is not None and group is not None:
-        moved = await _submit(
+        moved = await submit(
             ctx, session_id, already.id, {"type": "choose_group", "group_id": group.id}
         )
         return RedirectResponse(f"/s/{session_id}?notice={quote(moved)}", 303)
@@ -186,11 +134,11 @@ async def join(request: Request) -> Response:
     try:
         joined = await ctx.hub.submit(session_id, None, command)
     except StorageFailed:
-        joined = Rejection("storage_failed", "The server could not save this. Try again.")
+        joined = storage_failed()
     if isinstance(joined, Rejection):
-        return _page(request, "join.html", 422, **{**values, "error": joined.message})
+        return page(request, "join.html", 422, **{**values, "error": joined.message})
     response = RedirectResponse(f"/s/{session_id}", 303)
-    _set_identity(
+    set_identity(
         response,
         request,
         session_id,
@@ -200,13 +148,13 @@ async def join(request: Request) -> Response:
 
 
 async def _who(request: Request) -> tuple[Context, str, Participant] | Response:
-    ctx = _ctx(request)
+    ctx = context_of(request)
     session_id = request.path_params["session_id"]
     if await ctx.hub.live(session_id) is None:
-        return _problem(request, 404, "Session not found", "Check the link.")
+        return problem(request, 404, "Session not found", "Check the link.")
     who = await participant_for(ctx.hub, ctx.signer, session_id, token_from(request, session_id))
     if who is None:
-        return _problem(
+        return problem(
             request,
             401,
             "Please join first",
@@ -221,7 +169,7 @@ def _keyed_entry(request: Request, target: str) -> Response | None:
     if not key:
         return None
     response = RedirectResponse(target, 303)
-    _set_identity(response, request, request.path_params["session_id"], key)
+    set_identity(response, request, request.path_params["session_id"], key)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -252,7 +200,7 @@ async def participant_page(request: Request) -> Response:
     ctx, session_id, who = found
     values = await _page_values(ctx, session_id, who)
     if values is None:
-        return _problem(request, 404, "Session not found", "Check the link.")
+        return problem(request, 404, "Session not found", "Check the link.")
     values["notice"] = request.query_params.get("notice")
     if request.query_params.get("at") == POSTED_AT:  # the note form's answer goes beside it
         values["posted"], values["notice"] = values["notice"], None
@@ -260,7 +208,7 @@ async def participant_page(request: Request) -> Response:
     values["mine"] = participant_view(values["state"], who.id)
     zone = ZoneInfo(zones.resolve(ctx.settings.timezone))
     values["phone"] = phone_view(values["state"], who.id, zone)
-    return _page(request, "participant.html", **values)
+    return page(request, "participant.html", **values)
 
 
 CONSOLE_PAGES = ("now", "phases", "people", "harvest", "settings")
@@ -277,16 +225,16 @@ async def host_page(request: Request) -> Response:
         return entry
     console_page = request.path_params.get("page", "now")
     if console_page not in CONSOLE_PAGES:
-        return _problem(request, 404, "Page not found", "Check the link.")
+        return problem(request, 404, "Page not found", "Check the link.")
     found = await _who(request)
     if isinstance(found, Response):
         return found
     ctx, session_id, who = found
     if who.role not in ("host", "cell_host"):
-        return _problem(request, 403, "Hosts only", "This console is for the session's hosts.")
+        return problem(request, 403, "Hosts only", "This console is for the session's hosts.")
     values = await _page_values(ctx, session_id, who)
     if values is None:
-        return _problem(request, 404, "Session not found", "Check the link.")
+        return problem(request, 404, "Session not found", "Check the link.")
     state = values["state"]
     notice = request.query_params.get("notice")
     step = next_step(state, ctx.hub.clock())
@@ -304,7 +252,7 @@ async def host_page(request: Request) -> Response:
             {
                 "seq": a.seq,
                 "text": a.text,
-                "clock": _clock(ctx, a.at, "%H:%M"),
+                "clock": clock(ctx, a.at, "%H:%M"),
                 "venue": state.cells[a.cell_id].name if a.cell_id in state.cells else None,
             }
             for a in announcements.shown(state)
@@ -316,14 +264,7 @@ async def host_page(request: Request) -> Response:
     live = await ctx.hub.live(session_id)
     stored_at = live.recent[-1].at if live is not None and live.recent else 0.0
     values["storage_trouble"] = ctx.alerts.storage_trouble(session_id, stored_at)
-    return _page(request, "host.html", **values)
-
-
-def _clock(ctx: Context, at: float, layout: str) -> str:
-    """A moment as the hall's clock shows it (the server's time zone setting)."""
-    return datetime.fromtimestamp(at, zone(ctx.settings.timezone or machine_zone())).strftime(
-        layout
-    )
+    return page(request, "host.html", **values)
 
 
 WALL_PAGE = 6  # notes on one page of the projector's wall (the script turns the pages)
@@ -339,17 +280,17 @@ async def projector_page(request: Request) -> Response:
     ctx, session_id, who = found
     values = await _page_values(ctx, session_id, who)
     if values is None:
-        return _problem(request, 404, "Session not found", "Check the link.")
+        return problem(request, 404, "Session not found", "Check the link.")
     state: SessionState = values["state"]
     now = values["view"]["server_time"]
-    title = _words(request, "projector.html", state).gettext("QR code to join this session")
+    title = words(request, "projector.html", state).gettext("QR code to join this session")
     values["qr"] = qr_svg(values["room_url"], title=title)
     values["join_address"] = ctx.base_url.split("://", 1)[-1] + "/join"
     recent = announcements.shown(state, who.cell_id, now=now, for_s=announcements.PROJECTOR_SHOWS_S)
     values["announcement"] = (
         {
             "text": recent[-1].text,
-            "clock": _clock(ctx, recent[-1].at, "%H:%M"),
+            "clock": clock(ctx, recent[-1].at, "%H:%M"),
             "until": recent[-1].at + announcements.PROJECTOR_SHOWS_S,  # refresh.js lets it go
         }
         if recent
@@ -364,12 +305,12 @@ async def projector_page(request: Request) -> Response:
     values["wall_page"] = WALL_PAGE
     values["results"] = ranking(state)
     values["kiosk"] = True  # no language switch on the big screen
-    return _page(request, "projector.html", **values)
+    return page(request, "projector.html", **values)
 
 
 async def venue_link(request: Request) -> Response:
     """GET /s/{id}/relay: a hall laptop link opened in a browser says what it is for."""
-    return _problem(
+    return problem(
         request,
         200,
         "A hall laptop link",
@@ -388,12 +329,12 @@ async def table_cards(request: Request) -> Response:
         return found
     ctx, session_id, who = found
     if who.role not in ("host", "cell_host"):
-        return _problem(request, 403, "Hosts only", "Table cards are for the session's hosts.")
+        return problem(request, 403, "Hosts only", "Table cards are for the session's hosts.")
     values = await _page_values(ctx, session_id, who)
     if values is None:
-        return _problem(request, 404, "Session not found", "Check the link.")
+        return problem(request, 404, "Session not found", "Check the link.")
     state = values["state"]
-    title = _words(request, "cards.html", state).gettext("QR code to join at %(table)s")
+    title = words(request, "cards.html", state).gettext("QR code to join at %(table)s")
     values["cards"] = [
         {
             "group": group,
@@ -405,65 +346,10 @@ async def table_cards(request: Request) -> Response:
         for group in state.groups.values()
         if who.role == "host" or group.cell_id == who.cell_id
     ]
-    return _page(request, "cards.html", **values)
+    return page(request, "cards.html", **values)
 
 
-def _form_command(form: FormData) -> dict[str, Any]:
-    """Form fields as a command: empty fields are absent, 'true'/'false' are booleans."""
-    command: dict[str, Any] = {}
-    for key, value in form.items():
-        if key in _FORM_ONLY or not isinstance(value, str) or value == "":
-            continue
-        command[key] = {"true": True, "false": False}.get(value, value)
-        ticked = [v for v in form.getlist(key) if isinstance(v, str) and v]
-        if len(ticked) > 1:  # several checkboxes of one name: a list (people to move...)
-            command[key] = ticked
-    return command
-
-
-DONE = "Done."
-POSTED_AT = "add-heading"  # the participant page's note form
-_FORM_ONLY = ("csrf", "back", "section", "confirm")  # fields of the page, not of the command
-# Commands a plain form sends only after an "I understand" tick (the page's own safety step).
-_CONFIRMED = {
-    "withdraw_all": "Tick “I understand” first: nothing was withdrawn.",
-    "remove_participant": "Tick “I understand” first: nothing was changed.",
-    "remove_phase": "Tick “I understand” first: nothing was changed.",
-    "revoke_digest": "Tick “I understand” first: nothing was changed.",
-}
-KEPT = "Kept in the hall: it will be shared when the internet is back."
 _BACK = re.compile(r"host(/(" + "|".join(CONSOLE_PAGES) + r"))?")
-
-
-def _blanks_as_none(fields: dict[str, Any], form: FormData) -> dict[str, Any]:
-    """A blank field the command needs means None: a "no group" choice (leave a topic)."""
-    try:
-        msgspec.convert(fields, ClientCommand, strict=False)
-    except msgspec.ValidationError:
-        blanks = {k: None for k, v in form.items() if v == "" and k not in _FORM_ONLY}
-        return {**fields, **blanks}
-    return fields
-
-
-async def _submit(
-    ctx: Context,
-    session_id: str,
-    participant_id: str,
-    fields: dict[str, Any],
-    command_id: str | None = None,
-) -> str:
-    """Submit a form-built command; return the message to show the person."""
-    try:
-        command = msgspec.convert(fields, ClientCommand, strict=False)
-    except msgspec.ValidationError as error:
-        return f"That did not work: {error}"
-    try:
-        outcome = await ctx.hub.submit(session_id, participant_id, command, command_id)
-    except StorageFailed:
-        return "The server could not save this. Please try again."
-    if isinstance(outcome, Rejection):
-        return outcome.message
-    return KEPT if isinstance(outcome, Kept) else DONE
 
 
 async def act(request: Request) -> Response:
@@ -474,17 +360,17 @@ async def act(request: Request) -> Response:
     ctx, session_id, who = found
     form = await request.form()
     if not ctx.signer.check_csrf(f"{session_id}:{who.id}:{who.nonce}", str(form.get("csrf", ""))):
-        return _problem(request, 403, "Form expired", "Reload the page and try again.")
+        return problem(request, 403, "Form expired", "Reload the page and try again.")
     back = str(form.get("back", ""))
     back = back if _BACK.fullmatch(back) else ""
     command_id = str(form.get("command_id", "")) or None
-    fields = _form_command(form)
+    fields = form_command(form)
     fields.pop("command_id", None)
-    if fields.get("type") in _CONFIRMED and form.get("confirm") != "yes":
-        message = _CONFIRMED[str(fields["type"])]
+    if fields.get("type") in CONFIRMED and form.get("confirm") != "yes":
+        message = CONFIRMED[str(fields["type"])]
     else:
-        fields = _blanks_as_none(fields, form)
-        message = await _submit(ctx, session_id, who.id, fields, command_id)
+        fields = blanks_as_none(fields, form)
+        message = await submit(ctx, session_id, who.id, fields, command_id)
     target = f"/s/{session_id}/{back}".rstrip("/")
     # Back to the section the form was in, so a keyboard user's next Tab continues there.
     section = str(form.get("section", ""))
@@ -494,7 +380,7 @@ async def act(request: Request) -> Response:
 
 
 async def qr_code(request: Request) -> Response:
-    ctx = _ctx(request)
+    ctx = context_of(request)
     session_id = request.path_params["session_id"]
     live = await ctx.hub.live(session_id)
     if live is None:
@@ -508,94 +394,3 @@ async def qr_code(request: Request) -> Response:
         return Response(qr_png(url), media_type="image/png", headers=headers)
     title = "QR code to join at this table" if group_id else "QR code to join this session"
     return Response(qr_svg(url, title=title), media_type="image/svg+xml", headers=headers)
-
-
-async def admin(request: Request) -> Response:
-    """Create sessions on the web: only with the admin link printed at first start."""
-    ctx = _ctx(request)
-    key = request.query_params.get("key") or request.cookies.get("hk_admin")
-    if not key or not await is_admin(ctx.store, ctx.signer, key):
-        return _problem(
-            request,
-            403,
-            "Admin link needed",
-            "Use the admin link that hostkit printed when it first started.",
-        )
-    created = None
-    error = None
-    if request.method == "POST":
-        form = await request.form()
-        if not ctx.signer.check_csrf("admin", str(form.get("csrf", ""))):
-            return _problem(request, 403, "Form expired", "Reload the page and try again.")
-        title = str(form.get("title", "")).strip()
-        format_id = str(form.get("format", ""))
-        template_id = str(form.get("template", ""))
-        venues = tuple(v.strip() for v in str(form.get("venues", "")).split(",") if v.strip())
-        attribution = str(form.get("attribution", "attributed"))
-        language = str(form.get("language", "")) or None
-        licence = str(form.get("licence", ""))
-        if not title or len(title) > 200:
-            error = "Give the session a title (up to 200 characters)."
-        elif format_id not in FORMATS:
-            error = "Choose a format."
-        elif template_id and (format_id != "custom" or template_id not in CUSTOM_TEMPLATES):
-            error = "A template goes with the Custom format: choose Custom, or no template."
-        elif attribution not in ("attributed", "pseudonymous", "chatham-house"):
-            error = "Choose how contributions are attributed."
-        elif len(venues) > 20:
-            error = "At most 20 venues."
-        elif language is not None and language not in i18n.LANGUAGES:
-            error = "Choose the session's language: English, Welsh, or each person's own."
-        elif licence not in LICENCES:
-            error = "Choose the licence of the harvest."
-        else:
-            created = await create_session(
-                ctx.store,
-                base=ctx.base_url,
-                title=title,
-                format_id=template_id or format_id,
-                purpose=str(form.get("purpose", ""))[:2000],
-                attribution=attribution,  # type: ignore[arg-type]
-                venues=venues or ("Main room",),
-                language=language,
-                licence=licence,
-            )
-    title_qr = _words(request, "admin.html").gettext("QR code to join this session")
-    response = _page(
-        request,
-        "admin.html",
-        422 if error else 200,
-        formats=FORMATS,
-        templates=CUSTOM_TEMPLATES,
-        licences=LICENCES,
-        created=created,
-        created_title=title if created else None,
-        created_qr=qr_svg(created.room_url, title=title_qr) if created else None,
-        sessions=[]
-        if created
-        else [
-            (
-                s,
-                _clock(ctx, s.created_at, "%Y-%m-%d %H:%M"),
-                _clock(ctx, s.last_activity, "%Y-%m-%d %H:%M"),
-            )
-            for s in await session_list(ctx.store, ctx.base_url)
-        ],
-        error=error,
-        csrf=ctx.signer.csrf_token("admin"),
-        node=ctx.node,
-    )
-    if request.query_params.get("key"):
-        response.set_cookie(
-            "hk_admin", key, httponly=True, samesite="strict", secure=request.url.scheme == "https"
-        )
-    return response
-
-
-async def admin_link(ctx: Context) -> str:
-    return await admin_url(ctx.store, ctx.base_url)
-
-
-# The same rendering for the other page modules (hosting), in the person's language.
-page = _page
-words = _words

@@ -15,23 +15,23 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from hostkit import i18n
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
-from hostkit.live.hub import Hub, Kept, Live, ShuttingDown, StorageFailed
+from hostkit.live.admission import Refusal, admit
+from hostkit.live.hub import Hub, Kept, Live, ShuttingDown, StorageFailed, storage_failed
 from hostkit.live.outgoing import Outgoing
+from hostkit.live.protocol import (
+    CLOSE_FORBIDDEN_ORIGIN,
+    CLOSE_SHUTTING_DOWN,
+    CLOSE_TOO_MANY,
+    CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHORISED,
+)
+from hostkit.live.resumption import catch_up_by
 from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
-from hostkit.server.auth import participant_for
 from hostkit.server.context import Context
 from hostkit.store.base import StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
-
-CLOSE_UNAUTHORISED = 4401
-CLOSE_UNKNOWN_SESSION = 4404
-CLOSE_TOO_SLOW = 4408
-CLOSE_SHUTTING_DOWN = 4503
-CLOSE_FORBIDDEN_ORIGIN = 4403
-CLOSE_SESSION_DELETED = 4410
-CLOSE_TOO_MANY = 4429
 
 # Events after which a connection re-checks that its token still stands.
 _REVOKING = frozenset({"participant_removed", "token_rotated"})
@@ -90,8 +90,14 @@ class Connection:
         # would be neither in this catch-up nor in the room's batches
         live = await hub.live(self.session_id) or live
         head = live.head
-        restored = epoch is not None and epoch != hub.epoch  # its seqs are of another log
-        if restored or last_seq > head or head - last_seq > self.ctx.settings.snapshot_after:
+        how = catch_up_by(
+            last_seq=last_seq,
+            head=head,
+            snapshot_after=self.ctx.settings.snapshot_after,
+            epoch=epoch,
+            current_epoch=hub.epoch,
+        )
+        if how == "snapshot":
             view = snapshot(live.committed, now=hub.clock(), viewer=self.participant_id)
             self.last_sent = view["seq"]
             await self.send(protocol.encode({"type": "snapshot", "state": view}))
@@ -181,10 +187,7 @@ class Connection:
                 relayed_by=participant_id if message.on_behalf_of else None,
             )
         except StorageFailed:
-            outcome = Rejection(
-                "storage_failed",
-                "The server could not save this; it was not recorded. It will be sent again.",
-            )
+            outcome = storage_failed()
         if isinstance(outcome, Rejection):
             reply = protocol.rejected_message(message.id, await self.in_their_language(outcome))
         elif isinstance(outcome, Kept):  # a hall laptop's: the ack comes later
@@ -229,18 +232,17 @@ async def live_socket(ws: WebSocket) -> None:
     except StoreError:  # the store cannot be read just now: the client retries with back-off
         await ws.close(CLOSE_SHUTTING_DOWN, "Storage unavailable: reconnect shortly.")
         return
-    if live is None:
-        await ws.close(CLOSE_UNKNOWN_SESSION, "No such session.")
+    who = admit(
+        live.committed if live is not None else None,
+        session_id,
+        ctx.signer.read_participant_token(hello.token) if hello.token else None,
+    )
+    if isinstance(who, Refusal):
+        if who.tell_socket:
+            await connection.send(protocol.encode(protocol.error_message(who.code, who.message)))
+        await ws.close(who.close_code, who.close_reason)
         return
-    who = await participant_for(ctx.hub, ctx.signer, session_id, hello.token)
-    if who is None:
-        await connection.send(
-            protocol.encode(
-                protocol.error_message("unauthorised", "This link is not valid for this session.")
-            )
-        )
-        await ws.close(CLOSE_UNAUTHORISED, "Not a valid token for this session.")
-        return
+    assert live is not None  # admitted: the session is there
     if not await ctx.guard.open_connection(session_id):
         await connection.send(
             protocol.encode(

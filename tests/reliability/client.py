@@ -19,7 +19,7 @@ from typing import Any
 
 import websockets
 
-from hostkit.server.websocket import CLOSE_SHUTTING_DOWN
+from hostkit.live.protocol import CLOSE_SHUTTING_DOWN
 
 
 @dataclass

@@ -9,6 +9,16 @@
     var text = strings[message] || message;
     return text.replace(/%\((\w+)\)[sd]/g, function (_, name) { return values && name in values ? String(values[name]) : _; });
   }
+  /* Words with a count: the server sends each one's forms and which form each count takes,
+     from its catalogue (ngettext), for counts 0-199; a larger n takes the form of 100 + n % 100.
+     Only the catalogue's rule chooses (Welsh has six forms): the page never guesses. */
+  var plurals = { which: [], forms: {} };
+  try { var counted = document.getElementById("hk-plurals"); if (counted) plurals = JSON.parse(counted.textContent); } catch (e) { /* as sent */ }
+  function tn(singular, plural, n, values) {
+    var which = plurals.which, forms = plurals.forms[singular] || [];
+    var form = forms[which.length ? which[n < which.length ? n : 100 + n % 100] : -1];
+    return t(form || plural, values);
+  }
   function meta(name) { var m = document.querySelector('meta[name="' + name + '"]'); return m ? m.content : null; }
 
   function Live(opts) {
@@ -172,8 +182,8 @@
      Announced to screen readers at the start, at 5 minutes, 1 minute and the end only. */
   function timeLeft(left) {
     if (left <= 0) return t("Time is up");
-    if (left >= 60) { var m = Math.ceil(left / 60); return t(m === 1 ? "%(num)d minute left" : "%(num)d minutes left", { num: m }); }
-    var s = Math.ceil(left); return t(s === 1 ? "%(num)d second left" : "%(num)d seconds left", { num: s });
+    if (left >= 60) { var m = Math.ceil(left / 60); return tn("%(num)d minute left", "%(num)d minutes left", m, { num: m }); }
+    var s = Math.ceil(left); return tn("%(num)d second left", "%(num)d seconds left", s, { num: s });
   }
   Live.timeLeft = timeLeft;
   /* A contribution's words into el: the HTML the server made of its Markdown (cleaned there
@@ -220,5 +230,6 @@
   };
   Live.meta = meta;
   Live.t = t;
+  Live.tn = tn;
   window.HostkitLive = Live;
 })();

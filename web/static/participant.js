@@ -2,7 +2,7 @@
    (kept in localStorage, so they survive a reload) and are shown as "not sent yet". */
 (function () {
   "use strict";
-  var L = window.HostkitLive, t = L.t;
+  var L = window.HostkitLive, t = L.t, tn = L.tn;
   var me = L.meta("hk-me"), group = null;
   var labels = {}, data = {};
   try { data = JSON.parse(document.getElementById("hk-data").textContent); labels = data.labels; group = data.group_id; } catch (e) { /* page without data */ }
@@ -72,7 +72,7 @@
     });
     var b = document.createElement("button"); b.type = "submit"; b.className = "secondary";
     b.setAttribute("aria-pressed", "false"); b.textContent = t("Vote for this topic");
-    var count = document.createElement("span"); count.className = "votes"; count.textContent = t("%(num)d votes", { num: 0 });
+    var count = document.createElement("span"); count.className = "votes"; count.textContent = tn("%(num)d vote", "%(num)d votes", 0, { num: 0 });
     f.appendChild(b); f.appendChild(document.createTextNode(" ")); f.appendChild(count);
     return f;
   }
@@ -133,7 +133,7 @@
         var tally = JSON.parse(votes.dataset.votes || "{}"); tally[d.participant_id] = d.dots;
         votes.dataset.votes = JSON.stringify(tally);
         var total = Object.keys(tally).reduce(function (n, k) { return n + tally[k]; }, 0);
-        votes.textContent = t(total === 1 ? "%(num)d vote" : "%(num)d votes", { num: total });
+        votes.textContent = tn("%(num)d vote", "%(num)d votes", total, { num: total });
         var button = item.querySelector("form.vote button, form.upvote button");
         if (d.participant_id === me && button) {
           button.setAttribute("aria-pressed", d.dots ? "true" : "false");
@@ -266,12 +266,12 @@
     showFishbowl();
     Array.prototype.forEach.call(document.querySelectorAll("#topics .topic"), function (li) {
       var here = peopleIn(li.getAttribute("data-group"));
-      var text = t(here.length === 1 ? "%(num)d person here" : "%(num)d people here", { num: here.length });
+      var text = tn("%(num)d person here", "%(num)d people here", here.length, { num: here.length });
       li.querySelector(".topic-people").textContent = text + (data.named && here.length ? ": " + names(here) : "");
     });
     var w = byId("place-with"); if (!w || !group) return;
     var all = peopleIn(group), others = all.filter(function (p) { return p !== me; });
-    if (!data.named) w.textContent = t(all.length === 1 ? "%(num)d person in this group" : "%(num)d people in this group", { num: all.length });
+    if (!data.named) w.textContent = tn("%(num)d person in this group", "%(num)d people in this group", all.length, { num: all.length });
     else w.textContent = others.length ? t("With you: %(people)s", { people: names(others) }) : t("Nobody else is here yet.");
   }
   function showSeat(gid) {
@@ -343,7 +343,7 @@
     var text = document.createElement("div"); text.className = "text"; text.id = "q-" + id + "-text"; L.words(text, d.html, d.text);
     var row = document.createElement("span"); row.className = "row";
     if (!d.pending && canVote()) row.appendChild(upvoteForm(id));
-    var votes = document.createElement("span"); votes.className = "votes"; votes.dataset.votes = "{}"; votes.textContent = t("%(num)d votes", { num: 0 });
+    var votes = document.createElement("span"); votes.className = "votes"; votes.dataset.votes = "{}"; votes.textContent = tn("%(num)d vote", "%(num)d votes", 0, { num: 0 });
     row.appendChild(votes);
     if (d.author_id === me) row.appendChild(withdrawForm(id, "q-", "questions-heading"));
     li.appendChild(meta); if (d.pending) li.appendChild(waitingMark("q-", id));
@@ -442,7 +442,7 @@
       if (!data.named) people.textContent = t("Chairs taken: %(num)d of %(seats)d.", { num: inside.length, seats: f.seats });
       else people.textContent = inside.length ? t("In the inner circle: %(people)s", { people: inside.map(function (p) { return label(p) + (p === me ? " " + t("(you)") : ""); }).join(", ") }) : t("Nobody is in the inner circle yet.");
       var line = byId("fishbowl-" + f.id + "-free");
-      line.textContent = free ? t(free === 1 ? "%(num)d chair is free." : "%(num)d chairs are free.", { num: free }) : t("No chair is free: wait for someone to leave.");
+      line.textContent = free ? tn("%(num)d chair is free.", "%(num)d chairs are free.", free, { num: free }) : t("No chair is free: wait for someone to leave.");
       var seat = box.querySelector("form.fishbowl-seat"); if (!seat) return;
       var hadFocus = seat.contains(document.activeElement);
       seat.hidden = !here && !free;
