@@ -184,6 +184,42 @@ def _wait_until_gone(node: str, within: float) -> None:
     raise SystemExit(f"hostkit: the node at {node} was still answering after {within:g} s")
 
 
+async def _hall_text(settings: Settings, base: str, session_id: str) -> str:
+    """The hall's links, once the laptop has a copy of the session (else how to get one)."""
+    async with _opened(settings) as store:
+        log = await store.read(session_id)
+        if not log:
+            return (
+                "No copy of the session yet: it is made as soon as the server answers "
+                "(start the laptop once where the internet works, e.g. the day before)."
+            )
+        from hostkit.relay.run import hall_text
+
+        return hall_text(base, await signer_for(store), fold_log(session_id, log))
+
+
+def relay(args: argparse.Namespace) -> int:
+    from hostkit.relay.link import read_venue_link
+    from hostkit.relay.run import relay_app
+    from hostkit.server import draining
+
+    settings = settings_from(args)
+    try:
+        upstream = read_venue_link(args.upstream)
+    except ValueError as error:
+        raise SystemExit(f"hostkit: --upstream: {error}") from None
+    if sqlite_dir(settings.store_url) is None:
+        raise SystemExit("hostkit: a hall laptop keeps its copy in SQLite: use --data")
+    base = _base(settings)
+    try:
+        print(asyncio.run(_hall_text(settings, base, upstream.session_id)), flush=True)
+    except (StoreError, OSError) as error:
+        raise SystemExit(f"hostkit: cannot use the {_where(settings)}: {error}") from None
+    print(f"\nhostkit relay is serving the hall at {base}, for {upstream.base}", flush=True)
+    draining.run(relay_app(settings, upstream), settings)
+    return 0
+
+
 async def _list(args: argparse.Namespace) -> int:
     """Every session with its links, for a host who lost them (as the admin page lists)."""
     settings = settings_from(args)
@@ -231,7 +267,11 @@ async def _new(args: argparse.Namespace) -> int:
     else:
         print(f"Created “{args.title}” (join code {created.join_code})")
         for key, value in created.as_dict().items():
-            print(f"  {key}: {value}")
+            if isinstance(value, dict):  # venue_links: one line per hall (keep them private)
+                for venue, link in value.items():
+                    print(f"  hall laptop link for {venue} (keep it private): {link}")
+            else:
+                print(f"  {key}: {value}")
     return 0
 
 
@@ -501,6 +541,15 @@ def parser() -> argparse.ArgumentParser:
     )
     leave.add_argument("--wait", action="store_true", help="return only once the node has stopped")
     leave.set_defaults(handler=_drain)
+    hall = command("relay", "run a hall laptop: the hall carries on when the internet does not")
+    hall.add_argument(
+        "--upstream",
+        required=True,
+        metavar="VENUE_LINK",
+        help="the venue's hall laptop link (hostkit new --json: venue_links; the console's "
+        "Invite and settings page)",
+    )
+    hall.set_defaults(handler=relay)
 
     new = command("new", "create a session")
     new.add_argument("--title", required=True, type=_title)

@@ -56,6 +56,10 @@ SCRIPT_MESSAGES: tuple[str, ...] = (
     "Connecting…",
     "Reconnecting…",
     "Reconnecting… your note is saved and will be sent.",
+    # on a hall laptop (docs/relay.md)
+    "The hall's internet is down: what you write is kept in the hall, not yet shared.",
+    "kept in the hall, not yet shared",
+    "Kept in the hall: it will be shared when the internet is back.",
     "This link is no longer valid.",
     "No timer running",
     "Time is up",
@@ -172,6 +176,7 @@ PYTHON_MESSAGES: tuple[str, ...] = ("QR code to join this session", "QR code to 
 # variables where no extractor finds them (rejections in ``reject(...)`` calls are found).
 NOTICES: tuple[str, ...] = (
     "Done.",
+    "Kept in the hall: it will be shared when the internet is back.",
     "Your role does not allow this.",
     "People have already spoken in this phase: it can become more private, not less.",
     "That did not work:",

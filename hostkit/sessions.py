@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from hostkit.domain import commands as cmd
 from hostkit.domain.events import AnyEvent, LanguageSet, encode_event, event_type
@@ -39,8 +40,10 @@ class SessionLinks:
     projector_url: str
     qr_svg_url: str
     qr_png_url: str
+    # each venue's secret hall laptop link (``hostkit relay --upstream``): venue name -> URL
+    venue_links: dict[str, str] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -83,6 +86,30 @@ def room_url(base: str, join_code: str, group_id: str | None = None) -> str:
     return f"{url}?table={group_id}" if group_id else url
 
 
+def venue_link(base: str, signer: TokenSigner, state: SessionState, relay_id: str) -> str:
+    """The secret link a hall laptop relays its venue with (``hostkit relay --upstream``)."""
+    relay = state.participants[relay_id]
+    return (
+        f"{base}/s/{state.id}/relay?key={signer.participant_token(state.id, relay.id, relay.nonce)}"
+    )
+
+
+def venue_links(base: str, signer: TokenSigner, state: SessionState) -> dict[str, str]:
+    """Venue name -> its hall laptop link, for every venue whose link stands."""
+    return {
+        state.cells[p.cell_id].name: venue_link(base, signer, state, p.id)
+        for p in state.participants.values()
+        if p.role == "relay" and not p.removed and p.cell_id in state.cells
+    }
+
+
+def projector_of(state: SessionState) -> str | None:
+    """The id of the session's projector screen (hall laptops are screens too: not them)."""
+    return next(
+        (p.id for p in state.participants.values() if p.screen and p.role == "observer"), None
+    )
+
+
 def links(
     base: str, signer: TokenSigner, state: SessionState, host_id: str, screen_id: str
 ) -> SessionLinks:
@@ -99,6 +126,7 @@ def links(
         ),
         qr_svg_url=f"{base}/s/{sid}/qr/room.svg",
         qr_png_url=f"{base}/s/{sid}/qr/room.png",
+        venue_links=venue_links(base, signer, state),
     )
 
 
@@ -150,6 +178,15 @@ async def create_session(
         ):
             join = cmd.Join(pid, new_id(), name, "room", role, screen=screen)  # type: ignore[arg-type]
             decided = decide(state, None, join, now=now)
+            if isinstance(decided, Rejection):
+                raise RuntimeError(decided.message)
+            apply(state, decided[0], seq=state.last_seq + 1, at=now)
+            first.extend(decided)
+        for cell in [c for c in state.cells.values() if c.kind == "venue"]:  # hall laptops
+            relay = cmd.Join(
+                new_id(), new_id(), "Hall laptop", "room", "relay", cell.id, screen=True
+            )
+            decided = decide(state, None, relay, now=now)
             if isinstance(decided, Rejection):
                 raise RuntimeError(decided.message)
             apply(state, decided[0], seq=state.last_seq + 1, at=now)
@@ -212,10 +249,7 @@ async def session_summary(
     None if it has no host or projector to link to."""
     state = fold_log(session_id, await store.read(session_id))
     host = next((p for p in state.participants.values() if p.role == "host"), None)
-    # the projector: the screen that only watches (other screens may act for a venue)
-    screen = next(
-        (p for p in state.participants.values() if p.screen and p.role == "observer"), None
-    )
+    screen = projector_of(state)
     if host is None or screen is None:
         return None
     key = signer.participant_token(session_id, host.id, host.nonce)
@@ -225,6 +259,6 @@ async def session_summary(
         state.created_at,
         last,
         state.licence,
-        links(base, signer, state, host.id, screen.id),
+        links(base, signer, state, host.id, screen),
         f"{base}/s/{session_id}/cards?key={key}",
     )

@@ -18,10 +18,26 @@ from hostkit.domain.commands import DEFAULT_RETENTION_DAYS
 from hostkit.store.url import sqlite_dir
 
 SERVE = "serve"
+RELAY = "relay"  # a hall laptop: serves the hall's phones, relays its venue (docs/relay.md)
 ALL_COMMANDS = frozenset(
-    {"serve", "new", "list", "export", "import", "check", "backup", "restore", "purge", "drain"}
+    {
+        "serve",
+        "new",
+        "list",
+        "export",
+        "import",
+        "check",
+        "backup",
+        "restore",
+        "purge",
+        "drain",
+        RELAY,
+    }
 )
-LINKING = frozenset({"serve", "new", "list", "import"})  # commands that print links people open
+STORING = ALL_COMMANDS - {RELAY}  # a hall laptop's copy is always SQLite in --data
+LINKING = frozenset(
+    {"serve", "new", "list", "import", RELAY}
+)  # commands that print links people open
 LISTENING = LINKING | {"drain"}  # commands that need the address the server listens on
 
 
@@ -110,7 +126,7 @@ SETTINGS: tuple[Setting, ...] = (
         "HOSTKIT_STORE",
         "where events are stored: sqlite://DIR (sqlite:///srv/hostkit for an absolute path) "
         "or postgresql://USER@HOST/DB (default: SQLite in the data directory)",
-        ALL_COMMANDS,
+        STORING,
         metavar="URL",
     ),
     Setting(
@@ -144,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--heartbeat",
         "HOSTKIT_HEARTBEAT",
         "seconds between WebSocket pings; a peer silent for twice this is dropped",
-        frozenset({SERVE}),
+        frozenset({SERVE, RELAY}),
         float,
         "S",
     ),
@@ -181,7 +197,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--log-level",
         "HOSTKIT_LOG_LEVEL",
         "how much the server logs",
-        frozenset({SERVE}),
+        frozenset({SERVE, RELAY}),
         choices=("critical", "error", "warning", "info", "debug"),
     ),
     Setting(

@@ -204,10 +204,16 @@ class Person:
                 await self._arrived.wait()
             return result
 
-    async def send(self, command: dict[str, Any], command_id: str | None = None) -> dict[str, Any]:
-        """Send a command on the socket and wait for its ack or rejection."""
+    async def send(
+        self, command: dict[str, Any], command_id: str | None = None, on_behalf_of: str = ""
+    ) -> dict[str, Any]:
+        """Send a command on the socket and wait for its ack or rejection (``on_behalf_of``:
+        a hall laptop forwarding a phone's command)."""
         command_id = command_id or uuid.uuid4().hex
-        await self.ws.send(json.dumps({"type": "command", "id": command_id, "command": command}))
+        message = {"type": "command", "id": command_id, "command": command}
+        if on_behalf_of:
+            message["on_behalf_of"] = on_behalf_of
+        await self.ws.send(json.dumps(message))
         reply: dict[str, Any] = await self.wait_for(
             lambda p: next(
                 (

@@ -530,6 +530,7 @@ def test_the_json_transcript_follows_its_documented_schema(
         "html",
         "owner",
         "due",
+        "arrived_late",
     ]
     market = next(c for c in document["contributions"] if "Kx12" in c["text"])
     assert (market["dots"], market["voters"]) == (4, 2)

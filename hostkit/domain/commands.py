@@ -56,6 +56,17 @@ class PostContribution(Command, tag="post_contribution", frozen=True):
     group_id: str | None = None
     off_record: bool = False
     photo_id: str | None = None
+    # when a hall laptop's phone wrote it (server time); only a relay may say so
+    written_at: float | None = None
+
+
+class JoinHall(Command, tag="join_hall", frozen=True):
+    """A hall laptop (relay) joins a phone of its venue, with the ids it gave the phone."""
+
+    participant_id: str
+    nonce: str
+    name: str | None
+    group_id: str | None = None
 
 
 class WithdrawContribution(Command, tag="withdraw_contribution", frozen=True):
@@ -441,6 +452,7 @@ class RecordAction(Command, tag="record_action", frozen=True):
 
 AnyCommand = (
     Join
+    | JoinHall
     | PostContribution
     | WithdrawContribution
     | WithdrawAll
@@ -506,6 +518,7 @@ AnyCommand = (
 # someone who is not a participant.
 ClientCommand = (
     PostContribution
+    | JoinHall
     | WithdrawContribution
     | WithdrawAll
     | HideContribution

@@ -15,7 +15,7 @@ from hostkit.domain.rejections import reject
 
 
 def post(state: SessionState, actor: Participant, c: cmd.PostContribution, now: float) -> Decision:
-    return posting.post(state, actor, c)
+    return posting.post(state, actor, c, now)
 
 
 def withdraw(

@@ -90,6 +90,10 @@ class ContributionPosted(Event, tag="contribution_posted", frozen=True):
     owner_id: str | None = None  # a next step (kind "action"): its owner, a participant...
     owner: str | None = None  # ...or written in
     due: str | None = None  # an ISO date
+    # shared by a hall laptop (relay) after its internet came back: when it was written
+    # (server time) and whether its phase had closed meanwhile (docs/relay.md)
+    written_at: float | None = None
+    late: bool = False
 
 
 class ContributionWithdrawn(Event, tag="contribution_withdrawn", frozen=True):

@@ -109,6 +109,8 @@ def apply(
                 owner_id=event.owner_id,
                 owner=event.owner,
                 due=event.due,
+                written_at=event.written_at,
+                late=event.late,
             )
         case ev.ContributionWithdrawn():
             state.contributions[event.contribution_id].withdrawn = True
@@ -148,16 +150,19 @@ def apply(
             for phase in state.phases:
                 if phase.status == "open":
                     phase.status = "closed"
+                    phase.closed_at = at
                     _forget_if_confidential(state, phase)
             opened = state.phase(event.phase_id)
             if opened is not None:
                 opened.status = "open"
                 opened.opened_seq = seq
+                opened.opened_at, opened.closed_at = at, None
             state.timer = None
         case ev.PhaseClosed():
             closed = state.phase(event.phase_id)
             if closed is not None:
                 closed.status = "closed"
+                closed.closed_at = at
                 _forget_if_confidential(state, closed)
             if state.timer is not None and state.timer.phase_id == event.phase_id:
                 state.timer = None

@@ -24,6 +24,7 @@ from hostkit.domain.guards import (
     text_problem,
 )
 from hostkit.domain.model import (
+    CELL_BOUND,
     CONTRIBUTION_KINDS,
     PLENARY,
     ContributionKind,
@@ -294,7 +295,7 @@ def place_topic(state: SessionState, actor: Participant, c: cmd.PlaceTopic, now:
     cell_id = c.cell_id or (placed.cell_id if placed else actor.cell_id)
     if cell_id not in state.cells:
         return reject("unknown_cell", "There is no such venue in this session.")
-    if actor.role == "cell_host" and cell_id != actor.cell_id:
+    if actor.role in CELL_BOUND and cell_id != actor.cell_id:
         return reject("not_allowed", NOT_ALLOWED)
     taken = next(
         (

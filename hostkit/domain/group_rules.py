@@ -23,7 +23,7 @@ from hostkit.domain.guards import (
     governs_participant,
     text_problem,
 )
-from hostkit.domain.model import Participant, SessionState
+from hostkit.domain.model import CELL_BOUND, Participant, SessionState
 from hostkit.domain.rejections import Rejection, reject
 
 MAX_PARTS = 12
@@ -34,7 +34,7 @@ def create(state: SessionState, actor: Participant, c: cmd.CreateGroup, now: flo
         return problem
     if c.cell_id not in state.cells:
         return reject("unknown_cell", "There is no such venue in this session.")
-    if actor.role == "cell_host" and c.cell_id != actor.cell_id:
+    if actor.role in CELL_BOUND and c.cell_id != actor.cell_id:
         return reject("not_allowed", NOT_ALLOWED)
     if c.call_url is not None and not c.call_url.startswith(("https://", "http://")):
         return reject("invalid_value", "A call link must start with https://.")

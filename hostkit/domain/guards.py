@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hostkit.domain import events as ev
 from hostkit.domain.commands import MAX_NAME, MAX_TEXT
-from hostkit.domain.model import Participant, SessionState
+from hostkit.domain.model import CELL_BOUND, Participant, SessionState
 from hostkit.domain.rejections import Rejection, reject
 
 Decision = list[ev.AnyEvent] | Rejection  # what every rule returns
@@ -48,7 +48,7 @@ def governs_group(state: SessionState, actor: Participant, group_id: str | None)
     group = state.groups.get(group_id)
     if group is None:
         return False
-    if actor.role == "cell_host":
+    if actor.role in CELL_BOUND:
         return group.cell_id == actor.cell_id
     return actor.role == "table_host" and actor.group_id == group_id
 
@@ -58,7 +58,11 @@ def governs_participant(state: SessionState, actor: Participant, other: Particip
     if actor.role == "host":
         return True
     # never the lead host, who could not undo it: nobody may unmute themselves
-    return actor.role == "cell_host" and other.cell_id == actor.cell_id and other.role != "host"
+    return (
+        actor.role in CELL_BOUND
+        and other.cell_id == actor.cell_id
+        and other.role not in ("host", "relay")
+    )
 
 
 def contribution_problem(state: SessionState, contribution_id: str) -> Rejection | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["host", "cell_host", "table_host", "participant", "observer"]
+Role = Literal["host", "cell_host", "table_host", "participant", "observer", "relay"]
 Where = Literal["room", "remote"]
 CellKind = Literal["venue", "online"]
 ContributionKind = Literal["note", "question", "topic", "photo", "insight", "action"]
@@ -33,7 +33,9 @@ Hat = Literal[
 Grouping = Literal["plenary", "circle", "tables", "topics", "pairs", "fours", "fishbowl"]
 Answer = Literal["open", "answering", "answered"]
 
-ROLES: tuple[Role, ...] = ("host", "cell_host", "table_host", "participant", "observer")
+ROLES: tuple[Role, ...] = ("host", "cell_host", "table_host", "participant", "observer", "relay")
+# Bound to one venue: a cell host, and a hall laptop (relay) acting for its venue's people.
+CELL_BOUND: frozenset[Role] = frozenset({"cell_host", "relay"})
 CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = (
     "note",
     "question",
@@ -115,6 +117,8 @@ class Phase:
     # the dots placed in this phase: participant id -> contribution id -> dots
     ballots: dict[str, dict[str, int]] = field(default_factory=dict)
     opened_seq: int = 0  # when it last opened: what was said before belongs to earlier phases
+    opened_at: float | None = None  # server time it last opened (a relay's late words: relaying)
+    closed_at: float | None = None  # server time it last closed (None: open, or never opened)
 
 
 @dataclass(slots=True)
@@ -156,6 +160,10 @@ class Contribution:
     owner_id: str | None = None
     owner: str | None = None
     due: str | None = None  # an ISO date, YYYY-MM-DD
+    # written in a hall while its internet was down, shared when it came back: when it was
+    # written (server time; ``at`` is when it arrived) and whether its phase had closed since
+    written_at: float | None = None
+    late: bool = False
 
 
 @dataclass(slots=True)

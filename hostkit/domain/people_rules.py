@@ -62,7 +62,11 @@ def managed(
 
 def set_role(state: SessionState, actor: Participant, c: cmd.SetRole, now: float) -> Decision:
     other = managed(state, actor, c.participant_id)
-    return other if isinstance(other, Rejection) else [ev.RoleChanged(other.id, c.role)]
+    if isinstance(other, Rejection):
+        return other
+    if "relay" in (c.role, other.role):
+        return reject("not_allowed", "A hall laptop link is made for a venue; no one becomes one.")
+    return [ev.RoleChanged(other.id, c.role)]
 
 
 def remove(

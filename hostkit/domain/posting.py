@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
-from hostkit.domain import moderation_rules
+from hostkit.domain import moderation_rules, relaying
 from hostkit.domain.guards import MUTED, Decision, governs_group, text_problem
 from hostkit.domain.model import Participant, SessionState
-from hostkit.domain.rejections import reject
+from hostkit.domain.rejections import Rejection, reject
 
 
-def post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> Decision:
+def post(
+    state: SessionState, actor: Participant, c: cmd.PostContribution, now: float = 0.0
+) -> Decision:
     if actor.muted:
         return reject("muted", MUTED)
     if (
@@ -28,6 +30,11 @@ def post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> De
     if c.kind != "photo" and c.photo_id is not None:
         return reject("invalid_value", "Only photos carry a photo.")
     phase = state.open_phase()
+    if c.written_at is not None:  # a hall laptop's: the phase open when it was written
+        found = relaying.written_problem(state, c.written_at, now)
+        if isinstance(found, Rejection):
+            return found
+        phase = found
     if phase is None:
         return reject("phase_closed", "No phase is open: wait for the host to begin.")
     if c.kind not in phase.allows:
@@ -49,5 +56,7 @@ def post(state: SessionState, actor: Participant, c: cmd.PostContribution) -> De
             off_record=c.off_record or phase.attribution == "confidential",
             photo_id=c.photo_id,
             pending=moderation_rules.held(state, actor),
+            written_at=None if c.written_at is None else min(c.written_at, now),
+            late=phase.status != "open",
         )
     ]

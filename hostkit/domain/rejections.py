@@ -84,6 +84,9 @@ Code = Literal[
     "not_in_group",
     # dot voting
     "no_dots_left",
+    # a hall laptop's late words (relaying)
+    "written_in_future",
+    "written_before_phase",
 ]
 
 CODES: Final[frozenset[str]] = frozenset(get_args(Code))

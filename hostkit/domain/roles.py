@@ -16,7 +16,8 @@ from hostkit.domain.model import Role
 Caller = Role | Literal["newcomer"]
 
 _SPEAKERS: frozenset[Caller] = frozenset({"host", "cell_host", "table_host", "participant"})
-_HOSTS: frozenset[Caller] = frozenset({"host", "cell_host"})
+# a hall laptop (relay) hosts its venue as its cell host may; it never speaks itself
+_HOSTS: frozenset[Caller] = frozenset({"host", "cell_host", "relay"})
 _LEAD: frozenset[Caller] = frozenset({"host"})
 _NEWCOMER: frozenset[Caller] = frozenset({"newcomer"})
 
@@ -85,6 +86,8 @@ PERMISSIONS: dict[str, frozenset[Caller]] = {
     # Open Space reports (the group's people and its hosts: see report_rules) and next steps
     "submit_report": _SPEAKERS,
     "record_action": _SPEAKERS,
+    # a hall laptop joins the phones of its venue (see relaying)
+    "join_hall": frozenset({"relay"}),
 }
 
 

@@ -23,6 +23,7 @@ from hostkit.domain import (
     moderation_rules,
     people_rules,
     phase_rules,
+    relaying,
     report_rules,
     session_rules,
     table_rules,
@@ -51,6 +52,7 @@ CONCERNS: tuple[ModuleType, ...] = (
     format_rules,
     moderation_rules,
     report_rules,
+    relaying,
 )
 HANDLERS: Handlers = join_tables(*(concern.HANDLERS for concern in CONCERNS))
 

@@ -10,7 +10,7 @@ from hostkit.domain import events as ev
 from hostkit.domain.commands import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.guards import NOT_ALLOWED, Decision, text_problem
-from hostkit.domain.model import Participant, SessionState
+from hostkit.domain.model import CELL_BOUND, Participant, SessionState
 from hostkit.domain.rejections import reject
 
 
@@ -34,10 +34,10 @@ def announce(state: SessionState, actor: Participant, c: cmd.Announce, now: floa
     if (problem := text_problem(c.text)) is not None:
         return problem
     # a cell host speaks to their own venue; the lead host to all, or to one venue
-    cell_id = actor.cell_id if actor.role == "cell_host" and not c.cell_id else c.cell_id
+    cell_id = actor.cell_id if actor.role in CELL_BOUND and not c.cell_id else c.cell_id
     if cell_id is not None and cell_id not in state.cells:
         return reject("unknown_cell", "There is no such venue in this session.")
-    if actor.role == "cell_host" and cell_id != actor.cell_id:
+    if actor.role in CELL_BOUND and cell_id != actor.cell_id:
         return reject("not_allowed", NOT_ALLOWED)
     return [ev.Announced(c.text, by=actor.id, cell_id=cell_id)]
 
@@ -49,7 +49,7 @@ def end_announcement(
     shown = next((a for a in state.announcements if a.seq == c.seq and not a.ended), None)
     if shown is None:
         return reject("unknown_announcement", "That announcement is not shown any more.")
-    if actor.role == "cell_host" and shown.cell_id != actor.cell_id:
+    if actor.role in CELL_BOUND and shown.cell_id != actor.cell_id:
         return reject("not_allowed", NOT_ALLOWED)
     return [ev.AnnouncementEnded(c.seq, by=actor.id)]
 

@@ -28,6 +28,7 @@ from hostkit.domain.model import (
     SessionState,
     most_private,
 )
+from hostkit.domain.relaying import place
 from hostkit.export import zones
 from hostkit.export.proceedings import Proceedings, TopicSeen, proceedings_of
 from hostkit.export.richtext import blocks, plain
@@ -108,6 +109,10 @@ class Entry:
     owner_unnamed: bool = False  # a participant owns it, and this mode names nobody
     due: str | None = None  # YYYY-MM-DD
     where: str = ""  # "room" or "remote": where the author was (only when authors are named)
+    # written in a hall while its internet was down (``at`` is then when it was written),
+    # and shared after its phase closed: it arrived late, at ``arrived_at``
+    late: bool = False
+    arrived_at: float | None = None
 
     @property
     def plain(self) -> str:
@@ -126,6 +131,20 @@ class Entry:
     def time(self) -> str:
         """Local time with the zone's abbreviation, e.g. "14:05 BST"."""
         return datetime.fromtimestamp(self.at, self.zone).strftime("%H:%M %Z")
+
+    @property
+    def arrived(self) -> str:
+        """When a late arrival reached the server, as ``time`` shows times ("" if not late)."""
+        if not self.late or self.arrived_at is None:
+            return ""
+        return datetime.fromtimestamp(self.arrived_at, self.zone).strftime("%H:%M %Z")
+
+    @property
+    def iso_arrived(self) -> str:
+        """``arrived`` in ISO 8601 ("" if it did not arrive late)."""
+        if not self.late or self.arrived_at is None:
+            return ""
+        return datetime.fromtimestamp(self.arrived_at, self.zone).isoformat(timespec="seconds")
 
     @property
     def iso_time(self) -> str:
@@ -160,7 +179,7 @@ class PhaseHarvest:
     @property
     def entries(self) -> list[Entry]:
         every = [*(e for g in self.groups for e in g.entries), *self.waiting]
-        return sorted(every, key=lambda e: e.seq)
+        return sorted(every, key=lambda e: e.number)  # late arrivals in their place
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +322,10 @@ def harvest_from_state(
         r for r in state.responses if modes.get(r.phase_id, "confidential") != "confidential"
     ]
     said: list[Contribution | DigestResponse] = [*exported, *responses]
-    said.sort(key=lambda x: x.seq)  # contributions, then responses afterwards, as they came
+    # contributions, then responses afterwards, as they came; a hall's late arrivals where
+    # they were written (relaying.place)
+    placed = place(exported)
+    said.sort(key=lambda x: placed.get(x.id, x.seq) if isinstance(x, Contribution) else x.seq)
     respondent = {r.id: n for n, r in enumerate(responses, 1)}
     entries = [
         _entry(state, x, number, authors[modes[x.phase_id]], zone)
@@ -480,7 +502,7 @@ def _entry(
         number=number,
         id=c.id,
         seq=c.seq,
-        at=c.at,
+        at=c.written_at if c.written_at is not None else c.at,
         kind=c.kind,
         text=c.text,
         html=render_markdown(c.text),
@@ -499,6 +521,8 @@ def _entry(
         owner_unnamed=c.owner_id is not None and authors.get(c.owner_id) is None,
         due=c.due,
         where=author.where if author and named else "",
+        late=c.late,
+        arrived_at=c.at if c.late else None,
     )
 
 

@@ -68,6 +68,9 @@ def _entry(e: Entry, in_group: bool) -> Iterator[Part]:
         meta += f" · {e.author}"
     if e.dots:
         meta += " · " + ngettext("%(num)d dot", "%(num)d dots", e.dots) % {"num": e.dots}
+    if e.late:
+        late = _("kept in the hall offline; arrived late, at %(time)s")
+        meta += " · " + late % {"time": e.arrived}
     yield Para([Run(meta, italic=True)])
     if e.kind == "photo":
         yield _text(_("Photo, shown under Photos"))

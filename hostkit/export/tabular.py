@@ -36,6 +36,7 @@ COLUMNS = (
     "response",
     "pending",
     *ADDED_COLUMNS,  # next steps' owners and dates; topic reports (hostkit/export/report_rows.py)
+    "arrived_late",  # shared by a hall laptop after its phase closed: when (time: written)
 )
 
 
@@ -76,7 +77,8 @@ def transcript_csv(harvest: Harvest) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for e in harvest.entries:
-        writer.writerow({k: _cell(v) for k, v in {**_row(e), **action_fields(e)}.items()})
+        row = {**_row(e), **action_fields(e), "arrived_late": e.iso_arrived}
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     for row in report_rows(harvest):
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
@@ -113,7 +115,10 @@ def transcript_json(harvest: Harvest) -> bytes:
             }
             for p in harvest.phases
         ],
-        "contributions": [{**_row(e), "html": e.html, **action_fields(e)} for e in harvest.entries],
+        "contributions": [
+            {**_row(e), "html": e.html, **action_fields(e), "arrived_late": e.iso_arrived or None}
+            for e in harvest.entries
+        ],
         **json_parts(harvest),
     }
     return msgspec.json.format(msgspec.json.encode(document), indent=2)

@@ -22,6 +22,7 @@ from hostkit.domain.events import AnyEvent, decode_event, encode_event, event_ty
 from hostkit.domain.fold import apply
 from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
+from hostkit.domain.relaying import relayed_problem
 from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
 from hostkit.live.replay import erasable, fold_log, fold_stored, redacted
@@ -42,6 +43,19 @@ class Ack:
     command_id: str | None
     seq: int  # the sequence number of the command's first event
     duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """On a hall laptop (hostkit.relay): kept in the hall, not yet shared with the server.
+
+    The command is in the laptop's durable outbox and, while the server cannot be reached,
+    decided in the hall's copy of the log (at ``seq``, 0 if not) so the hall sees it. Its
+    ack comes only once the server has committed it (the phone sends it again, same id).
+    """
+
+    command_id: str | None
+    seq: int
 
 
 class StorageFailed(Exception):
@@ -180,13 +194,15 @@ class Hub:
         actor_id: str | None,
         command: cmd.AnyCommand,
         command_id: str | None = None,
-    ) -> Ack | Rejection:
+        relayed_by: str | None = None,
+    ) -> Ack | Rejection | Kept:
         """Decide a command, make its events durable, then publish them.
 
         Returns only after the durable commit. A repeated (actor, command_id) is
         acknowledged again with its first sequence number and applied once. If another
         node appended to the session first, the session is read again from the store
-        and the command decided again against what is there now.
+        and the command decided again against what is there now. ``relayed_by``: the
+        hall laptop (relay) that forwards this command on the actor's behalf.
         """
         if (
             isinstance(command, cmd.PostContribution)
@@ -198,7 +214,9 @@ class Hub:
             )
         for _ in range(CATCH_UP_TRIES):
             with contextlib.suppress(_Stale):
-                return await self._submit_once(session_id, actor_id, command, command_id)
+                return await self._submit_once(
+                    session_id, actor_id, command, command_id, relayed_by
+                )
         raise StorageFailed("the session kept changing on other nodes; try again")
 
     async def _owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
@@ -215,6 +233,7 @@ class Hub:
         actor_id: str | None,
         command: cmd.AnyCommand,
         command_id: str | None,
+        relayed_by: str | None = None,
     ) -> Ack | Rejection:
         try:
             live = await self.live(session_id)
@@ -236,6 +255,11 @@ class Hub:
             if refused is not None:
                 return refused
         actor = live.deciding.participants.get(actor_id) if actor_id else None
+        relay = live.deciding.participants.get(relayed_by) if relayed_by else None
+        if relayed_by is not None and relay is None:
+            return Rejection("not_allowed", "Your role does not allow this.")
+        if (refused := relayed_problem(live.deciding, relay, actor, command)) is not None:
+            return refused
         now = self.clock()
         decision = decide(live.deciding, actor, command, now=now)
         if isinstance(decision, Rejection):

@@ -38,6 +38,8 @@ class Hello(msgspec.Struct, tag="hello", forbid_unknown_fields=True, frozen=True
 class CommandMessage(msgspec.Struct, tag="command", forbid_unknown_fields=True, frozen=True):
     id: CommandId
     command: ClientCommand
+    # a hall laptop (relay) forwarding a phone's command: the phone's participant id
+    on_behalf_of: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
 class Ping(msgspec.Struct, tag="ping", forbid_unknown_fields=True, frozen=True):
@@ -109,6 +111,11 @@ def encode(message: dict[str, Any]) -> bytes:
 
 def ack_message(command_id: str, seq: int, duplicate: bool) -> dict[str, Any]:
     return {"type": "ack", "id": command_id, "seq": seq, "duplicate": duplicate}
+
+
+def kept_message(command_id: str, seq: int) -> dict[str, Any]:
+    """A hall laptop kept the command (docs/relay.md): no ack yet; send it again later."""
+    return {"type": "kept", "id": command_id, "seq": seq}
 
 
 def rejected_message(command_id: str | None, rejection: Rejection) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from hostkit.domain.events import decode_event, encode_event
 from hostkit.domain.model import SessionState
 from hostkit.store.base import StoredEvent
 
-SEES_WAITING = frozenset({"host", "cell_host"})  # those who approve
+# those who approve, and hall laptops (which pass them on by the same rule to their hall)
+SEES_WAITING = frozenset({"host", "cell_host", "relay"})
 
 
 def sees_waiting(state: SessionState, viewer_id: str | None) -> bool:

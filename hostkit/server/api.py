@@ -12,15 +12,25 @@ import contextlib
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hostkit.domain.model import SessionState
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
 from hostkit.live.admission import Refusal, admit
-from hostkit.live.hub import StorageFailed, storage_failed
+from hostkit.live.hub import Kept, StorageFailed, storage_failed
 from hostkit.live.resumption import catch_up_by
 from hostkit.live.view import snapshot
 from hostkit.server.auth import claim_of, token_from
 from hostkit.server.context import Context
 from hostkit.server.lifecycle import Lifecycle
+
+RELAY_PAGE = 1000  # events a hall laptop gets per answer: it copies the log, never a snapshot
+
+
+def _keeps_the_log(state: SessionState, viewer: str) -> bool:
+    """A hall laptop (relay) keeps a copy of the log: it catches up by events only."""
+    found = state.participants.get(viewer)
+    return found is not None and found.role == "relay"
+
 
 MAX_COMMAND_BYTES = 192 * 1024  # 10,000 characters, even as JSON \u escapes; no more
 
@@ -62,6 +72,9 @@ async def get_events(request: Request) -> Response:
     live = await ctx.hub.live(session_id)
     if live is None:
         return _error(404, "unknown_session", "There is no such session.")
+    if _keeps_the_log(live.committed, viewer) and after <= live.head:  # a hall laptop
+        found = await ctx.hub.events_after(session_id, after, limit=RELAY_PAGE)
+        return Response(protocol.events_message(found), media_type="application/json")
     how = catch_up_by(last_seq=after, head=live.head, snapshot_after=ctx.settings.snapshot_after)
     if how == "snapshot":
         view = snapshot(live.committed, now=ctx.hub.clock(), viewer=viewer)
@@ -104,7 +117,13 @@ async def post_command(request: Request) -> Response:
     except protocol.BadMessage as error:
         return _error(400, "invalid_message", str(error))
     try:
-        outcome = await ctx.hub.submit(session_id, participant_id, message.command, message.id)
+        outcome = await ctx.hub.submit(
+            session_id,
+            message.on_behalf_of or participant_id,
+            message.command,
+            message.id,
+            relayed_by=participant_id if message.on_behalf_of else None,
+        )
     except StorageFailed:
         refused = storage_failed()
         return _error(503, refused.code, refused.message)
@@ -114,6 +133,8 @@ async def post_command(request: Request) -> Response:
         if status == 429:
             response.headers["Retry-After"] = "60"  # the limit is per minute
         return response
+    if isinstance(outcome, Kept):  # a hall laptop's: accepted, not yet acknowledged
+        return _json(protocol.kept_message(message.id, outcome.seq), 202)
     return _json(protocol.ack_message(message.id, outcome.seq, outcome.duplicate))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -67,7 +67,13 @@ async def renew(guard: Guard, every: float = 5.0) -> None:
         await asyncio.sleep(every)
 
 
-def create_app(settings: Settings) -> Starlette:
+Extension = Callable[[Context], contextlib.AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    settings: Settings, *, hub_class: type[Hub] = Hub, extend: Extension | None = None
+) -> Starlette:
+    """The app; a hall laptop (hostkit.relay) brings its own hub and runs beside it."""
     templates = Jinja2Templates(directory=str(asset_dir("web") / "templates"))
     i18n.install(templates.env)
     templates.env.globals["max_text"] = MAX_TEXT  # every text box stops where the rules do
@@ -89,7 +95,7 @@ def create_app(settings: Settings) -> Starlette:
         )
         renewing = asyncio.create_task(renew(guard)) if shared else None
         alerts = Alerts()
-        hub = Hub(
+        hub = hub_class(
             store=store,
             fanout=fanout,
             admit=guard.admit,
@@ -103,7 +109,11 @@ def create_app(settings: Settings) -> Starlette:
         ctx.guard, ctx.alerts = guard, alerts
         app.state.ctx = ctx
         try:
-            yield
+            if extend is None:
+                yield
+            else:
+                async with extend(ctx):
+                    yield
         finally:
             app.state.lifecycle = app.state.lifecycle.signalled(0.0, drain_s=0)
             hub.accepting = False
@@ -137,6 +147,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(f"/s/{sid}/host/{{page:str}}", pages.host_page),
         Route(f"/s/{sid}/projector", pages.projector_page),
         Route(f"/s/{sid}/cards", pages.table_cards),
+        Route(f"/s/{sid}/relay", pages.venue_link),
         Route(f"/s/{sid}/qr/room.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/qr/table/{{group_id:str}}.{{ext:str}}", pages.qr_code),
         Route(f"/s/{sid}/export/{{format:str}}", downloads.export),

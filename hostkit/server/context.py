@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -32,6 +33,8 @@ class Context:
     connections: set[Any] = field(default_factory=set)
     guard: Guard = field(default_factory=Guard)
     alerts: Alerts = field(default_factory=Alerts)
+    # a hall laptop's word on what its hall has not yet shared, sent after each welcome
+    greeting: Callable[[str], dict[str, Any] | None] | None = None
 
     @cached_property
     def node(self) -> str | None:

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from hostkit.domain.commands import ClientCommand
 from hostkit.domain.rejections import Rejection
-from hostkit.live.hub import StorageFailed, storage_failed
+from hostkit.live.hub import Kept, StorageFailed, storage_failed
 from hostkit.server.context import Context
 
 
@@ -31,6 +31,7 @@ def form_command(form: FormData) -> dict[str, Any]:
 
 
 DONE = "Done."
+KEPT = "Kept in the hall: it will be shared when the internet is back."
 
 
 POSTED_AT = "add-heading"  # the participant page's note form
@@ -76,4 +77,4 @@ async def submit(
         return storage_failed().message
     if isinstance(outcome, Rejection):
         return outcome.message
-    return DONE
+    return KEPT if isinstance(outcome, Kept) else DONE

@@ -96,7 +96,15 @@ async def rotate_link(request: Request) -> Response:
     state = live.committed
     person = live.committed.participants[target]
     token = ctx.signer.participant_token(session_id, target, nonce)
-    page = "projector" if person.screen else "host" if person.role in ("host", "cell_host") else ""
+    page = (
+        "relay"
+        if person.role == "relay"
+        else "projector"
+        if person.screen
+        else "host"
+        if person.role in ("host", "cell_host")
+        else ""
+    )
     link = f"{ctx.base_url}/s/{session_id}/{page}?key={token}" if page else ""
     message = (
         "The old link no longer works. The new link is: %(link)s"

@@ -44,7 +44,7 @@ from hostkit.server.rendering import (
     set_identity,
     words,
 )
-from hostkit.sessions import room_url
+from hostkit.sessions import room_url, venue_links
 
 
 async def set_language(request: Request) -> Response:
@@ -259,6 +259,8 @@ async def host_page(request: Request) -> Response:
             if who.role == "host" or a.cell_id == who.cell_id
         ],
     }
+    if console_page == "settings" and who.role == "host":
+        values["venue_links"] = venue_links(ctx.base_url, ctx.signer, state)
     live = await ctx.hub.live(session_id)
     stored_at = live.recent[-1].at if live is not None and live.recent else 0.0
     values["storage_trouble"] = ctx.alerts.storage_trouble(session_id, stored_at)
@@ -304,6 +306,17 @@ async def projector_page(request: Request) -> Response:
     values["results"] = ranking(state)
     values["kiosk"] = True  # no language switch on the big screen
     return page(request, "projector.html", **values)
+
+
+async def venue_link(request: Request) -> Response:
+    """GET /s/{id}/relay: a hall laptop link opened in a browser says what it is for."""
+    return problem(
+        request,
+        200,
+        "A hall laptop link",
+        "This link is for the hall's laptop, not a browser: run hostkit relay --upstream "
+        "with this page's address on it (see docs/relay.md). Keep it private.",
+    )
 
 
 async def table_cards(request: Request) -> Response:

@@ -16,7 +16,7 @@ from hostkit import i18n
 from hostkit.domain.rejections import Rejection
 from hostkit.live import protocol, waiting
 from hostkit.live.admission import Refusal, admit
-from hostkit.live.hub import Hub, Live, ShuttingDown, StorageFailed, storage_failed
+from hostkit.live.hub import Hub, Kept, Live, ShuttingDown, StorageFailed, storage_failed
 from hostkit.live.outgoing import Outgoing
 from hostkit.live.protocol import (
     CLOSE_FORBIDDEN_ORIGIN,
@@ -181,12 +181,18 @@ class Connection:
     async def answer(self, participant_id: str, message: protocol.CommandMessage) -> None:
         try:
             outcome = await self.ctx.hub.submit(
-                self.session_id, participant_id, message.command, message.id
+                self.session_id,
+                message.on_behalf_of or participant_id,
+                message.command,
+                message.id,
+                relayed_by=participant_id if message.on_behalf_of else None,
             )
         except StorageFailed:
             outcome = storage_failed()
         if isinstance(outcome, Rejection):
             reply = protocol.rejected_message(message.id, await self.in_their_language(outcome))
+        elif isinstance(outcome, Kept):  # a hall laptop's: the ack comes later
+            reply = protocol.kept_message(message.id, outcome.seq)
         else:
             reply = protocol.ack_message(message.id, outcome.seq, outcome.duplicate)
         await self.send(protocol.encode(reply))
@@ -274,6 +280,10 @@ async def live_socket(ws: WebSocket) -> None:
                 }
             )
         )
+
+        hall = ctx.greeting(session_id) if ctx.greeting is not None else None
+        if hall is not None:  # on a hall laptop: what is kept in the hall, not yet shared
+            await connection.send(protocol.encode(hall))
 
         async def until_behind() -> None:
             await behind.wait()

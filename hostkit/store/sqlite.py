@@ -299,6 +299,23 @@ class _DeleteSession:
 
 
 @dataclass(frozen=True, slots=True)
+class _Rebase:
+    session_id: str
+    base: int
+    events: list[StoredEvent]
+
+    def apply(self, conn: sqlite3.Connection, heads: _Heads) -> None:
+        conn.execute(
+            "DELETE FROM events WHERE session_id = ? AND seq > ?", (self.session_id, self.base)
+        )
+        conn.executemany(_INSERT_EVENT, _rows(self.events))
+        heads.set(self.session_id, self.base + len(self.events))
+
+    def rejection(self, error: sqlite3.IntegrityError) -> StoreError:
+        return _event_rejection(error)
+
+
+@dataclass(frozen=True, slots=True)
 class _Redact:
     session_id: str
     bodies: dict[int, str]
@@ -660,6 +677,17 @@ class SqliteStore(SharedReads):
         except sqlite3.Error as error:
             raise StoreError(f"could not checkpoint after deleting: {error}") from error
         return found
+
+    async def rebase(self, session_id: str, base: int, events: list[StoredEvent]) -> None:
+        """Replace every event after ``base`` by ``events``, in one transaction.
+
+        Only a hall laptop (hostkit.relay) does this: its hall-only events, decided while
+        the server could not be reached, give way to the server's log once it has them.
+        """
+        check_batch(events, session_id)
+        if events and events[0].seq != base + 1:
+            raise SequenceConflict(f"events after {base} must begin at {base + 1}")
+        await self._submit(_Rebase(session_id, base, list(events)))
 
     async def redact(self, session_id: str, bodies: dict[int, str]) -> None:
         """Overwrite the bodies of some events (a withdrawn contribution's words) on disk."""

@@ -37,6 +37,9 @@ class OutboxClient:
     rejected: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     last_seq: int = 0
+    epoch: str | None = (
+        None  # the welcome's: a new one (a restored or rebased log) means a snapshot
+    )
     closes: list[tuple[int | None, str]] = field(default_factory=list)  # (code, reason)
     alerts: list[dict[str, Any]] = field(default_factory=list)  # hosts: e.g. storage_failed
     snapshots: int = 0
@@ -119,9 +122,10 @@ class OutboxClient:
                 continue
             delay = 0.05
             try:
-                await self.ws.send(
-                    json.dumps({"type": "hello", "token": self.token, "last_seq": self.last_seq})
-                )
+                hello = {"type": "hello", "token": self.token, "last_seq": self.last_seq}
+                if self.epoch is not None:
+                    hello["epoch"] = self.epoch
+                await self.ws.send(json.dumps(hello))
                 async for raw in self.ws:
                     self._receive(json.loads(raw))
             except websockets.ConnectionClosed:
@@ -137,6 +141,7 @@ class OutboxClient:
     def _receive(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "welcome":
+            self.epoch = message.get("epoch")
             self.connected.set()
             for command_id, command in list(self.outbox.items()):  # resend, same ids, in order
                 asyncio.create_task(self._transmit(command_id, command))  # noqa: RUF006

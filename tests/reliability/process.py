@@ -60,19 +60,20 @@ class ServerProcess(OnLoopback):
         found: dict[str, str] = json.loads(done.stdout)
         return found
 
+    def argv(self) -> list[str]:
+        return [
+            HOSTKIT, "serve", "--data", str(self.data_dir), "--host", "127.0.0.1",
+            "--port", str(self.port), "--public-url", self.public_url,
+            "--log-level", "warning", *self.extra,
+        ]  # fmt: skip
+
     async def start(self, within: float = 20.0) -> None:
         """Start the server and wait until it answers /healthz."""
         assert self.proc is None or self.proc.poll() is not None, "already running"
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-                [
-                    HOSTKIT, "serve", "--data", str(self.data_dir), "--host", "127.0.0.1",
-                    "--port", str(self.port), "--public-url", self.public_url,
-                    "--log-level", "warning", *self.extra,
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                self.argv(), stdout=log, stderr=subprocess.STDOUT
+            )
         self.starts += 1
         deadline = time.monotonic() + within
         async with httpx.AsyncClient() as http:

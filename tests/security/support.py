@@ -13,7 +13,7 @@ from hostkit.joining.tokens import TokenSigner
 from tests.harness import Person, Server
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
-ROLES = ("host", "cell_host", "table_host", "participant", "observer")
+ROLES = ("host", "cell_host", "table_host", "participant", "observer", "relay")
 
 
 def documented_table(name: str) -> list[dict[str, str]]:

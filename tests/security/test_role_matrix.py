@@ -87,6 +87,9 @@ async def stage(server: Server, role: str) -> Stage:
     await victim.connect()
     if role == "host":
         actor = host
+    elif role == "relay":  # the hall's laptop, by its venue link (nobody is made one)
+        actor = Person.from_link(server, server.local(links.venue_links["Hall"]))
+        await actor.connect()
     else:
         actor = await join_as(server, host, links.room_url, role, "Actor", table_a)
         await actor.connect()
@@ -278,6 +281,10 @@ async def world(server: Server) -> World:
     table = await create_group(host, "Table A")
     people: dict[str, Person] = {"host": host}
     for role in ROLES[1:]:
+        if role == "relay":
+            (venue_link,) = links.venue_links.values()
+            people[role] = Person.from_link(server, server.local(venue_link))
+            continue
         people[role] = await join_as(server, host, links.room_url, role, role, table)
     removed = await Person.join(server, links.room_url, "Removed")
     await ok(

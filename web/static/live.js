@@ -33,6 +33,9 @@
     this.onStatus = opts.onStatus || function () {};
     this.onAlert = opts.onAlert || function () {};  /* hosts: the server could not store something */
     this.onAck = opts.onAck || function () {};  /* the server stored a command I sent: (ack, command) */
+    this.onHall = opts.onHall || function () {};  /* a hall laptop: what the hall keeps, not yet shared */
+    this.onKept = opts.onKept || function () {};  /* a hall laptop kept a command of mine: (kept) */
+    this.hall = null; /* the latest "hall" message of a hall laptop (docs/relay.md), else null */
     this.offset = 0; /* server time minus local time, seconds */
     this.key = "hk-outbox-" + this.session + "-" + this.me;
     this.outbox = this.load();
@@ -63,7 +66,8 @@
   Live.prototype.serverNow = function () { return Date.now() / 1000 + this.offset; };
   Live.prototype.status = function () {
     var pending = this.outbox.length;
-    if (this.connected && pending && this.retryTimer) this.onStatus(t("Connected · the server could not store %(count)s yet; trying again shortly.", { count: pending }), true);
+    if (this.connected && this.hall && !this.hall.connected) this.onStatus(t("The hall's internet is down: what you write is kept in the hall, not yet shared."), false);
+    else if (this.connected && pending && this.retryTimer) this.onStatus(t("Connected · the server could not store %(count)s yet; trying again shortly.", { count: pending }), true);
     else if (this.connected) this.onStatus(pending ? t("Connected · sending %(count)s…", { count: pending }) : t("Connected"), true);
     else if (pending) this.onStatus(t("Reconnecting… your note is saved and will be sent."), false);
     else this.onStatus(t(this.everConnected ? "Reconnecting…" : "Connecting…"), !this.everConnected);
@@ -97,6 +101,14 @@
     } else if (msg.type === "snapshot") { this.lastSeq = msg.state.seq; this.onSnapshot(msg.state, this); }
     else if (msg.type === "ack" || msg.type === "rejected") { this.settle(msg); }
     else if (msg.type === "alert") { this.onAlert(msg, this); }
+    else if (msg.type === "hall") { this.hall = msg; this.onHall(msg, this); this.status(); }
+    else if (msg.type === "kept") { this.keep(msg.id); }
+  };
+  /* The hall laptop has it (its internet is down): it stays in the outbox, sent again after
+     the next welcome, until the server's ack; the page shows it in the hall's list meanwhile. */
+  Live.prototype.keep = function (id) {
+    this.outbox.forEach(function (i) { if (i.id === id) i.kept = true; });
+    this.save(); this.status(); this.onKept({ id: id }, this);
   };
   Live.prototype.flush = function () { this.outbox.forEach(this.transmit, this); };
   Live.prototype.transmit = function (item) {

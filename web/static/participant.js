@@ -26,8 +26,25 @@
     onAck: function (msg, command) {
       if (command && command.type === "post_contribution") P.confirmed(msg.seq, command.text, undefined, null, true);
     },
-    onEvents: function (events) { events.forEach(apply); }
+    onEvents: function (events) { events.forEach(apply); markKept(); },
+    onHall: function () { markKept(); },
+    onKept: function (msg) { if (posts[msg.id]) P.kept(); showOutbox(); }
   });
+  /* On a hall laptop whose internet is down: the hall's own contributions (after the last
+     event the server has) are marked "kept in the hall, not yet shared". */
+  function markKept() {
+    var shared = live.hall ? live.hall.shared_seq : null;
+    Array.prototype.forEach.call(document.querySelectorAll("#notes li[id^='c-c'], li.own-item[data-seq]"), function (li) {
+      var found = /^c-c(\d+)$/.exec(li.id), seq = found ? parseInt(found[1], 10) : parseInt(li.getAttribute("data-seq"), 10);
+      var mark = li.querySelector(".kept-mark"), kept = shared !== null && seq > shared;
+      var own = li.querySelector(".own-state");  /* what I added: its state says it */
+      if (own) { if (kept) own.textContent = t("kept in the hall, not yet shared"); return; }
+      if (kept && !mark) {
+        mark = document.createElement("strong"); mark.className = "kept-mark"; mark.textContent = t("kept in the hall, not yet shared");
+        li.appendChild(document.createTextNode(" ")); li.appendChild(mark);
+      } else if (!kept && mark) { mark.remove(); }
+    });
+  }
   function reportEdited() {
     var fields = document.querySelectorAll(".report-form textarea, .report-form input[type=text]");
     return Array.prototype.some.call(fields, function (f) { return f.value !== f.defaultValue; });
@@ -39,7 +56,7 @@
   }
   var posts = {};  /* ids of the notes this page sent, to say beside the form if one is refused */
   function showOutbox() {
-    P.outbox(live.outbox.filter(function (i) { return i.command.type === "post_contribution"; }), live.connected);
+    P.outbox(live.outbox.filter(function (i) { return i.command.type === "post_contribution" && !i.kept; }), live.connected);
   }
   function label(pid) {
     var shown = labels[pid] || "Anonymous", numbered = /^Participant (\d+)$/.exec(shown);

@@ -29,6 +29,8 @@
     if (shown && shown.scrollIntoView) shown.scrollIntoView({ block: "nearest" });
   }
   function refused(message) { say(message, true); }
+  /* On a hall laptop whose internet is down: the hall has it, the server not yet. */
+  function kept() { say(t("Kept in the hall: it will be shared when the internet is back.")); }
 
   function ownList() { return byId("own"); }
   function showOwnSection() {
@@ -170,7 +172,7 @@
   }
 
   window.HostkitPhone = {
-    posting: posting, refused: refused, confirmed: confirmed, approved: approved, removed: removed,
+    posting: posting, refused: refused, kept: kept, confirmed: confirmed, approved: approved, removed: removed,
     outbox: outbox, announced: announced, ended: ended, phaseEdited: phaseEdited, callUrl: callUrl
   };
 })();

@@ -1,0 +1,64 @@
+"""A phone in a hall whose laptop has lost the internet: it says so, and carries on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.async_api import Browser, expect
+
+from tests.browser.support import PHONE, assert_accessible, join
+from tests.harness import Person, Server
+from tests.reliability.proxy import SilentProxy
+from tests.reliability.relay_process import RelayProcess
+
+DOWN = "The hall's internet is down: what you write is kept in the hall, not yet shared."
+KEPT = "kept in the hall, not yet shared"
+SHOTS = os.environ.get("HOSTKIT_SCREENSHOTS")  # a folder: save the pages to look at them
+
+
+async def test_a_phone_on_a_cut_off_hall_laptop_keeps_posting_and_shares_when_back(
+    browser: Browser, server: Server, tmp_path: Path
+) -> None:
+    links = await server.new_session("world-cafe", venues=("Hall A",))
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    opened = await host.send({"type": "open_phase", "phase_id": "p1", "seat": False})
+    assert opened["type"] == "ack"
+    port = int(server.url.rsplit(":", 1)[1])
+    async with SilentProxy(port) as proxy:
+        upstream = links.venue_links["Hall A"].replace(
+            server.public_url, f"http://127.0.0.1:{proxy.port}"
+        )
+        hall = RelayProcess(tmp_path / "hall", upstream=upstream, name="hall-a")
+        await hall.start()
+        try:
+            await hall.has_copy(links.session_id)
+            room = f"{hall.public_url}/j/{links.join_code}/room"
+            _, page = await join(browser, hall.as_server(), room, "Rhian", **PHONE)
+            await expect(page.locator("#connection")).to_have_text("Connected")
+
+            proxy.drop()
+            await expect(page.locator("#connection")).to_have_text(DOWN, timeout=20_000)
+            await page.get_by_label("Your note").fill("The bus leaves at nine")
+            await page.get_by_role("button", name="Add note").click()
+            note = page.locator("#notes li", has_text="The bus leaves at nine")
+            await expect(note).to_contain_text(KEPT)
+            await expect(page.get_by_role("list", name="Not sent yet")).to_have_count(0)
+            await assert_accessible(page, "a phone on a cut-off hall laptop")
+            if SHOTS:
+                for width in (390, 1280, 1920):
+                    await page.set_viewport_size({"width": width, "height": 900})
+                    await page.screenshot(path=f"{SHOTS}/hall-offline-{width}.png", full_page=True)
+            assert "The bus leaves at nine" not in [
+                c["text"] for c in (await host.snapshot())["contributions"]
+            ]
+
+            proxy.restore()  # the hall shares it, and the phone shows it as everyone's
+            await expect(page.locator("#connection")).to_have_text("Connected", timeout=30_000)
+            await expect(note).to_have_count(1)
+            await expect(note).not_to_contain_text(KEPT)
+            said = [c["text"] for c in (await host.snapshot())["contributions"]]
+            assert said.count("The bus leaves at nine") == 1
+        finally:
+            hall.stop()
