@@ -453,45 +453,62 @@ async def _prepare_hostkit(config: Config, port: int, data_dir: Path) -> Hostkit
     return HostkitSetup(data_dir, sessions, tokens)
 
 
+POSTERS = 4  # sockets posting per session, round robin, as several phones would
+
+
 async def _post_hostkit(url: str, sessions: list[dict[str, str]], rate: float, notes: int) -> int:
-    """Each session's host posts `notes` notes at `rate` through the HTTP command API,
-    not waiting for one answer before the next (as many phones would); done when every
-    one is acknowledged, i.e. committed and handed to the fan-out. (One WebSocket
-    posting 20 notes/s would measure its own queue: a connection's commands are
-    committed one after another, and a backlog delays its pongs until it is cut off.)"""
-    import httpx
+    """Each session's notes are posted at `rate` as phones post them: commands on live
+    sockets (the host's token, POSTERS sockets round robin, since one socket's commands
+    are decided one after another); done when every one is acknowledged, i.e. committed
+    and handed to every listener. The posting sockets read everything they are sent."""
+    from websockets.asyncio.client import connect
 
-    async with httpx.AsyncClient(timeout=120) as http:
-        acks: list[float] = []
+    acks: list[float] = []
 
-        async def post(k: int, session: dict[str, str], n: int) -> None:
-            posted = time.monotonic()
+    async def one(k: int, session: dict[str, str]) -> None:
+        live = f"{url.replace('http://', 'ws://')}/api/sessions/{session['session_id']}/live"
+        sockets = [await connect(live, max_size=None, ping_interval=None) for _ in range(POSTERS)]
+        posted: dict[str, float] = {}
+        waiting: dict[str, asyncio.Future[None]] = {}
+
+        async def read(ws: Any) -> None:
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] in ("ack", "rejected"):
+                    assert message["type"] == "ack", message
+                    acks.append(time.monotonic() - posted[message["id"]])
+                    waiting.pop(message["id"]).set_result(None)
+
+        for ws in sockets:
+            await ws.send(json.dumps({"type": "hello", "token": session["host"], "last_seq": 0}))
+            while json.loads(await ws.recv())["type"] != "welcome":
+                pass
+        readers = [asyncio.create_task(read(ws)) for ws in sockets]
+        start = time.monotonic() + k / (rate * len(sessions))  # spread the sessions
+        for n in range(1, notes + 1):
+            await asyncio.sleep(max(0.0, start + (n - 1) / rate - time.monotonic()))
+            command_id = uuid.uuid4().hex
             command = {"type": "post_contribution", "kind": "note", "text": note_text(k, n)}
-            response = await http.post(
-                f"{url}/api/sessions/{session['session_id']}/commands",
-                json={"id": uuid.uuid4().hex, "command": command},
-                headers={"Authorization": f"Bearer {session['host']}"},
-            )
-            assert response.json()["type"] == "ack", response.text
-            acks.append(time.monotonic() - posted)
+            posted[command_id] = time.monotonic()
+            waiting[command_id] = asyncio.get_running_loop().create_future()
+            done = waiting[command_id]
+            message = {"type": "command", "id": command_id, "command": command}
+            await sockets[n % POSTERS].send(json.dumps(message))
+            if n == 1:
+                await done  # in order: a listener counts a note that overtakes as a gap
+        await asyncio.gather(*waiting.values())
+        for ws in sockets:
+            await ws.close()
+        for reader in readers:
+            reader.cancel()
 
-        async def one(k: int, session: dict[str, str]) -> None:
-            start = time.monotonic() + k / (rate * len(sessions))  # spread the sessions
-            sent = []
-            for n in range(1, notes + 1):
-                await asyncio.sleep(max(0.0, start + (n - 1) / rate - time.monotonic()))
-                sent.append(asyncio.create_task(post(k, session, n)))
-                if n == 1:
-                    await sent[0]  # in order: a listener counts a note that overtakes as a gap
-            await asyncio.gather(*sent)
-
-        await asyncio.gather(*(one(k, s) for k, s in enumerate(sessions)))
-        acks.sort()
-        progress(
-            f"acks p50 {1000 * percentile(acks, 0.5):.1f} ms,"
-            f" p99 {1000 * percentile(acks, 0.99):.1f} ms"
-        )
-    return notes
+    await asyncio.gather(*(one(k, s) for k, s in enumerate(sessions)))
+    acks.sort()
+    progress(
+        f"acks p50 {1000 * percentile(acks, 0.5):.1f} ms,"
+        f" p99 {1000 * percentile(acks, 0.99):.1f} ms"
+    )
+    return notes  # per listener: its session's
 
 
 def _head(port: int, session: dict[str, str]) -> int:

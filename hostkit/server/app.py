@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
@@ -73,6 +74,7 @@ async def renew(guard: Guard, every: float = 5.0) -> None:
 Extension = Callable[[Context], contextlib.AbstractAsyncContextManager[None]]
 
 
+SWITCH_INTERVAL_S = 0.0005
 LIVE_PATH = re.compile(r"/api/sessions/(?P<session_id>[^/]+)/live")
 
 
@@ -102,6 +104,11 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The store's writer thread (and aiosqlite's reader) need the GIL for a moment
+        # between each step of a commit; while the loop is busy fanning out a batch they
+        # would wait up to the default 5 ms for it each time. 0.5 ms cut the commit's
+        # p50 from 4.7 to 1.2 ms under fan-out load (bench/README.md).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         store = store_for(settings.store_url)
         await store.open()
         epoch = await store.set_meta_if_absent(EPOCH_KEY, new_epoch())

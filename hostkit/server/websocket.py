@@ -36,8 +36,6 @@ from hostkit.store.base import StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
 
-# Events after which a connection re-checks that its token still stands.
-_REVOKING = frozenset({"participant_removed", "token_rotated"})
 _HOSTS = frozenset({"host", "cell_host"})  # told at once when the server cannot store
 
 
@@ -105,11 +103,7 @@ class Connection:
         """Write the batch's shared frame now, unless the socket cannot take it, catch-up
         sent part of it, or it holds an event that makes the connection re-check its token
         (then it goes through the pump, which does)."""
-        if (
-            self.wire is None
-            or batch.first_seq <= self.last_sent
-            or any(e.type in _REVOKING for e in batch.events)
-        ):
+        if self.wire is None or batch.revoking or batch.first_seq <= self.last_sent:
             return False
         if not self.wire.write(batch.frame_for(self.participant_id, text_frame)):
             return False
@@ -127,7 +121,7 @@ class Connection:
         try:
             while (batch := self.subscription.take()) is not None:
                 await self.send_batch(batch)
-                if self.nonce is not None and any(e.type in _REVOKING for e in batch.events):
+                if self.nonce is not None and batch.revoking:
                     if not await self.still_admitted():
                         self.live = False
                         await self.ws.close(CLOSE_UNAUTHORISED, "The host has withdrawn this link.")
