@@ -8,15 +8,19 @@ processes); a listener's latency is arrival minus stamp.
 
   floor     websockets.asyncio server; every frame a client sends is re-broadcast to
             all with websockets.broadcast() (uvloop, as uvicorn uses)
-  hostkit   real uvicorn + hostkit, notes posted as commands by the host, committed to
-            SQLite and fanned out to every listener of that session
+  hostkit   real uvicorn + hostkit as `hostkit serve` configures it; notes posted as
+            commands on live sockets (as phones post), committed to SQLite and fanned
+            out to every listener of that session
+
+Neither compresses frames (hostkit's live socket has no permessage-deflate); --deflate
+turns it on for both, to compare.
 
 Configurations: 200, 500 and 1,000 listeners in one session at 20 notes/s, and (with
 --big) 10,000 listeners across 10 sessions of 999 at 1 note/s per session (the floor:
 10,000 listeners, 10 notes/s to all, the same frames sent per second).
 
 Run:  .venv/bin/python bench/bench_fanout.py [--rounds 3] [--big] [--only 200,500]
-      [--ws websockets-sansio|websockets|wsproto] [--seconds 10]
+      [--ws websockets-sansio|websockets|wsproto] [--seconds 10] [--deflate]
 Prints, per configuration, medians over the rounds of delivered %, p50/p95/p99 and
 server memory per connection, and hostkit's ratio to the floor of the same run.
 """
@@ -85,6 +89,11 @@ def rss_kb(pid: int) -> int:
 # --- servers (each run as its own process) ---------------------------------------
 
 
+def deflating() -> bool:
+    """--deflate: both servers compress each frame per connection (permessage-deflate)."""
+    return os.environ.get("BENCH_DEFLATE") == "1"
+
+
 def serve_floor(port: int) -> None:
     import uvloop
     from websockets.asyncio.server import ServerConnection, broadcast, serve
@@ -107,7 +116,7 @@ def serve_floor(port: int) -> None:
             port,
             ping_interval=PING,
             ping_timeout=PING,
-            compression="deflate" if os.environ.get("DEFLATE") else None,
+            compression="deflate" if deflating() else None,
         ) as server:
             await server.serve_forever()
 
@@ -124,8 +133,6 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     from hostkit.settings import Settings
 
     raise_open_file_limit()
-    if os.environ.get("SWITCH"):
-        sys.setswitchinterval(float(os.environ["SWITCH"]))
     settings = Settings(
         data_dir=data_dir,
         host="127.0.0.1",
@@ -138,22 +145,9 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     overrides: dict[str, object] = {"log_level": "warning"}
     if ws != "auto":
         overrides["ws"] = ws
-    if os.environ.get("DEFLATE"):
+    if deflating():
         overrides["ws_per_message_deflate"] = True
     config = uvicorn_config(create_app(settings), settings, **overrides)
-    if os.environ.get("TRACE"):
-        sys.path.insert(0, "/tmp")
-        import trace_patch
-        import uvloop
-
-        server = uvicorn.Server(config)
-
-        async def traced() -> None:
-            asyncio.get_running_loop().create_task(trace_patch.reporter())
-            await server.serve()
-
-        uvloop.run(traced())
-        return
     uvicorn.Server(config).run()
 
 
@@ -598,7 +592,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="listener counts to run, e.g. 200,1000")
     parser.add_argument("--ws", default="auto", help="uvicorn's ws= for hostkit")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--deflate", action="store_true", help="both servers compress frames (permessage-deflate)"
+    )
     args = parser.parse_args()
+    if args.deflate:
+        os.environ["BENCH_DEFLATE"] = "1"  # the servers are child processes
     raise_open_file_limit()
     configs = [
         Config("200, one session", 1, 200, 20.0, args.seconds),
