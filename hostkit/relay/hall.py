@@ -227,19 +227,26 @@ class Hall:
                 return decided
             if item.here_seq is None:
                 self.outbox.decided_here(item.n, base, decided.seq)
-                if isinstance(command, cmd.StartHallRound) and command.seats is None:
-                    await self.seat_as_here(item, decided.seq)
+                await self.seat_as_here(self.outbox.get(item.n) or item)
         self.wake.set()  # if the server is there after all, the link forwards and rebases
         await self.tell_phones()
         return Kept(command_id, decided.seq)
 
-    async def seat_as_here(self, item: Item, seq: int) -> None:
+    async def seat_as_here(self, item: Item) -> Item:
         """A hall round seated offline goes to the server with the hall's seating: the
-        server, deciding later on another log, would mix the hall differently."""
-        (made,) = await self.store.read(self.session_id, after=seq - 1, limit=1)
-        seats = json.loads(made.body)["seats"]
-        upward = {**json.loads(item.command), "seats": seats}
+        server, deciding later on another log, would mix the hall differently. Done when
+        the hall decides it, and again before forwarding (a crash in between loses nothing)."""
+        upward = json.loads(item.command)
+        if upward.get("type") != "start_hall_round" or upward.get("seats") is not None:
+            return item
+        if item.here_seq is None or item.sent:
+            return item
+        made = await self.store.read(self.session_id, after=item.here_seq - 1, limit=1)
+        if not made or made[0].type != "hall_round_started":
+            return item
+        upward["seats"] = json.loads(made[0].body)["seats"]
         self.outbox.rewrite(item.n, json.dumps(upward))
+        return self.outbox.get(item.n) or item
 
     def settled(self, item: Item) -> Ack | Rejection | None:
         """The server's answer, if it has given one (a command sent again)."""

@@ -467,6 +467,9 @@ async def test_the_halls_cell_host_runs_its_timer_and_a_round_offline_as_the_ser
         assert hall_round[0] == participant(rhian)
         there = await _server_state(e)
         assert _seating(there, guests) == seated  # the server seats the hall as the hall saw it
+        sent = _forwarded(hall, "hall-round")  # with the hall's seating, not a fresh mix
+        names = {g["id"]: g["name"] for g in there["groups"]}
+        assert {p: names[g] for p, g in sent["seats"].items() if p in seated} == seated
         server_timer = there["venue_timers"]["venue-1"]
         # it ends when the hall's did (forwarded later, it is not given that time again)
         assert server_timer["running"] and server_timer["ends_at"] <= hall_timer["ends_at"]
@@ -476,6 +479,19 @@ async def test_the_halls_cell_host_runs_its_timer_and_a_round_offline_as_the_ser
             return _seating(seen, guests) == seated and "venue-1" in seen["venue_timers"]
 
         await until(hall_as_server)
+
+
+def _forwarded(hall: RelayProcess, command_id: str) -> dict[str, Any]:
+    """The command as the laptop forwarded it (its outbox, on disk)."""
+    conn = sqlite3.connect(f"file:{hall.data_dir / 'relay.db'}?mode=ro", uri=True)
+    try:
+        (body,) = conn.execute(
+            "SELECT command FROM outbox WHERE command_id = ?", (command_id,)
+        ).fetchone()
+    finally:
+        conn.close()
+    found: dict[str, Any] = json.loads(body)
+    return found
 
 
 def _seating(state: dict[str, Any], clients: list[OutboxClient]) -> dict[str, str | None]:
