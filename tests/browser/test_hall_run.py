@@ -80,6 +80,9 @@ async def test_a_cell_host_runs_the_halls_timer_and_a_round_and_the_halls_phone_
     controls = console.get_by_role("group", name="Timer and rounds in Hall A")
     await expect(controls).to_be_visible()
     await expect(console.get_by_label("Duration")).to_have_value("600")  # ten minutes
+    await assert_accessible(console, "the cell host's console, the hall's timer not started")
+    if SHOTS:
+        await console.screenshot(path=f"{SHOTS}/hall-controls-console-1280.png", full_page=True)
     await press(console, "Start hall timer")
     await expect(console.locator("#timer-whose")).to_have_text("This hall's own timer:")
     await expect(console.get_by_role("button", name="Pause hall timer")).to_be_focused()
