@@ -128,6 +128,10 @@ class Outbox:
     def decided_here(self, n: int, base: int, here_seq: int) -> None:
         self.db.execute("UPDATE outbox SET base = ?, here_seq = ? WHERE n = ?", (base, here_seq, n))
 
+    def rewrite(self, n: int, command: str) -> None:
+        """What goes to the server, once the hall has decided it (a hall round's seats)."""
+        self.db.execute("UPDATE outbox SET command = ? WHERE n = ? AND sent = 0", (command, n))
+
     def drop(self, n: int) -> None:
         """Forget a command the hall itself refused before it was ever sent."""
         self.db.execute("DELETE FROM outbox WHERE n = ? AND sent = 0", (n,))

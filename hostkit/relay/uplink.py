@@ -209,6 +209,7 @@ class Uplink:
                     raise Again("rebased on the server's log")
                 await hall.wake.wait()
                 continue
+            item = await hall.seat_as_here(item)  # a hall round: as the hall seated it
             reply = await self.send(ws, item)
             if reply.type == "rejected" and reply.code in ("storage_failed", "rate_limited"):
                 await asyncio.sleep(BUSY_S)
