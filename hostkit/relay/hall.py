@@ -193,6 +193,12 @@ class Hall:
             if isinstance(command, cmd.PostContribution):
                 if command.written_at is not None:
                     return Rejection("not_allowed", "Your role does not allow this.")
+                if command.photo_id is not None and not await self.hub.owns_photo(
+                    self.session_id, actor_id, command.photo_id
+                ):  # the laptop uploads only a phone's own photo, as that phone's
+                    return Rejection(
+                        "unknown_photo", "Upload the photo first: that is not a photo you sent."
+                    )
                 upward = msgspec.structs.replace(command, written_at=self.server_now())
         body = msgspec.json.encode(upward).decode()
         item = self.outbox.add(actor, key, body, self.server_now())
