@@ -302,7 +302,8 @@ class Uplink:
             except msgspec.DecodeError:
                 refusal = Incoming("error", code="unknown_photo", message=UNKNOWN_PHOTO)
             log.warning("the server refused photo %s: %s", photo_id, refusal.message)
-            return Incoming("rejected", id=item.command_id, code=refusal.code or "unknown_photo",
+            # one of the protocol's rejection codes (the photo is not there), the server's why
+            return Incoming("rejected", id=item.command_id, code="unknown_photo",
                             message=refusal.message or UNKNOWN_PHOTO)  # fmt: skip
         outbox.share_photo(photo_id, item.actor)
         return None
