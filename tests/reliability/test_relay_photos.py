@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,9 @@ async def test_a_photo_posted_offline_reaches_the_server_once_through_a_crash(
         assert await shown(hall.url, rhian, photo_id) == in_hall  # still there after a restart
 
         e.proxy.restore()
+        back = time.monotonic()
         await until(lambda: _has_file(e.server, e.sid, f"{photo_id}.jpg"))
+        print(f"\nline back: the photo on the server {time.monotonic() - back:.1f} s later")
         hall.kill()  # and again as it forwards: the server's answer may be lost
         await hall.start()
         await rhian.wait_for(lambda c: not c.outbox, WITHIN_S)
@@ -127,6 +130,7 @@ async def test_photos_go_both_ways_while_the_hall_is_online(tmp_path: Path) -> N
         e.clients.append(iolo)
         await iolo.wait_for(lambda c: c.connected.is_set(), WITHIN_S)
 
+        began = time.monotonic()
         from_home = await upload(server.url, iolo, flipchart())
         iolo.send_now(photo_note(from_home, "From my kitchen"), "iolo-photo")
         await iolo.wait_for(lambda c: "iolo-photo" in c.acked, WITHIN_S)
@@ -137,10 +141,13 @@ async def test_photos_go_both_ways_while_the_hall_is_online(tmp_path: Path) -> N
             return await shown(hall.url, rhian, from_home) == on_server
 
         await until(in_the_hall)  # the laptop fetched it with the event that shows it
+        print(f"\nhome's photo: acked and shown in the hall {time.monotonic() - began:.2f} s")
 
+        began = time.monotonic()
         from_hall = await upload(hall.url, rhian, flipchart())
         rhian.send_now(photo_note(from_hall, "From hall A"), "rhian-photo")
         await rhian.wait_for(lambda c: "rhian-photo" in c.acked, WITHIN_S)  # at once: online
+        print(f"hall's photo: uploaded, posted and acked {time.monotonic() - began:.2f} s")
         assert "rhian-photo" not in rhian.kept  # type: ignore[attr-defined]
         in_hall = await shown(hall.url, rhian, from_hall)
         assert in_hall is not None
