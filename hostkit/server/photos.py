@@ -203,6 +203,8 @@ async def upload_photo(request: Request) -> Response:
     ctx, session_id, who = found
     if who.role == "observer":
         return _error(403, "not_allowed", "Your role does not allow this.")
+    if (refused := ctx.guard.admit(session_id, who.id, "upload_photo")) is not None:
+        return _error(429, refused.code, refused.message)  # before a byte of it is read
     limit = ctx.settings.photo_max_bytes
     try:
         body = await _body_within(request, limit + FORM_OVERHEAD)
@@ -224,10 +226,8 @@ async def upload_photo(request: Request) -> Response:
             if isinstance(owner, Response):
                 return owner
             chosen = str(form.get("photo_id", ""))
-            if chosen and (who.role != "relay" or not _PHOTO_ID.match(chosen)):
+            if chosen and (who.role != "relay" or not _PHOTO_ID.fullmatch(chosen)):
                 return _error(400, "invalid_value", "Only a hall laptop names its photos.")
-            if (refused := ctx.guard.admit(session_id, owner.id, "upload_photo")) is not None:
-                return _error(429, refused.code, refused.message)
             if chosen and (already := await _already(ctx, session_id, chosen, owner)) is not None:
                 return already
             upload = form.get("photo")

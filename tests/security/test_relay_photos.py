@@ -91,7 +91,7 @@ async def test_a_laptop_cannot_take_over_anothers_photo_id(server: Server) -> No
     assert (answer.status_code, answer.json()["code"]) == (409, "photo_taken")
     stored = server.data_dir / "photos" / host.session_id / f"{photo_id}.jpg"
     assert stored.read_bytes() == original
-    for wrong in ("../../hostkit", "short"):
+    for wrong in ("../../hostkit", "short", "A" * 22 + "\n"):
         answer = await relay_upload(hall_a, clean_photo(jpeg()), "phone-of-rhian-in-a", wrong)
         assert (answer.status_code, answer.json()["code"]) == (400, "invalid_value")
 
