@@ -102,7 +102,12 @@ def serve_floor(port: int) -> None:
 
     async def main() -> None:
         async with serve(
-            handler, "127.0.0.1", port, ping_interval=PING, ping_timeout=PING
+            handler,
+            "127.0.0.1",
+            port,
+            ping_interval=PING,
+            ping_timeout=PING,
+            compression="deflate" if os.environ.get("DEFLATE") else None,
         ) as server:
             await server.serve_forever()
 
@@ -115,9 +120,12 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     import uvicorn
 
     from hostkit.server.app import create_app
+    from hostkit.server.draining import uvicorn_config
     from hostkit.settings import Settings
 
     raise_open_file_limit()
+    if os.environ.get("SWITCH"):
+        sys.setswitchinterval(float(os.environ["SWITCH"]))
     settings = Settings(
         data_dir=data_dir,
         host="127.0.0.1",
@@ -127,18 +135,25 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
         join_rate="1000000/minute",
         command_rate="1000000/minute",
     )
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        ws=ws,
-        ws_ping_interval=settings.heartbeat_s,
-        ws_ping_timeout=settings.heartbeat_s,
-        ws_max_size=256 * 1024,
-        log_level="warning",
-        access_log=False,
-        backlog=4096,
-    )
+    overrides: dict[str, object] = {"log_level": "warning"}
+    if ws != "auto":
+        overrides["ws"] = ws
+    if os.environ.get("DEFLATE"):
+        overrides["ws_per_message_deflate"] = True
+    config = uvicorn_config(create_app(settings), settings, **overrides)
+    if os.environ.get("TRACE"):
+        sys.path.insert(0, "/tmp")
+        import trace_patch
+        import uvloop
+
+        server = uvicorn.Server(config)
+
+        async def traced() -> None:
+            asyncio.get_running_loop().create_task(trace_patch.reporter())
+            await server.serve()
+
+        uvloop.run(traced())
+        return
     uvicorn.Server(config).run()
 
 
@@ -208,14 +223,16 @@ async def _client_main(listeners: list[Listener], pipe: Connection) -> None:
                 if last_seq and seq != last_seq + 1:
                     gaps += 1
                 last_seq = seq
-            for m in MARK.finditer(data):
-                note = (int(m[1]), int(m[2]))
+            # a note's stamp shows twice in one event (its text and its html): count
+            # each note once per frame, and as a duplicate only if an earlier frame had it
+            in_frame = {(int(m[1]), int(m[2])): float(m[3]) for m in MARK.finditer(data)}
+            for note, stamp in in_frame.items():
                 if note in seen:
                     dups += 1
                     continue
                 seen.add(note)
                 received[i] += 1
-                latencies.append(now - float(m[3]))
+                latencies.append(now - stamp)
 
     readers: list[asyncio.Task[None]] = []
     await asyncio.gather(*(open_one(i, x) for i, x in enumerate(listeners)))
@@ -445,8 +462,10 @@ async def _post_hostkit(url: str, sessions: list[dict[str, str]], rate: float, n
     import httpx
 
     async with httpx.AsyncClient(timeout=120) as http:
+        acks: list[float] = []
 
         async def post(k: int, session: dict[str, str], n: int) -> None:
+            posted = time.monotonic()
             command = {"type": "post_contribution", "kind": "note", "text": note_text(k, n)}
             response = await http.post(
                 f"{url}/api/sessions/{session['session_id']}/commands",
@@ -454,6 +473,7 @@ async def _post_hostkit(url: str, sessions: list[dict[str, str]], rate: float, n
                 headers={"Authorization": f"Bearer {session['host']}"},
             )
             assert response.json()["type"] == "ack", response.text
+            acks.append(time.monotonic() - posted)
 
         async def one(k: int, session: dict[str, str]) -> None:
             start = time.monotonic() + k / (rate * len(sessions))  # spread the sessions
@@ -466,6 +486,11 @@ async def _post_hostkit(url: str, sessions: list[dict[str, str]], rate: float, n
             await asyncio.gather(*sent)
 
         await asyncio.gather(*(one(k, s) for k, s in enumerate(sessions)))
+        acks.sort()
+        progress(
+            f"acks p50 {1000 * percentile(acks, 0.5):.1f} ms,"
+            f" p99 {1000 * percentile(acks, 0.99):.1f} ms"
+        )
     return notes
 
 
@@ -479,7 +504,10 @@ def _head(port: int, session: dict[str, str]) -> int:
         timeout=60,
     )
     response.raise_for_status()
-    events = response.json()["events"]
+    first = response.json()
+    if first["type"] == "snapshot":  # a long log answers with the state as it is
+        return int(first["state"]["seq"])
+    events = first["events"]
     after = events[-1]["seq"] if events else 0
     while True:  # the events API pages; follow it to the head
         response = httpx.get(

@@ -24,6 +24,11 @@ class Subscription:
         self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
 
+    @property
+    def empty(self) -> bool:
+        """Nothing buffered or dropped: a batch sent now cannot overtake or skip one."""
+        return not self._batches and not self.overflowed
+
     def offer(self, batch: Outgoing) -> None:
         if self.overflowed:
             return

@@ -29,6 +29,7 @@ from hostkit.server.headers import SameOriginPosts, SecurityHeaders
 from hostkit.server.lifecycle import Lifecycle
 from hostkit.server.limits import Guard
 from hostkit.server.websocket import live_socket
+from hostkit.server.wire import KeepWire
 from hostkit.sessions import signer_for
 from hostkit.settings import Settings
 from hostkit.store.base import EPOCH_KEY, new_epoch
@@ -163,6 +164,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=str(asset_dir("web") / "static")), name="static"),
     ]
     middleware = [
+        Middleware(KeepWire),  # first: it must see the server's own send
         Middleware(SecurityHeaders),
         Middleware(SameOriginPosts),
         Middleware(GZipMiddleware, minimum_size=500),

@@ -30,6 +30,7 @@ from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
 from hostkit.server.auth import claim_of
 from hostkit.server.context import Context
+from hostkit.server.wire import Wire, text_frame
 from hostkit.store.base import StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,17 @@ def same_origin(ws: WebSocket, base_url: str) -> bool:
 
 
 class Connection:
-    __slots__ = ("ctx", "last_sent", "nonce", "participant_id", "send_lock", "session_id", "ws")
+    __slots__ = (
+        "ctx",
+        "idle",
+        "last_sent",
+        "nonce",
+        "participant_id",
+        "send_lock",
+        "session_id",
+        "wire",
+        "ws",
+    )
 
     def __init__(self, ws: WebSocket, ctx: Context, session_id: str) -> None:
         self.ws, self.ctx, self.session_id = ws, ctx, session_id
@@ -58,6 +69,25 @@ class Connection:
         self.last_sent = 0
         self.participant_id = ""
         self.nonce: str | None = None  # the token's nonce, once the hello checked out
+        self.wire = Wire.of(ws.scope)
+        self.idle = False  # caught up, its buffer empty, waiting for the next batch
+
+    def write_now(self, batch: Outgoing) -> bool:
+        """Send a published batch at once, in the publisher's turn, if nothing is ahead
+        of it: this connection idle (so nothing of its own is buffered or being sent),
+        its socket taking data, and no event in it that makes the connection re-check
+        its token. Otherwise (False) the batch goes through the buffer and the pump."""
+        if (
+            not self.idle
+            or self.wire is None
+            or batch.first_seq <= self.last_sent
+            or any(e.type in _REVOKING for e in batch.events)
+        ):
+            return False
+        if not self.wire.write(batch.frame_for(self.participant_id, text_frame)):
+            return False
+        self.last_sent = batch.last_seq
+        return True
 
     async def send(self, data: bytes) -> None:
         await self.send_text(data.decode())
@@ -121,7 +151,11 @@ class Connection:
     async def pump(self, subscription: Subscription) -> None:
         """Forward committed events until the subscriber falls too far behind."""
         while True:
-            batch = await subscription.next()
+            self.idle = True
+            try:
+                batch = await subscription.next()
+            finally:
+                self.idle = False
             if batch is None:
                 await self.ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
                 return
@@ -259,6 +293,8 @@ async def live_socket(ws: WebSocket) -> None:
     behind = asyncio.Event()  # set when the buffer overflows, even if a send is stuck
 
     def offer(batch: Outgoing) -> None:
+        if subscription.empty and connection.write_now(batch):
+            return
         subscription.offer(batch)
         if subscription.overflowed:
             behind.set()
