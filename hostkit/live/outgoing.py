@@ -18,23 +18,31 @@ from hostkit.store.base import StoredEvent
 _NOTHING_HIDDEN: frozenset[str] = frozenset()
 
 
+# Events after which a live connection re-checks that its token still stands.
+REVOKING = frozenset({"participant_removed", "token_rotated"})
+
+
 class Outgoing:
-    __slots__ = ("_frames", "_posts", "_state", "_texts", "events")
+    __slots__ = (
+        "_frames",
+        "_posts",
+        "_state",
+        "_texts",
+        "events",
+        "first_seq",
+        "last_seq",
+        "revoking",
+    )
 
     def __init__(self, events: list[StoredEvent], state: SessionState | None) -> None:
         self.events = events
+        self.first_seq = events[0].seq
+        self.last_seq = events[-1].seq
+        self.revoking = any(e.type in REVOKING for e in events)
         self._state = state  # as committed when published: who waits, who hosts
         self._posts = waiting.waiting_posts(state, events) if state is not None else ()
         self._texts: dict[frozenset[str], str] = {}
         self._frames: dict[str, bytes] = {}  # by text: the WebSocket frame carrying it
-
-    @property
-    def first_seq(self) -> int:
-        return self.events[0].seq
-
-    @property
-    def last_seq(self) -> int:
-        return self.events[-1].seq
 
     def text_for(self, viewer_id: str) -> str:
         """The ``events`` message as this viewer may read it, shared with its class."""

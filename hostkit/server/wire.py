@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-SEND_KEY = "hostkit.wire"  # the scope entry holding the server's own send callable
+SEND_KEY = "hostkit.wire"  # the scope entry holding the server's own send (app.HostkitApp)
 
 
 def text_frame(text: str) -> bytes:
@@ -66,15 +66,3 @@ class Wire:
             return False
         protocol.transport.write(frame)
         return True
-
-
-class KeepWire:
-    """Outermost middleware: remembers the server's own send in a WebSocket's scope."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            scope[SEND_KEY] = send
-        await self.app(scope, receive, send)
