@@ -200,6 +200,14 @@ class Hall:
             here = upward = command
             if getattr(command, "written_at", None) is not None:  # only the laptop says so
                 return Rejection("not_allowed", "Your role does not allow this.")
+            if (
+                isinstance(command, cmd.PostContribution)
+                and command.photo_id is not None
+                and not await self.hub.owns_photo(self.session_id, actor_id, command.photo_id)
+            ):  # the laptop uploads only a phone's own photo, as that phone's
+                return Rejection(
+                    "unknown_photo", "Upload the photo first: that is not a photo you sent."
+                )
             if isinstance(command, cmd.PostContribution) or (
                 isinstance(command, _VENUE_TIMER) and command.cell_id is not None
             ):
