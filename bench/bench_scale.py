@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import websockets
 
 from hostkit.server.limits import raise_open_file_limit
+from tests.cluster.caddy import Caddy
 
 HOSTKIT = str(Path(sys.executable).with_name("hostkit"))
 WORKERS = 2  # listener processes
@@ -226,6 +227,7 @@ class Servers:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.proxy: Caddy | None = None
 
     def spawn(self, args: list[str], port: int) -> int:
         log = (self.root / f"{port}.log").open("ab")
@@ -235,6 +237,9 @@ class Servers:
         return proc.pid
 
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
         for proc in self.procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -252,7 +257,9 @@ class Servers:
         pid = self.spawn([*args, "--dir", str(self.root)], port)
         return f"redis://127.0.0.1:{port}/0", pid
 
-    def hostkit(self, store: str, bus: str, nodes: int, cap: int, name: str) -> Setup:
+    def hostkit(
+        self, store: str, bus: str, nodes: int, cap: int, name: str, proxied: bool = False
+    ) -> Setup:
         links = json.loads(
             subprocess.run(
                 [HOSTKIT, "new", "--store", store, "--title", "Bench", "--format", "world-cafe",
@@ -261,7 +268,7 @@ class Servers:
                 capture_output=True, text=True, check=True,
             ).stdout
         )  # fmt: skip
-        urls, pids = [], []
+        urls, pids, ports = [], [], []
         for n in range(nodes):
             port = free_port()
             data = self.root / f"{name}-node{n}"
@@ -275,6 +282,13 @@ class Servers:
                 )
             )  # fmt: skip
             urls.append(f"ws://127.0.0.1:{port}/api/sessions/{links['session_id']}/live")
+            ports.append(port)
+        if proxied:  # deploy/Caddyfile in front, as docker-compose.yml runs it
+            self.proxy = Caddy(self.root / f"{name}-caddy", ports)
+            asyncio.run(self.proxy.start())
+            assert self.proxy.proc is not None
+            pids.append(self.proxy.proc.pid)
+            urls = [f"{self.proxy.ws_url}/api/sessions/{links['session_id']}/live"]
         host = links["host_url"].split("key=")[1]
         screen = links["projector_url"].split("key=")[1]
         poster = Setup(name, urls, urls[0], host, screen, pids)
@@ -433,7 +447,10 @@ def main() -> None:
                             bus, redis_pid = servers.redis()
                             nodes = 1 if which == "pg" else args.nodes
                             name = f"{nodes} node(s) PostgreSQL + Redis"
-                            setup = servers.hostkit(pg, bus, nodes, cap, name)
+                            if which == "cluster":
+                                name += " behind Caddy"
+                            proxied = which == "cluster"
+                            setup = servers.hostkit(pg, bus, nodes, cap, name, proxied)
                             setup.pids.append(redis_pid)
                         if which == "sqlite":
                             setup.name = "1 node SQLite"

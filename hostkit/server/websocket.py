@@ -357,6 +357,7 @@ async def live_socket(ws: WebSocket) -> None:
         log.info("live connection ended: %r", error)
     finally:
         connection.live = False
+        connection.ended_by = connection.ended_by or "closed"  # nothing may stop it now
         if connection.pumping is not None:
             connection.pumping.cancel()
             with contextlib.suppress(BaseException):
