@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from hostkit.domain import commands as cmd
@@ -103,7 +103,7 @@ class Hub:
         store: EventStore,
         fanout: Fanout,
         clock: Callable[[], float] = time.time,
-        admit: Callable[[str, str | None, str], Rejection | None] | None = None,
+        admit: Callable[[str, str | None, str], Awaitable[Rejection | None]] | None = None,
         storage_failed: Callable[[str, float], None] | None = None,
         epoch: str = "",
     ) -> None:
@@ -212,12 +212,26 @@ class Hub:
             return Rejection(
                 "unknown_photo", "Upload the photo first: that is not a photo you sent."
             )
+        if self.admit is not None and not self._repeated(session_id, actor_id, command_id):
+            # once per command, before deciding: a decision raced by another node and
+            # taken again is not another request
+            refused = await self.admit(session_id, actor_id, cmd.command_type(command))
+            if refused is not None:
+                return refused
         for _ in range(CATCH_UP_TRIES):
             with contextlib.suppress(_Stale):
                 return await self._submit_once(
                     session_id, actor_id, command, command_id, relayed_by
                 )
         raise StorageFailed("the session kept changing on other nodes; try again")
+
+    def _repeated(self, session_id: str, actor_id: str | None, command_id: str | None) -> bool:
+        """Whether this command is known here already: sent again, it is acknowledged
+        again, never refused for the rate it was sent at."""
+        live = self._live.get(session_id)
+        if live is None or actor_id is None or not command_id:
+            return False
+        return (actor_id, command_id) in live.deciding.commands
 
     async def _owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
         """Whether this actor uploaded this photo: nobody posts another's photo as theirs."""
@@ -250,10 +264,6 @@ class Hub:
                 if key in live.inflight:
                     seen = await asyncio.shield(live.inflight[key])
                 return Ack(command_id, seen, duplicate=True)
-        if self.admit is not None:
-            refused = self.admit(session_id, actor_id, cmd.command_type(command))
-            if refused is not None:
-                return refused
         actor = live.deciding.participants.get(actor_id) if actor_id else None
         relay = live.deciding.participants.get(relayed_by) if relayed_by else None
         if relayed_by is not None and relay is None:
