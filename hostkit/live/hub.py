@@ -394,14 +394,15 @@ class Hub:
                 future.set_exception(_Stale("decided on a state that was not kept"))
                 future.exception()
             raise _Stale("decided on a state that was not kept")
-        if isinstance(outcome, int):  # the command was stored already (sent twice)
-            if future is not None:
+        if isinstance(outcome, int | Rejection):
+            await self._publish(session_id, live, [])  # what other nodes appended meanwhile
+            if isinstance(outcome, Rejection):
+                if future is not None:
+                    future.cancel()
+                return outcome
+            if future is not None:  # the command was stored already (sent twice)
                 future.set_result(outcome)
             return Ack(command_id, outcome, duplicate=True)
-        if isinstance(outcome, Rejection):
-            if future is not None:
-                future.cancel()
-            return outcome
         assert isinstance(outcome, list)
         batch: list[StoredEvent] = outcome
         if future is not None:

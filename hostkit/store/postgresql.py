@@ -1,17 +1,25 @@
 """The PostgreSQL event store: several hostkit nodes share one database.
 
 The session's sequence stays gap-free with writers on several nodes: each session row
-carries a counter, and an append moves it on with ``last_seq = last_seq + k ...
-RETURNING`` inside the append's transaction. The row lock that UPDATE takes orders
-concurrent writers; a batch whose seqs do not follow the counter exactly was decided
-against an old state and is refused with ``SequenceConflict`` (the hub then catches up
-and decides again). The primary key (session_id, seq) is the backstop. Never a
-SERIAL: sequences leave gaps on rollback.
+carries a counter, moved on inside the append's transaction, and the primary key
+(session_id, seq) is the backstop. Never a SERIAL: sequences leave gaps on rollback.
 
-Per node, appends are group-committed as in the SQLite store: one writer connection
-takes everything queued, runs it as one transaction with a savepoint per batch, and
-commits once. A batch queued before a conflict of its session was reported was
-decided on the same stale state, so it is refused too.
+The hub decides its commands in the store (``append_deciding``): the append transaction
+first locks the session's counter row (``SELECT ... FOR UPDATE``), which waits for any
+other node's append to that session to commit; reads what other nodes appended since
+the node's own copy; then has the hub decide against that latest state and writes. So
+nodes posting into one session take turns instead of overtaking each other, and a
+command is never refused because another node was faster. A plain ``append`` (events
+decided beforehand) is still checked against the counter: a batch that does not follow
+it exactly is refused with ``SequenceConflict``.
+
+Per node, writes are group-committed as in the SQLite store: one writer connection
+takes everything queued, runs it as one transaction (the commands of one session
+decided together, under one savepoint; any other write under its own), and commits
+once. A group that touches several sessions locks their rows in id order first, so two
+nodes never wait for each other in a circle. A pre-decided batch queued before a
+conflict of its session was reported was decided on the same stale state, so it is
+refused too.
 
 Schema migrations are numbered and applied at open, under an advisory lock so that
 nodes starting together apply each once.
