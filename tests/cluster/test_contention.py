@@ -81,7 +81,7 @@ async def test_three_nodes_posting_hundreds_of_notes_a_second_lose_and_refuse_no
             f"({acked / answered:.0f} notes/s), {len(refused)} refused {set(refused)}, "
             f"{reconnects} reconnections"
         )
-        assert refused == [], set(refused)
+        assert not refused, f"{len(refused)} refused: {set(refused)}"
         log = await cluster.stored_log(links["session_id"])
         gap_free(log)
         notes_once(people, log)
