@@ -8,15 +8,19 @@ processes); a listener's latency is arrival minus stamp.
 
   floor     websockets.asyncio server; every frame a client sends is re-broadcast to
             all with websockets.broadcast() (uvloop, as uvicorn uses)
-  hostkit   real uvicorn + hostkit, notes posted as commands by the host, committed to
-            SQLite and fanned out to every listener of that session
+  hostkit   real uvicorn + hostkit as `hostkit serve` configures it; notes posted as
+            commands on live sockets (as phones post), committed to SQLite and fanned
+            out to every listener of that session
+
+Neither compresses frames (hostkit's live socket has no permessage-deflate); --deflate
+turns it on for both, to compare.
 
 Configurations: 200, 500 and 1,000 listeners in one session at 20 notes/s, and (with
 --big) 10,000 listeners across 10 sessions of 999 at 1 note/s per session (the floor:
 10,000 listeners, 10 notes/s to all, the same frames sent per second).
 
 Run:  .venv/bin/python bench/bench_fanout.py [--rounds 3] [--big] [--only 200,500]
-      [--ws websockets-sansio|websockets|wsproto] [--seconds 10]
+      [--ws websockets-sansio|websockets|wsproto] [--seconds 10] [--deflate]
 Prints, per configuration, medians over the rounds of delivered %, p50/p95/p99 and
 server memory per connection, and hostkit's ratio to the floor of the same run.
 """
@@ -85,6 +89,11 @@ def rss_kb(pid: int) -> int:
 # --- servers (each run as its own process) ---------------------------------------
 
 
+def deflating() -> bool:
+    """--deflate: both servers compress each frame per connection (permessage-deflate)."""
+    return os.environ.get("BENCH_DEFLATE") == "1"
+
+
 def serve_floor(port: int) -> None:
     import uvloop
     from websockets.asyncio.server import ServerConnection, broadcast, serve
@@ -102,7 +111,12 @@ def serve_floor(port: int) -> None:
 
     async def main() -> None:
         async with serve(
-            handler, "127.0.0.1", port, ping_interval=PING, ping_timeout=PING
+            handler,
+            "127.0.0.1",
+            port,
+            ping_interval=PING,
+            ping_timeout=PING,
+            compression="deflate" if deflating() else None,
         ) as server:
             await server.serve_forever()
 
@@ -115,6 +129,7 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     import uvicorn
 
     from hostkit.server.app import create_app
+    from hostkit.server.draining import uvicorn_config
     from hostkit.settings import Settings
 
     raise_open_file_limit()
@@ -127,18 +142,12 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
         join_rate="1000000/minute",
         command_rate="1000000/minute",
     )
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        ws=ws,
-        ws_ping_interval=settings.heartbeat_s,
-        ws_ping_timeout=settings.heartbeat_s,
-        ws_max_size=256 * 1024,
-        log_level="warning",
-        access_log=False,
-        backlog=4096,
-    )
+    overrides: dict[str, object] = {"log_level": "warning"}
+    if ws != "auto":
+        overrides["ws"] = ws
+    if deflating():
+        overrides["ws_per_message_deflate"] = True
+    config = uvicorn_config(create_app(settings), settings, **overrides)
     uvicorn.Server(config).run()
 
 
@@ -208,14 +217,16 @@ async def _client_main(listeners: list[Listener], pipe: Connection) -> None:
                 if last_seq and seq != last_seq + 1:
                     gaps += 1
                 last_seq = seq
-            for m in MARK.finditer(data):
-                note = (int(m[1]), int(m[2]))
+            # a note's stamp shows twice in one event (its text and its html): count
+            # each note once per frame, and as a duplicate only if an earlier frame had it
+            in_frame = {(int(m[1]), int(m[2])): float(m[3]) for m in MARK.finditer(data)}
+            for note, stamp in in_frame.items():
                 if note in seen:
                     dups += 1
                     continue
                 seen.add(note)
                 received[i] += 1
-                latencies.append(now - float(m[3]))
+                latencies.append(now - stamp)
 
     readers: list[asyncio.Task[None]] = []
     await asyncio.gather(*(open_one(i, x) for i, x in enumerate(listeners)))
@@ -436,37 +447,62 @@ async def _prepare_hostkit(config: Config, port: int, data_dir: Path) -> Hostkit
     return HostkitSetup(data_dir, sessions, tokens)
 
 
+POSTERS = 4  # sockets posting per session, round robin, as several phones would
+
+
 async def _post_hostkit(url: str, sessions: list[dict[str, str]], rate: float, notes: int) -> int:
-    """Each session's host posts `notes` notes at `rate` through the HTTP command API,
-    not waiting for one answer before the next (as many phones would); done when every
-    one is acknowledged, i.e. committed and handed to the fan-out. (One WebSocket
-    posting 20 notes/s would measure its own queue: a connection's commands are
-    committed one after another, and a backlog delays its pongs until it is cut off.)"""
-    import httpx
+    """Each session's notes are posted at `rate` as phones post them: commands on live
+    sockets (the host's token, POSTERS sockets round robin, since one socket's commands
+    are decided one after another); done when every one is acknowledged, i.e. committed
+    and handed to every listener. The posting sockets read everything they are sent."""
+    from websockets.asyncio.client import connect
 
-    async with httpx.AsyncClient(timeout=120) as http:
+    acks: list[float] = []
 
-        async def post(k: int, session: dict[str, str], n: int) -> None:
+    async def one(k: int, session: dict[str, str]) -> None:
+        live = f"{url.replace('http://', 'ws://')}/api/sessions/{session['session_id']}/live"
+        sockets = [await connect(live, max_size=None, ping_interval=None) for _ in range(POSTERS)]
+        posted: dict[str, float] = {}
+        waiting: dict[str, asyncio.Future[None]] = {}
+
+        async def read(ws: Any) -> None:
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] in ("ack", "rejected"):
+                    assert message["type"] == "ack", message
+                    acks.append(time.monotonic() - posted[message["id"]])
+                    waiting.pop(message["id"]).set_result(None)
+
+        for ws in sockets:
+            await ws.send(json.dumps({"type": "hello", "token": session["host"], "last_seq": 0}))
+            while json.loads(await ws.recv())["type"] != "welcome":
+                pass
+        readers = [asyncio.create_task(read(ws)) for ws in sockets]
+        start = time.monotonic() + k / (rate * len(sessions))  # spread the sessions
+        for n in range(1, notes + 1):
+            await asyncio.sleep(max(0.0, start + (n - 1) / rate - time.monotonic()))
+            command_id = uuid.uuid4().hex
             command = {"type": "post_contribution", "kind": "note", "text": note_text(k, n)}
-            response = await http.post(
-                f"{url}/api/sessions/{session['session_id']}/commands",
-                json={"id": uuid.uuid4().hex, "command": command},
-                headers={"Authorization": f"Bearer {session['host']}"},
-            )
-            assert response.json()["type"] == "ack", response.text
+            posted[command_id] = time.monotonic()
+            waiting[command_id] = asyncio.get_running_loop().create_future()
+            done = waiting[command_id]
+            message = {"type": "command", "id": command_id, "command": command}
+            await sockets[n % POSTERS].send(json.dumps(message))
+            if n == 1:
+                await done  # in order: a listener counts a note that overtakes as a gap
+        await asyncio.gather(*waiting.values())
+        for ws in sockets:
+            await ws.close()
+        for reader in readers:
+            reader.cancel()
 
-        async def one(k: int, session: dict[str, str]) -> None:
-            start = time.monotonic() + k / (rate * len(sessions))  # spread the sessions
-            sent = []
-            for n in range(1, notes + 1):
-                await asyncio.sleep(max(0.0, start + (n - 1) / rate - time.monotonic()))
-                sent.append(asyncio.create_task(post(k, session, n)))
-                if n == 1:
-                    await sent[0]  # in order: a listener counts a note that overtakes as a gap
-            await asyncio.gather(*sent)
-
-        await asyncio.gather(*(one(k, s) for k, s in enumerate(sessions)))
-    return notes
+    await asyncio.gather(*(one(k, s) for k, s in enumerate(sessions)))
+    acks.sort()
+    progress(
+        f"acks p50 {1000 * percentile(acks, 0.5):.1f} ms,"
+        f" p99 {1000 * percentile(acks, 0.99):.1f} ms"
+    )
+    return notes  # per listener: its session's
 
 
 def _head(port: int, session: dict[str, str]) -> int:
@@ -479,7 +515,10 @@ def _head(port: int, session: dict[str, str]) -> int:
         timeout=60,
     )
     response.raise_for_status()
-    events = response.json()["events"]
+    first = response.json()
+    if first["type"] == "snapshot":  # a long log answers with the state as it is
+        return int(first["state"]["seq"])
+    events = first["events"]
     after = events[-1]["seq"] if events else 0
     while True:  # the events API pages; follow it to the head
         response = httpx.get(
@@ -553,7 +592,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="listener counts to run, e.g. 200,1000")
     parser.add_argument("--ws", default="auto", help="uvicorn's ws= for hostkit")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--deflate", action="store_true", help="both servers compress frames (permessage-deflate)"
+    )
     args = parser.parse_args()
+    if args.deflate:
+        os.environ["BENCH_DEFLATE"] = "1"  # the servers are child processes
     raise_open_file_limit()
     configs = [
         Config("200, one session", 1, 200, 20.0, args.seconds),

@@ -88,7 +88,8 @@ async def bare_server(port: int) -> None:
         finally:
             listeners.discard(ws)
 
-    async with websockets.serve(handle, "127.0.0.1", port, ping_interval=None):
+    # no permessage-deflate, like hostkit's live socket (draining.uvicorn_config)
+    async with websockets.serve(handle, "127.0.0.1", port, ping_interval=None, compression=None):
         await asyncio.Future()
 
 

@@ -22,6 +22,7 @@ import uvicorn
 import websockets
 
 from hostkit.server.app import create_app
+from hostkit.server.draining import uvicorn_config
 from hostkit.sessions import SessionLinks, admin_url, create_session
 from hostkit.settings import Settings
 from hostkit.store.url import store_for
@@ -94,17 +95,10 @@ async def running_server(data_dir: Path, **overrides: Any) -> AsyncIterator[Serv
     settings = Settings(
         data_dir=data_dir, host="127.0.0.1", port=port, public_url=public, **overrides
     )
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_ping_interval=settings.heartbeat_s,
-        ws_ping_timeout=settings.heartbeat_s,
-        lifespan="on",
-        # a test that fails with pages still connected must not hang its teardown
-        timeout_graceful_shutdown=5,
-    )
+    # uvicorn as `hostkit serve` configures it (no permessage-deflate, frames written
+    # straight to the socket); a failing test's teardown is still bounded by its
+    # graceful-shutdown timeout
+    config = uvicorn_config(create_app(settings), settings, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

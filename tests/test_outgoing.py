@@ -3,7 +3,6 @@ what a viewer may not read is left out of it, words and their HTML alike."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from hostkit.domain import commands as cmd
@@ -141,13 +140,15 @@ async def test_a_full_buffer_drops_its_batches_and_says_so_once() -> None:
     subscription = Subscription(2)
     batches = [Outgoing([StoredEvent("s", n, "t", 1.0, None, None, "{}")], None) for n in (1, 2, 3)]
     subscription.offer(batches[0])
-    assert await subscription.next() is batches[0]
+    assert not subscription.empty
+    assert subscription.take() is batches[0]
+    assert subscription.empty and subscription.take() is None
 
     subscription.offer(batches[1])
     subscription.offer(batches[2])
     subscription.offer(batches[0])  # one too many: everything buffered is let go
 
-    assert subscription.overflowed
-    assert await subscription.next() is None
+    assert subscription.overflowed and not subscription.empty
+    assert subscription.take() is None
     subscription.offer(batches[1])  # nothing more is kept once behind
-    assert await asyncio.wait_for(subscription.next(), 1) is None
+    assert subscription.take() is None

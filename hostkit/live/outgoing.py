@@ -9,6 +9,8 @@ hosts and each waiting post's author differ from the rest (see waiting.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hostkit.domain.model import SessionState
 from hostkit.live import protocol, waiting
 from hostkit.store.base import StoredEvent
@@ -16,22 +18,31 @@ from hostkit.store.base import StoredEvent
 _NOTHING_HIDDEN: frozenset[str] = frozenset()
 
 
+# Events after which a live connection re-checks that its token still stands.
+REVOKING = frozenset({"participant_removed", "token_rotated"})
+
+
 class Outgoing:
-    __slots__ = ("_posts", "_state", "_texts", "events")
+    __slots__ = (
+        "_frames",
+        "_posts",
+        "_state",
+        "_texts",
+        "events",
+        "first_seq",
+        "last_seq",
+        "revoking",
+    )
 
     def __init__(self, events: list[StoredEvent], state: SessionState | None) -> None:
         self.events = events
+        self.first_seq = events[0].seq
+        self.last_seq = events[-1].seq
+        self.revoking = any(e.type in REVOKING for e in events)
         self._state = state  # as committed when published: who waits, who hosts
         self._posts = waiting.waiting_posts(state, events) if state is not None else ()
         self._texts: dict[frozenset[str], str] = {}
-
-    @property
-    def first_seq(self) -> int:
-        return self.events[0].seq
-
-    @property
-    def last_seq(self) -> int:
-        return self.events[-1].seq
+        self._frames: dict[str, bytes] = {}  # by text: the WebSocket frame carrying it
 
     def text_for(self, viewer_id: str) -> str:
         """The ``events`` message as this viewer may read it, shared with its class."""
@@ -45,3 +56,11 @@ class Outgoing:
             text = protocol.events_message(events).decode()
             self._texts[hidden] = text
         return text
+
+    def frame_for(self, viewer_id: str, make: Callable[[str], bytes]) -> bytes:
+        """This viewer's text made into a frame by ``make``, once per kind of viewer."""
+        text = self.text_for(viewer_id)
+        frame = self._frames.get(text)
+        if frame is None:
+            frame = self._frames[text] = make(text)
+        return frame

@@ -51,20 +51,31 @@ class DrainingServer(uvicorn.Server):
                 listener.close()
 
 
+def uvicorn_config(app: Starlette, settings: Settings, **overrides: object) -> uvicorn.Config:
+    """How hostkit runs under uvicorn; the fan-out benchmark runs exactly this too."""
+    options: dict[str, object] = {
+        "host": settings.host,
+        "port": settings.port,
+        "ws_ping_interval": settings.heartbeat_s,
+        "ws_ping_timeout": settings.heartbeat_s,
+        "ws_max_size": 256 * 1024,
+        # No permessage-deflate: with it every connection compresses every frame with
+        # its own compressor (a third of the fan-out's CPU, and most of its memory per
+        # connection), to save a few hundred bytes per note (bench/README.md has the
+        # figures). Pages, snapshots over HTTP and downloads are still gzipped.
+        "ws_per_message_deflate": False,
+        "log_level": settings.log_level,
+        "access_log": False,  # access logs would keep every participant's IP address
+        "timeout_graceful_shutdown": 5,
+        "backlog": 4096,  # a hall scanning the QR code at once, or thousands online
+    }
+    options.update(overrides)
+    return uvicorn.Config(app, **options)  # type: ignore[arg-type]
+
+
 def run(app: Starlette, settings: Settings) -> None:
     """Serve until stopped by SIGTERM or Ctrl+C (a second one ends the drain at once)."""
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ws_ping_interval=settings.heartbeat_s,
-        ws_ping_timeout=settings.heartbeat_s,
-        ws_max_size=256 * 1024,
-        log_level=settings.log_level,
-        access_log=False,  # access logs would keep every participant's IP address
-        timeout_graceful_shutdown=5,
-    )
-    server = DrainingServer(config, app, settings.drain_s)
+    server = DrainingServer(uvicorn_config(app, settings), app, settings.drain_s)
     keep_addresses_out()  # after Config: uvicorn configures its loggers there
     try:
         server.run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -30,12 +31,11 @@ from hostkit.live.subscription import Subscription
 from hostkit.live.view import snapshot
 from hostkit.server.auth import claim_of
 from hostkit.server.context import Context
+from hostkit.server.wire import Wire, text_frame
 from hostkit.store.base import StoredEvent, StoreError
 
 log = logging.getLogger(__name__)
 
-# Events after which a connection re-checks that its token still stands.
-_REVOKING = frozenset({"participant_removed", "token_rotated"})
 _HOSTS = frozenset({"host", "cell_host"})  # told at once when the server cannot store
 
 
@@ -50,7 +50,21 @@ def same_origin(ws: WebSocket, base_url: str) -> bool:
 
 
 class Connection:
-    __slots__ = ("ctx", "last_sent", "nonce", "participant_id", "send_lock", "session_id", "ws")
+    __slots__ = (
+        "ctx",
+        "ended_by",
+        "last_sent",
+        "live",
+        "main",
+        "nonce",
+        "participant_id",
+        "pumping",
+        "send_lock",
+        "session_id",
+        "subscription",
+        "wire",
+        "ws",
+    )
 
     def __init__(self, ws: WebSocket, ctx: Context, session_id: str) -> None:
         self.ws, self.ctx, self.session_id = ws, ctx, session_id
@@ -58,6 +72,73 @@ class Connection:
         self.last_sent = 0
         self.participant_id = ""
         self.nonce: str | None = None  # the token's nonce, once the hello checked out
+        self.wire = Wire.of(ws.scope)
+        self.subscription = Subscription(ctx.settings.queue_limit)
+        self.live = False  # caught up: published batches may go out as they come
+        self.pumping: asyncio.Task[None] | None = None  # sending what the buffer holds
+        self.main: asyncio.Task[Any] | None = None  # the socket's own task, reading commands
+        self.ended_by: str | None = None  # why this connection stopped itself
+
+    # --- published batches: straight to the socket when nothing is ahead of them ---
+
+    def offer(self, batch: Outgoing) -> None:
+        """A published batch, offered in the publisher's turn: never waits for the client.
+
+        An idle connection (caught up, nothing buffered, nothing being sent) writes it
+        at once; otherwise it waits in the bounded buffer for the pump, a task that runs
+        only while there is something to send. A connection whose buffer overflows stops
+        (4408) and its client resumes from its last seq."""
+        subscription = self.subscription
+        if self.live and self.pumping is None and subscription.empty and self.write_now(batch):
+            return
+        was_behind = subscription.overflowed
+        subscription.offer(batch)
+        if subscription.overflowed:
+            if not was_behind:
+                self.stop("behind")  # even if a send is stuck on a client not reading
+        elif self.live and self.pumping is None:
+            self.pumping = asyncio.create_task(self.pump())
+
+    def write_now(self, batch: Outgoing) -> bool:
+        """Write the batch's shared frame now, unless the socket cannot take it, catch-up
+        sent part of it, or it holds an event that makes the connection re-check its token
+        (then it goes through the pump, which does)."""
+        if self.wire is None or batch.revoking or batch.first_seq <= self.last_sent:
+            return False
+        if not self.wire.write(batch.frame_for(self.participant_id, text_frame)):
+            return False
+        self.last_sent = batch.last_seq
+        return True
+
+    def go_live(self) -> None:
+        """Caught up: from now on batches go out as they are published."""
+        self.live = True
+        if not self.subscription.empty and self.pumping is None:
+            self.pumping = asyncio.create_task(self.pump())
+
+    async def pump(self) -> None:
+        """Send what the buffer holds, in order; the connection is idle again once empty."""
+        try:
+            while (batch := self.subscription.take()) is not None:
+                await self.send_batch(batch)
+                if self.nonce is not None and batch.revoking:
+                    if not await self.still_admitted():
+                        self.live = False
+                        await self.ws.close(CLOSE_UNAUTHORISED, "The host has withdrawn this link.")
+                        return
+        except Exception as error:  # the socket is gone, or worse: end the connection
+            self.live = False
+            if not isinstance(error, WebSocketDisconnect | OSError):
+                log.info("live connection could not send: %r", error)
+            self.stop("failed")
+        finally:
+            self.pumping = None
+
+    def stop(self, why: str) -> None:
+        """End this connection from outside its own task (a stuck send, a failed pump)."""
+        if self.ended_by is None and self.main is not None:
+            self.ended_by = why
+            self.main.cancel()
 
     async def send(self, data: bytes) -> None:
         await self.send_text(data.decode())
@@ -117,19 +198,6 @@ class Connection:
             await self.send_text(batch.text_for(self.participant_id))
         else:
             await self.send_events(batch.events)
-
-    async def pump(self, subscription: Subscription) -> None:
-        """Forward committed events until the subscriber falls too far behind."""
-        while True:
-            batch = await subscription.next()
-            if batch is None:
-                await self.ws.close(CLOSE_TOO_SLOW, "Too far behind: resume from your last seq.")
-                return
-            await self.send_batch(batch)
-            if self.nonce is not None and any(e.type in _REVOKING for e in batch.events):
-                if not await self.still_admitted():
-                    await self.ws.close(CLOSE_UNAUTHORISED, "The host has withdrawn this link.")
-                    return
 
     async def still_admitted(self) -> bool:
         live = await self.ctx.hub.live(self.session_id)
@@ -255,18 +323,10 @@ async def live_socket(ws: WebSocket) -> None:
         await ws.close(CLOSE_TOO_MANY, "This session has as many connections as it can take.")
         return
     connection.participant_id, connection.nonce = who.id, who.nonce
-    subscription = Subscription(ctx.settings.queue_limit)
-    behind = asyncio.Event()  # set when the buffer overflows, even if a send is stuck
-
-    def offer(batch: Outgoing) -> None:
-        subscription.offer(batch)
-        if subscription.overflowed:
-            behind.set()
-
-    unsubscribe = ctx.rooms.join(session_id, offer)
+    connection.main = me = asyncio.current_task()
+    unsubscribe = ctx.rooms.join(session_id, connection.offer)
     unwatch = ctx.alerts.watch(session_id, connection.send) if who.role in _HOSTS else None
     ctx.connections.add(ws)
-    tasks: list[asyncio.Task[None]] = []
     try:
         await connection.send(
             protocol.encode(
@@ -280,41 +340,28 @@ async def live_socket(ws: WebSocket) -> None:
                 }
             )
         )
-
         hall = ctx.greeting(session_id) if ctx.greeting is not None else None
         if hall is not None:  # on a hall laptop: what is kept in the hall, not yet shared
             await connection.send(protocol.encode(hall))
-
-        async def until_behind() -> None:
-            await behind.wait()
-
-        watch = asyncio.create_task(until_behind())
-        tasks = [
-            watch,
-            asyncio.create_task(connection.catch_up(ctx.hub, live, hello.last_seq, hello.epoch)),
-        ]
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        if not behind.is_set():
-            tasks[1].result()  # caught up (or the client left: WebSocketDisconnect)
-            tasks = [
-                watch,
-                asyncio.create_task(connection.pump(subscription)),
-                asyncio.create_task(connection.serve_commands(who.id)),
-            ]
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            failure = None if task.cancelled() else task.exception()
-            if failure is not None and not isinstance(failure, WebSocketDisconnect):
-                log.info("live connection ended: %r", failure)
+        await connection.catch_up(ctx.hub, live, hello.last_seq, hello.epoch)
+        connection.go_live()
+        # this task reads the client's commands; published batches go out without it
+        await connection.serve_commands(who.id)
     except WebSocketDisconnect:
         pass
+    except asyncio.CancelledError:
+        if connection.ended_by is None or me is None or me.cancelling() > 1:
+            raise  # cancelled from outside (the server stopping), not by the connection
+        me.uncancel()
+    except Exception as error:
+        log.info("live connection ended: %r", error)
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        connection.live = False
+        if connection.pumping is not None:
+            connection.pumping.cancel()
             with contextlib.suppress(BaseException):
-                await task
-        if behind.is_set():
+                await connection.pumping
+        if connection.ended_by == "behind":
             # Its sends are stuck or it is far behind: drop it and free its buffer. The
             # close frame waits behind unread data, so give the phone a heartbeat's grace
             # to read on and learn why; then stop waiting (the server lets go either way).
