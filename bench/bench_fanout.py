@@ -117,6 +117,7 @@ def serve_floor(port: int) -> None:
             ping_interval=PING,
             ping_timeout=PING,
             compression="deflate" if deflating() else None,
+            backlog=4096,  # as hostkit's (draining.uvicorn_config)
         ) as server:
             await server.serve_forever()
 
@@ -169,7 +170,7 @@ def client_process(listeners: list[Listener], pipe: Connection) -> None:
 
 async def _client_main(listeners: list[Listener], pipe: Connection) -> None:
     from websockets.asyncio.client import ClientConnection, connect
-    from websockets.exceptions import ConnectionClosed
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
     count = len(listeners)
     received = [0] * count  # notes got, per listener
@@ -187,7 +188,7 @@ async def _client_main(listeners: list[Listener], pipe: Connection) -> None:
                         listener.url, max_size=None, ping_interval=None, open_timeout=60
                     )
                     break
-                except OSError:
+                except (OSError, InvalidHandshake):  # a handshake cut short under load
                     if attempt == 4:
                         raise
                     await asyncio.sleep(0.5 * (attempt + 1))

@@ -36,6 +36,7 @@ _THIRD = ev.ParticipantJoined("third", "Third", "room", "participant", VENUE, No
 
 FORMAT_VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "propose_seating": lambda _: cmd.ProposeSeating(seed=1),
+    "start_hall_round": lambda _: cmd.StartHallRound(VENUE),
     "adjust_seating": _then(
         _with(ev.SeatingProposed({"other": "t1"}, 0, 0)), cmd.AdjustSeating("other", "t2")
     ),
@@ -80,6 +81,7 @@ def busy_format_steps(go: Callable[[str, cmd.AnyCommand], list[ev.AnyEvent]]) ->
     go("host", cmd.ProposeSeating(seed=1))
     go("host", cmd.AdjustSeating("gus", "o1"))
     go("host", cmd.ApplySeating())
+    go("cellhost", cmd.StartHallRound(VENUE))  # and one more round in the hall alone
     go("host", cmd.SetSpeakingOrder(None, turn_s=60))
     go("host", cmd.PassTalkingPiece(None, passed=True))
     (added,) = go(

@@ -82,6 +82,9 @@ def busy_log() -> tuple[SessionState, list[Logged]]:
     go("host", cmd.PauseTimer())
     go("host", cmd.ExtendTimer(120))
     go("host", cmd.StartTimer())
+    go("cellhost", cmd.StartTimer(300, cell_id=VENUE))  # the hall's own timer
+    go("cellhost", cmd.PauseTimer(cell_id=VENUE))
+    go("cellhost", cmd.StopTimer(cell_id=VENUE))
     go("cellhost", cmd.MoveParticipant("ben", "t2"))
     go("gus", cmd.ChooseGroup("o1"))
     go("cellhost", cmd.Announce("Tea in five minutes"))

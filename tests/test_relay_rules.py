@@ -119,6 +119,9 @@ def test_what_the_hall_made_offline_is_named_by_the_servers_ids_when_forwarded()
     shared = {"type": "cast_vote", "contribution_id": "c12", "dots": 1}  # the server's own
     assert in_server_ids(shared, 54, made_there) == shared
     assert in_server_ids(vote, None, made_there) == vote  # decided online: already its ids
+    seats = {"ana": "g58", "ben": "g12"}  # a hall round: at a table made offline, and not
+    hall_round = {"type": "start_hall_round", "cell_id": "venue-1", "seats": seats}
+    assert in_server_ids(hall_round, 54, made_there)["seats"] == {"ana": "g64", "ben": "g12"}
 
 
 def test_hostkit_relay_refuses_a_link_that_is_not_a_venue_link(tmp_path: Path) -> None:

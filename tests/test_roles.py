@@ -65,6 +65,14 @@ def _open_responses(state: SessionState) -> cmd.SetResponseWindow:
     return cmd.SetResponseWindow("another-link", 7)
 
 
+def _hall_timer(command: cmd.AnyCommand) -> Callable[[SessionState], cmd.AnyCommand]:
+    def build(state: SessionState) -> cmd.AnyCommand:
+        fold(state, ev.VenueTimerSet(VENUE, 600.0, running=True), at=T0)
+        return command
+
+    return build
+
+
 # For each client command: a command that is valid for 'me' on the stage whatever the
 # role, so that a refusal can only be due to the role. A builder may prepare the stage.
 VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
@@ -85,10 +93,11 @@ VALID: dict[str, Callable[[SessionState], cmd.AnyCommand]] = {
     "set_retention": lambda _: cmd.SetRetention(30),
     "set_language": lambda _: cmd.SetLanguage("cy"),
     "set_projector": lambda _: cmd.SetProjector("wall"),
-    "start_timer": lambda _: cmd.StartTimer(300),
-    "pause_timer": lambda _: cmd.PauseTimer(),
-    "extend_timer": lambda _: cmd.ExtendTimer(60),
-    "stop_timer": lambda _: cmd.StopTimer(),
+    # the hall's own timer: its hosts' (the session's is the lead host's: test_venue_rules)
+    "start_timer": lambda _: cmd.StartTimer(300, cell_id=VENUE),
+    "pause_timer": _hall_timer(cmd.PauseTimer(cell_id=VENUE)),
+    "extend_timer": _hall_timer(cmd.ExtendTimer(60, cell_id=VENUE)),
+    "stop_timer": _hall_timer(cmd.StopTimer(cell_id=VENUE)),
     "move_participant": lambda _: cmd.MoveParticipant("other", "t2"),
     "choose_group": lambda _: cmd.ChooseGroup("t2"),
     "announce": lambda _: cmd.Announce("Five minutes left"),
@@ -152,7 +161,7 @@ def test_an_observer_can_do_nothing(command_type: str) -> None:
     assert code(run(state, "me", VALID[command_type](state), T0 + 10)) == "not_allowed"
 
 
-def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
+def test_only_the_lead_host_runs_phases_roles_and_removals() -> None:
     lead_only = {t for t, roles in PERMISSIONS.items() if roles == {"host"}}
     assert lead_only == {
         "open_phase",
@@ -163,10 +172,6 @@ def test_only_the_lead_host_runs_phases_timers_roles_and_removals() -> None:
         "set_response_window",
         "set_retention",
         "set_language",
-        "start_timer",
-        "pause_timer",
-        "extend_timer",
-        "stop_timer",
         "set_role",
         "remove_participant",
         "propose_seating",

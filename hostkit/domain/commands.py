@@ -179,20 +179,31 @@ class RespondToDigest(Command, tag="respond_to_digest", frozen=True):
     name: str | None = None
 
 
+# The timer commands run the session's phase timer, or with ``cell_id`` one venue's own
+# timer (a hall running its own rounds: see timer_rules). ``written_at``: when a hall
+# laptop's cell host did it (server time); only a relay may say so, for a venue's timer.
+
+
 class StartTimer(Command, tag="start_timer", frozen=True):
     duration_s: int | None = None  # None: the phase's duration, or resume if paused
+    cell_id: str | None = None
+    written_at: float | None = None
 
 
 class PauseTimer(Command, tag="pause_timer", frozen=True):
-    pass
+    cell_id: str | None = None
+    written_at: float | None = None
 
 
 class ExtendTimer(Command, tag="extend_timer", frozen=True):
     seconds: int
+    cell_id: str | None = None
+    written_at: float | None = None
 
 
 class StopTimer(Command, tag="stop_timer", frozen=True):
-    pass
+    cell_id: str | None = None
+    written_at: float | None = None
 
 
 class MoveParticipant(Command, tag="move_participant", frozen=True):
@@ -258,6 +269,17 @@ class ProposeSeating(Command, tag="propose_seating", frozen=True):
 
     seed: int = 0
     table_size: int = 4  # 3 for Troika Consulting
+
+
+class StartHallRound(Command, tag="start_hall_round", frozen=True):
+    """A new round in one venue: its room people re-mix among its tables (table hosts stay).
+
+    ``seats`` (person -> table) is the round a hall laptop already seated while offline:
+    the server seats the hall as the hall saw it. None: the server mixes the travellers.
+    """
+
+    cell_id: str
+    seats: dict[str, str] | None = None
 
 
 class AdjustSeating(Command, tag="adjust_seating", frozen=True):
@@ -487,6 +509,7 @@ AnyCommand = (
     | MuteParticipant
     | RotateToken
     | ProposeSeating
+    | StartHallRound
     | AdjustSeating
     | ApplySeating
     | FormGroups
@@ -549,6 +572,7 @@ ClientCommand = (
     | RemoveParticipant
     | MuteParticipant
     | ProposeSeating
+    | StartHallRound
     | AdjustSeating
     | ApplySeating
     | FormGroups

@@ -202,6 +202,19 @@ class TimerStopped(Event, tag="timer_stopped", frozen=True):
     pass
 
 
+class VenueTimerSet(Event, tag="venue_timer_set", frozen=True):
+    """One venue's own timer starts, resumes, pauses or gets more time: its whole state,
+    ``remaining_s`` left at the event's time, so a hall's late command lands as it was."""
+
+    cell_id: str
+    remaining_s: float
+    running: bool
+
+
+class VenueTimerStopped(Event, tag="venue_timer_stopped", frozen=True):
+    cell_id: str
+
+
 class ParticipantMoved(Event, tag="participant_moved", frozen=True):
     participant_id: str
     group_id: str | None
@@ -264,6 +277,14 @@ class SeatingAdjusted(Event, tag="seating_adjusted", frozen=True):
 class SeatingApplied(Event, tag="seating_applied", frozen=True):
     """Everyone moves to their proposed table; the round that ends joins the history."""
 
+    seats: dict[str, str]
+
+
+class HallRoundStarted(Event, tag="hall_round_started", frozen=True):
+    """A new round in one venue: its people move to these tables (the round that ends joins
+    the history, as for a café round); the host's proposal for the session is kept."""
+
+    cell_id: str
     seats: dict[str, str]
 
 
@@ -417,6 +438,8 @@ AnyEvent = (
     | TimerPaused
     | TimerExtended
     | TimerStopped
+    | VenueTimerSet
+    | VenueTimerStopped
     | ParticipantMoved
     | Announced
     | AnnouncementEnded
@@ -429,6 +452,7 @@ AnyEvent = (
     | SeatingProposed
     | SeatingAdjusted
     | SeatingApplied
+    | HallRoundStarted
     | GroupsFormed
     | SpeakingOrderSet
     | TalkingPieceMoved

@@ -158,6 +158,7 @@ def apply(
                 opened.opened_seq = seq
                 opened.opened_at, opened.closed_at = at, None
             state.timer = None
+            state.venue_timers.clear()  # a new phase: every venue back on the session's clock
         case ev.PhaseClosed():
             closed = state.phase(event.phase_id)
             if closed is not None:
@@ -205,6 +206,10 @@ def apply(
                 state.timer.since = at
         case ev.TimerStopped():
             state.timer = None
+        case ev.VenueTimerSet():
+            state.venue_timers[event.cell_id] = Timer("", event.remaining_s, at, event.running)
+        case ev.VenueTimerStopped():
+            state.venue_timers.pop(event.cell_id, None)
         case ev.ParticipantMoved():
             moved = state.participants[event.participant_id]
             moved.group_id = event.group_id

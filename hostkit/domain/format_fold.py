@@ -17,6 +17,7 @@ FormatEvent = (
     ev.SeatingProposed
     | ev.SeatingAdjusted
     | ev.SeatingApplied
+    | ev.HallRoundStarted
     | ev.GroupsFormed
     | ev.SpeakingOrderSet
     | ev.TalkingPieceMoved
@@ -65,6 +66,19 @@ def _move(state: SessionState, seats: dict[str, str]) -> None:
             queue[:] = [h for h in queue if h.participant_id != person_id]
 
 
+def _round(state: SessionState, seats: dict[str, str]) -> None:
+    """A new round: the one that ends becomes history the next proposal avoids."""
+    tables = {g.id for g in state.groups.values() if g.topic_id is None}
+    ending = {
+        p.id: p.group_id
+        for p in state.participants.values()
+        if p.group_id is not None and p.group_id in tables and p.id in seats
+    }
+    if ending:
+        state.table_rounds.append(ending)
+    _move(state, seats)
+
+
 def join_circle(state: SessionState, participant_id: str) -> None:
     """Someone who arrives in a circle while the piece goes round speaks last this round."""
     person = state.participants[participant_id]
@@ -84,16 +98,10 @@ def apply_format(state: SessionState, event: FormatEvent, *, at: float) -> None:
             if state.seating is not None:
                 state.seating.seats[event.participant_id] = event.group_id
         case ev.SeatingApplied():
-            tables = {g.id for g in state.groups.values() if g.topic_id is None}
-            ending = {
-                p.id: p.group_id
-                for p in state.participants.values()
-                if p.group_id is not None and p.group_id in tables and p.id in event.seats
-            }
-            if ending:  # the round that ends becomes history the next proposal avoids
-                state.table_rounds.append(ending)
-            _move(state, event.seats)
+            _round(state, event.seats)
             state.seating = None
+        case ev.HallRoundStarted():
+            _round(state, event.seats)
         case ev.GroupsFormed():
             for spec in event.groups:
                 state.groups[spec.id] = group(spec)

@@ -175,9 +175,10 @@ class Hand:
 
 @dataclass(slots=True)
 class Timer:
-    """A phase timer; server time is the authority, clients only display it."""
+    """A phase timer, or a venue's own (``SessionState.venue_timers``, with no phase);
+    server time is the authority, clients only display it."""
 
-    phase_id: str
+    phase_id: str  # "" for a venue's timer
     remaining_s: float  # remaining at ``since``
     since: float
     running: bool
@@ -305,6 +306,8 @@ class SessionState:
     participants: dict[str, Participant] = field(default_factory=dict)
     phases: list[Phase] = field(default_factory=list)
     timer: Timer | None = None
+    # a venue's own timer (cell id -> timer): its people see it in place of the session's
+    venue_timers: dict[str, Timer] = field(default_factory=dict)
     contributions: dict[str, Contribution] = field(default_factory=dict)
     hands: dict[str, list[Hand]] = field(default_factory=dict)  # group id (or PLENARY) -> queue
     announcements: list[Announcement] = field(default_factory=list)

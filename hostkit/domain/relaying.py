@@ -38,6 +38,15 @@ def relayed_problem(
     written = getattr(command, "written_at", None)
     if relay is None:
         return reject("not_allowed", ONLY_RELAYS) if written is not None else None
+    return acts_for(state, relay, actor)
+
+
+def acts_for(
+    state: SessionState, relay: Participant, actor: Participant | None
+) -> Rejection | None:
+    """Why this relay may not act for this person (None: it may): a hall laptop acts only
+    for the people of its own venue, never for a host, a screen or another laptop. Its
+    commands and its photo uploads (``POST /s/{id}/photos``) are both checked here."""
     if relay.role != "relay" or relay.removed:
         return reject("not_allowed", NOT_ALLOWED)
     if actor is None or actor.id not in state.participants:

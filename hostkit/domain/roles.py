@@ -45,10 +45,11 @@ PERMISSIONS: dict[str, frozenset[Caller]] = {
     "set_retention": _LEAD,
     "set_language": _LEAD,
     "set_projector": _HOSTS,
-    "start_timer": _LEAD,
-    "pause_timer": _LEAD,
-    "extend_timer": _LEAD,
-    "stop_timer": _LEAD,
+    # the session's timer is the lead host's; a venue's own (cell_id) its hosts': timer_rules
+    "start_timer": _HOSTS,
+    "pause_timer": _HOSTS,
+    "extend_timer": _HOSTS,
+    "stop_timer": _HOSTS,
     "move_participant": _HOSTS,
     "choose_group": _SPEAKERS,
     "announce": _HOSTS,
@@ -60,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[Caller]] = {
     "mute_participant": _HOSTS,
     # hosting formats
     "propose_seating": _LEAD,
+    "start_hall_round": _HOSTS,  # their own venue's tables: see table_rules
     "adjust_seating": _LEAD,
     "apply_seating": _LEAD,
     "form_groups": _LEAD,

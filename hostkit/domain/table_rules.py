@@ -20,7 +20,7 @@ from hostkit.domain import seating
 from hostkit.domain.dispatch import Handlers, by_participant, handler_table
 from hostkit.domain.formats import TEMPLATES
 from hostkit.domain.guards import NO_GROUP, Decision
-from hostkit.domain.model import Group, Participant, Phase, SessionState
+from hostkit.domain.model import CELL_BOUND, Group, Participant, Phase, SessionState
 from hostkit.domain.rejections import Rejection, reject
 
 
@@ -50,13 +50,19 @@ def propose(state: SessionState, actor: Participant, c: cmd.ProposeSeating, now:
     return _proposal(state, c)
 
 
-def _proposal(state: SessionState, c: cmd.ProposeSeating) -> Decision:
+def _proposal(
+    state: SessionState,
+    c: cmd.ProposeSeating,
+    tables: list[Group] | None = None,
+    people: list[Participant] | None = None,
+) -> Decision:
+    """A seating of ``people`` at ``tables`` (everyone, every café table: the session)."""
     if not 2 <= c.table_size <= 8:
         return reject("invalid_value", "Tables seat between 2 and 8 people.")
-    tables = cafe_tables(state)
+    tables = cafe_tables(state) if tables is None else tables
     if not tables:
         return reject("no_tables", "Add tables before proposing a seating.")
-    people = seated(state)
+    people = seated(state) if people is None else people
     stays: dict[str, str] = {}
     for person in people:  # table hosts and callers keep their table; one per table
         keeps = person.role == "table_host" or "caller" in person.hats
@@ -106,6 +112,63 @@ def apply(state: SessionState, actor: Participant, c: cmd.ApplySeating, now: flo
         if p in state.participants and not state.participants[p].removed
     }
     return [ev.SeatingApplied(seats)]
+
+
+# --- a new round in one hall -------------------------------------------------------------
+
+
+def hall_round(
+    state: SessionState, actor: Participant, c: cmd.StartHallRound, now: float
+) -> Decision:
+    """A new round in one venue, as a café round: table hosts stay, travellers re-mix.
+
+    A hall runs its own rounds (offline too, through its laptop); it moves only its own
+    room people among its own tables, as its cell host could one by one.
+    """
+    cell = state.cells.get(c.cell_id)
+    if cell is None or cell.kind != "venue":
+        return reject("unknown_cell", "There is no such venue.")
+    if actor.role in CELL_BOUND and actor.cell_id != c.cell_id:
+        return reject("not_allowed", "You run rounds in your own venue only.")
+    tables = [g for g in cafe_tables(state) if g.cell_id == c.cell_id and g.seats is None]
+    if len(tables) < 2:
+        return reject("no_tables", "Make at least two tables in this venue for a new round.")
+    people = [p for p in seated(state) if p.where == "room" and p.cell_id == c.cell_id]
+    if c.seats is not None:
+        return _hall_seats(state, c.cell_id, c.seats, tables)
+    if not people:
+        return reject("too_few_people", "Nobody in this venue is at a table yet.")
+    proposed = _proposal(
+        state,
+        cmd.ProposeSeating(seed=state.last_seq, table_size=table_size(state)),
+        tables,
+        people,
+    )
+    if isinstance(proposed, Rejection):
+        return proposed
+    (proposal,) = proposed
+    assert isinstance(proposal, ev.SeatingProposed)
+    return [ev.HallRoundStarted(c.cell_id, proposal.seats)]
+
+
+def _hall_seats(
+    state: SessionState, cell_id: str, seats: dict[str, str], tables: list[Group]
+) -> Decision:
+    """The round a hall seated itself (offline): as it was, for whoever is still here."""
+    ids = {g.id for g in tables}
+    kept: dict[str, str] = {}
+    for person_id, table in seats.items():
+        person = state.participants.get(person_id)
+        if person is None or person.removed:
+            continue  # removed since: left out, as when a proposal is applied
+        if person.cell_id != cell_id or person.where != "room" or person.screen:
+            return reject("not_allowed", "A venue's round moves only that venue's people.")
+        if table not in ids:
+            return reject("unknown_group", "There is no such table in this venue.")
+        kept[person_id] = table
+    if not kept:
+        return reject("too_few_people", "Nobody in this venue is at a table yet.")
+    return [ev.HallRoundStarted(cell_id, kept)]
 
 
 def table_size(state: SessionState) -> int:
@@ -242,4 +305,5 @@ HANDLERS: Handlers = handler_table(
     by_participant(cmd.ProposeSeating, propose),
     by_participant(cmd.AdjustSeating, adjust),
     by_participant(cmd.ApplySeating, apply),
+    by_participant(cmd.StartHallRound, hall_round),
 )

@@ -208,7 +208,7 @@ class Hub:
         if (
             isinstance(command, cmd.PostContribution)
             and command.photo_id is not None
-            and not (actor_id and await self._owns_photo(session_id, actor_id, command.photo_id))
+            and not (actor_id and await self.owns_photo(session_id, actor_id, command.photo_id))
         ):
             return Rejection(
                 "unknown_photo", "Upload the photo first: that is not a photo you sent."
@@ -234,7 +234,7 @@ class Hub:
             return False
         return (actor_id, command_id) in live.deciding.commands
 
-    async def _owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
+    async def owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
         """Whether this actor uploaded this photo: nobody posts another's photo as theirs."""
         try:
             photo = await self.store.get_photo(session_id, photo_id)

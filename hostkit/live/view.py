@@ -14,6 +14,7 @@ from hostkit.domain.model import (
     Contribution,
     Participant,
     SessionState,
+    Timer,
 )
 from hostkit.live import announcements, waiting
 from hostkit.text.markdown import render_markdown
@@ -39,14 +40,7 @@ def snapshot(
     """The session as ``viewer`` may see it (words waiting for approval only to their
     author and the hosts: see ``waiting``). ``html``: each contribution's words as safe
     HTML too, as clients get them; a page's templates render the words themselves."""
-    timer = None
-    if state.timer is not None:
-        timer = {
-            "phase_id": state.timer.phase_id,
-            "running": state.timer.running,
-            "remaining_s": round(state.timer.remaining(now), 3),
-            "ends_at": now + state.timer.remaining(now) if state.timer.running else None,
-        }
+    timer = None if state.timer is None else timer_view(state.timer, now)
     return {
         "seq": state.last_seq,
         "server_time": now,
@@ -76,10 +70,33 @@ def snapshot(
         "hands": {k: [asdict(h) for h in q] for k, q in state.hands.items() if q},
         "announcements": [asdict(a) for a in state.announcements[-20:]],
         "timer": timer,
+        "venue_timers": {
+            cell: {k: v for k, v in timer_view(t, now).items() if k != "phase_id"}
+            for cell, t in state.venue_timers.items()
+        },
         "labels": labels(state),
         "moderation": state.moderation,  # contributions with "pending" wait for the host
         **formats_view(state, now=now),
     }
+
+
+def timer_view(timer: Timer, now: float) -> dict[str, Any]:
+    left = timer.remaining(now)
+    return {
+        "phase_id": timer.phase_id,
+        "running": timer.running,
+        "remaining_s": round(left, 3),
+        "ends_at": now + left if timer.running else None,
+    }
+
+
+def shown_timer(state: SessionState, viewer: Participant, now: float) -> dict[str, Any] | None:
+    """The timer a person's pages show: their venue's own while it has one (the lead host,
+    who runs the session's, always sees the session's), else the session's."""
+    venue = state.venue_timers.get(viewer.cell_id) if viewer.role != "host" else None
+    if venue is not None:
+        return {**timer_view(venue, now), "cell_id": viewer.cell_id}
+    return None if state.timer is None else timer_view(state.timer, now)
 
 
 def _shown(state: SessionState, c: Contribution, viewer: str | None, html: bool) -> dict[str, Any]:

@@ -39,6 +39,9 @@ CLOSE_RECONNECT = 4503  # as a restarting server: phones reconnect and resume
 # what the hall made offline has another seq, so another id, on the server.
 _MADE_ID = re.compile(r"([cg])(\d+)")
 _ID_FIELDS = ("contribution_id", "group_id", "into_id")
+# Commands the laptop stamps with when the hall did them (``written_at``), so the server
+# places them where they belong: a note in its phase, a venue timer's end where it was.
+_VENUE_TIMER = (cmd.StartTimer, cmd.PauseTimer, cmd.ExtendTimer, cmd.StopTimer)
 
 
 def in_server_ids(
@@ -55,6 +58,11 @@ def in_server_ids(
             there = server_seq(int(found.group(2)))
             if there is not None:
                 moved[key] = f"{found.group(1)}{there}"
+    if isinstance(seats := command.get("seats"), dict):  # a hall round: tables made offline
+        moved["seats"] = {
+            person: in_server_ids({"group_id": table}, base, server_seq)["group_id"]
+            for person, table in seats.items()
+        }
     return moved
 
 
@@ -190,9 +198,19 @@ class Hall:
         else:
             actor, key = actor_id, command_id or uuid.uuid4().hex
             here = upward = command
-            if isinstance(command, cmd.PostContribution):
-                if command.written_at is not None:
-                    return Rejection("not_allowed", "Your role does not allow this.")
+            if getattr(command, "written_at", None) is not None:  # only the laptop says so
+                return Rejection("not_allowed", "Your role does not allow this.")
+            if (
+                isinstance(command, cmd.PostContribution)
+                and command.photo_id is not None
+                and not await self.hub.owns_photo(self.session_id, actor_id, command.photo_id)
+            ):  # the laptop uploads only a phone's own photo, as that phone's
+                return Rejection(
+                    "unknown_photo", "Upload the photo first: that is not a photo you sent."
+                )
+            if isinstance(command, cmd.PostContribution) or (
+                isinstance(command, _VENUE_TIMER) and command.cell_id is not None
+            ):
                 upward = msgspec.structs.replace(command, written_at=self.server_now())
         body = msgspec.json.encode(upward).decode()
         item = self.outbox.add(actor, key, body, self.server_now())
@@ -217,9 +235,26 @@ class Hall:
                 return decided
             if item.here_seq is None:
                 self.outbox.decided_here(item.n, base, decided.seq)
+                await self.seat_as_here(self.outbox.get(item.n) or item)
         self.wake.set()  # if the server is there after all, the link forwards and rebases
         await self.tell_phones()
         return Kept(command_id, decided.seq)
+
+    async def seat_as_here(self, item: Item) -> Item:
+        """A hall round seated offline goes to the server with the hall's seating: the
+        server, deciding later on another log, would mix the hall differently. Done when
+        the hall decides it, and again before forwarding (a crash in between loses nothing)."""
+        upward = json.loads(item.command)
+        if upward.get("type") != "start_hall_round" or upward.get("seats") is not None:
+            return item
+        if item.here_seq is None or item.sent:
+            return item
+        made = await self.store.read(self.session_id, after=item.here_seq - 1, limit=1)
+        if not made or made[0].type != "hall_round_started":
+            return item
+        upward["seats"] = json.loads(made[0].body)["seats"]
+        self.outbox.rewrite(item.n, json.dumps(upward))
+        return self.outbox.get(item.n) or item
 
     def settled(self, item: Item) -> Ack | Rejection | None:
         """The server's answer, if it has given one (a command sent again)."""

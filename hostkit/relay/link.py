@@ -21,6 +21,14 @@ class Upstream:
     def events_url(self) -> str:
         return f"{self.base}/api/sessions/{self.session_id}/events"
 
+    @property
+    def photos_url(self) -> str:
+        """Where the hall's photos go (as the phones' own uploads do on the server)."""
+        return f"{self.base}/s/{self.session_id}/photos"
+
+    def photo_url(self, photo_id: str) -> str:
+        return f"{self.photos_url}/{photo_id}"
+
 
 def read_venue_link(link: str) -> Upstream:
     """``BASE/s/{id}/relay?key=TOKEN`` -> its parts; ValueError says what is wrong."""

@@ -5,6 +5,9 @@ One SQLite file beside the hall's copy of the log (``relay.db`` in ``--data``), 
 with ``synchronous=FULL`` before anything is shown: what the hall did survives the laptop
 being switched off. A command is keyed by (participant, command id), as on the server, so
 a phone sending it again changes nothing.
+
+The hall's photos themselves are files in the hall's store (``photos/`` in ``--data``,
+synced before the phone gets their id); this file remembers which the server has.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ _SCHEMA = (
         message TEXT,
         UNIQUE (actor, command_id))""",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # the hall's photos the server has (uploaded, or answered as already there): each once
+    """CREATE TABLE IF NOT EXISTS photos (
+        photo_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL)""",
 )
 
 
@@ -128,6 +135,10 @@ class Outbox:
     def decided_here(self, n: int, base: int, here_seq: int) -> None:
         self.db.execute("UPDATE outbox SET base = ?, here_seq = ? WHERE n = ?", (base, here_seq, n))
 
+    def rewrite(self, n: int, command: str) -> None:
+        """What goes to the server, once the hall has decided it (a hall round's seats)."""
+        self.db.execute("UPDATE outbox SET command = ? WHERE n = ? AND sent = 0", (command, n))
+
     def drop(self, n: int) -> None:
         """Forget a command the hall itself refused before it was ever sent."""
         self.db.execute("DELETE FROM outbox WHERE n = ? AND sent = 0", (n,))
@@ -158,4 +169,15 @@ class Outbox:
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
+        )
+
+    def photo_shared(self, photo_id: str) -> bool:
+        """Whether the server has this photo of the hall already."""
+        found = self.db.execute("SELECT 1 FROM photos WHERE photo_id = ?", (photo_id,))
+        return found.fetchone() is not None
+
+    def share_photo(self, photo_id: str, owner: str) -> None:
+        self.db.execute(
+            "INSERT INTO photos (photo_id, owner) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (photo_id, owner),
         )

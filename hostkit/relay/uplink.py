@@ -5,6 +5,11 @@ a snapshot for a relay), say hello with the venue link's token, then at once cop
 event the server sends and forward the outbox in order, one command at a time, each
 answered before the next goes. When the outbox is empty and the hall decided things
 offline, the hall's copy is rebased on the server's log and the link starts again.
+
+Photos go by HTTP beside the log. A hall photo is uploaded just before the first command
+that posts it (as its phone, under the id the hall knows it by: sent again, the server
+answers that it has it). A photo posted elsewhere is fetched from the server before the
+event that shows it is copied, so the hall's pages show it as the server's do.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 
 import httpx
 import msgspec
@@ -27,6 +33,9 @@ log = logging.getLogger("hostkit.relay")
 
 RETRY_S = (0.2, 5.0)  # back-off between attempts: from, to
 BUSY_S = 2.0  # the server could not store or asked us to slow down: try this again after
+PHOTO_S = 120.0  # a photo is megabytes on a hall's weak line: this long to send or fetch one
+_PHOTO = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a photo id names a file: nothing else
+UNKNOWN_PHOTO = "Upload the photo first: that is not a photo you sent."
 
 
 class WireEvent(msgspec.Struct):
@@ -52,6 +61,7 @@ class Incoming(msgspec.Struct):
 
 
 _decode = msgspec.json.Decoder(Incoming).decode
+BUSY = Incoming("busy")  # the server asked the laptop to wait (rate, storage): again soon
 
 
 class Again(Exception):
@@ -112,14 +122,23 @@ class Uplink:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_S[1])
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.upstream.token}"}
+
+    def http(self, timeout: float | None = None) -> httpx.AsyncClient:
+        patience = self.patience_s
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(patience, read=timeout or patience, write=timeout or patience)
+        )
+
     async def fetch_after(self, after: int) -> list[StoredEvent]:
-        """Every event the server committed after ``after``, page by page."""
+        """Every event the server committed after ``after``, page by page, and their photos."""
         found: list[StoredEvent] = []
-        headers = {"Authorization": f"Bearer {self.upstream.token}"}
-        async with httpx.AsyncClient(timeout=self.patience_s) as http:
+        async with self.http() as http:
             while True:
                 answer = await http.get(
-                    self.upstream.events_url, params={"after": after}, headers=headers
+                    self.upstream.events_url, params={"after": after}, headers=self.headers
                 )
                 if answer.status_code in (401, 404):
                     raise Refused(answer.text)
@@ -128,9 +147,35 @@ class Uplink:
                 if message.type != "events":
                     raise Again(f"expected events, got {message.type}")
                 if not message.events:
-                    return found
+                    break
                 found += [stored(self.upstream.session_id, e) for e in message.events]
                 after = found[-1].seq
+        await self.fetch_photos(found)
+        return found
+
+    async def fetch_photos(self, events: list[StoredEvent]) -> None:
+        """The photos these events show that the hall does not have yet, from the server."""
+        store, sid = self.hall.store, self.upstream.session_id
+        wanted: dict[str, str] = {}
+        for event in events:
+            if event.type == "contribution_posted":
+                body = json.loads(event.body)
+                if isinstance(photo_id := body.get("photo_id"), str) and _PHOTO.match(photo_id):
+                    wanted[photo_id] = str(body.get("author_id") or "")
+        missing = {p: who for p, who in wanted.items() if await store.get_photo(sid, p) is None}
+        if not missing:
+            return
+        async with self.http(PHOTO_S) as http:
+            for photo_id, author in missing.items():
+                answer = await http.get(self.upstream.photo_url(photo_id), headers=self.headers)
+                if answer.status_code == 404:  # withdrawn since: the event shows none either
+                    continue
+                if answer.status_code == 401:
+                    raise Refused(answer.text)
+                answer.raise_for_status()
+                if answer.headers.get("content-type") != "image/jpeg":
+                    raise Again(f"the server's photo {photo_id} is not a JPEG")
+                await store.put_photo(sid, photo_id, author, answer.content)
 
     async def once(self) -> None:
         hall = self.hall
@@ -184,6 +229,8 @@ class Uplink:
             message = _decode(raw)
             if message.type == "events":
                 events = [stored(self.upstream.session_id, e) for e in message.events]
+                if not await hall.hall_only():
+                    await self.fetch_photos(events)
                 if not await hall.take(events):
                     raise Again("a gap in the server's events")
             elif message.type == "snapshot" and not await hall.hall_only():
@@ -209,11 +256,58 @@ class Uplink:
                     raise Again("rebased on the server's log")
                 await hall.wake.wait()
                 continue
-            reply = await self.send(ws, item)
+            refused = await self.photo_first(item)
+            if refused is BUSY:
+                await asyncio.sleep(BUSY_S)
+                continue
+            item = await hall.seat_as_here(item)  # a hall round: as the hall seated it
+            reply = refused or await self.send(ws, item)
             if reply.type == "rejected" and reply.code in ("storage_failed", "rate_limited"):
                 await asyncio.sleep(BUSY_S)
                 continue
             hall.settle(item, msgspec.to_builtins(reply))
+
+    async def photo_first(self, item: Item) -> Incoming | None:
+        """Upload the photo this command posts, if the server does not have it yet.
+
+        None when the command may go; BUSY to try again shortly; else the refusal the
+        command gets instead (the server would refuse it too, for want of its photo).
+        """
+        command = json.loads(item.command)
+        photo_id = command.get("photo_id") if command.get("type") == "post_contribution" else None
+        if not isinstance(photo_id, str) or not item.actor:
+            return None
+        outbox, sid = self.hall.outbox, self.upstream.session_id
+        if outbox.photo_shared(photo_id):
+            return None
+        photo = await self.hall.store.get_photo(sid, photo_id)
+        if photo is None or photo.owner != item.actor:
+            return Incoming("rejected", id=item.command_id, code="unknown_photo",
+                            message=UNKNOWN_PHOTO)  # fmt: skip
+        async with self.http(PHOTO_S) as http:
+            answer = await http.post(
+                self.upstream.photos_url,
+                headers=self.headers,
+                data={"on_behalf_of": item.actor, "photo_id": photo_id},
+                files={"photo": (f"{photo_id}.jpg", photo.jpeg, "image/jpeg")},
+            )
+        if answer.status_code in (429, 503):
+            return BUSY
+        if answer.status_code == 401:
+            raise Refused(answer.text)
+        if answer.status_code >= 500:
+            answer.raise_for_status()
+        if answer.status_code != 200:
+            try:
+                refusal = _decode(answer.content)
+            except msgspec.DecodeError:
+                refusal = Incoming("error", code="unknown_photo", message=UNKNOWN_PHOTO)
+            log.warning("the server refused photo %s: %s", photo_id, refusal.message)
+            # one of the protocol's rejection codes (the photo is not there), the server's why
+            return Incoming("rejected", id=item.command_id, code="unknown_photo",
+                            message=refusal.message or UNKNOWN_PHOTO)  # fmt: skip
+        outbox.share_photo(photo_id, item.actor)
+        return None
 
     async def send(self, ws: websockets.ClientConnection, item: Item) -> Incoming:
         message = {"type": "command", "id": item.command_id, "command": self.hall.upward(item)}

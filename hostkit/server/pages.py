@@ -31,7 +31,7 @@ from hostkit.joining.tokens import new_id
 from hostkit.live import announcements
 from hostkit.live.hub import StorageFailed, storage_failed
 from hostkit.live.phone import phone_view
-from hostkit.live.view import participant_view, ranking, snapshot
+from hostkit.live.view import participant_view, ranking, shown_timer, snapshot
 from hostkit.server.auth import participant_for, token_from
 from hostkit.server.context import Context
 from hostkit.server.forms import CONFIRMED, DONE, POSTED_AT, blanks_as_none, form_command, submit
@@ -181,9 +181,11 @@ async def _page_values(ctx: Context, session_id: str, who: Participant) -> dict[
     if live is None:
         return None
     live_state = live.committed
+    view = snapshot(live_state, now=ctx.hub.clock(), viewer=who.id, html=False)
+    view["timer"] = shown_timer(live_state, who, view["server_time"])  # their venue's, if any
     return {
         "state": live_state,
-        "view": snapshot(live_state, now=ctx.hub.clock(), viewer=who.id, html=False),
+        "view": view,
         "me": who,
         "token": ctx.signer.participant_token(session_id, who.id, who.nonce),
         "csrf": ctx.signer.csrf_token(f"{session_id}:{who.id}:{who.nonce}"),

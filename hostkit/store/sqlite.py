@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -727,10 +728,20 @@ class SqliteStore(SharedReads):
 
 
 def _write_file(path: Path, data: bytes) -> None:
+    """Write a file whole and on disk (file and folder synced) before anyone is told of it:
+    a photo's id is handed out, or a hall laptop tells its phone, only once it is kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    partial.write_bytes(data)
+    with partial.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
     partial.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def open_store(data_dir: Path) -> SqliteStore:

@@ -11,6 +11,7 @@ from tests.browser.support import PHONE, assert_accessible, join
 from tests.harness import Person, Server
 from tests.reliability.proxy import SilentProxy
 from tests.reliability.relay_process import RelayProcess
+from tests.reliability.test_relay import until
 
 DOWN = "The hall's internet is down: what you write is kept in the hall, not yet shared."
 KEPT = "kept in the hall, not yet shared"
@@ -60,5 +61,92 @@ async def test_a_phone_on_a_cut_off_hall_laptop_keeps_posting_and_shares_when_ba
             await expect(note).not_to_contain_text(KEPT)
             said = [c["text"] for c in (await host.snapshot())["contributions"]]
             assert said.count("The bus leaves at nine") == 1
+        finally:
+            hall.stop()
+
+
+async def test_the_halls_cell_host_runs_its_timer_and_a_round_on_a_cut_off_laptop(
+    browser: Browser, server: Server, tmp_path: Path
+) -> None:
+    links = await server.new_session("world-cafe", venues=("Hall A",))
+    host = Person.from_link(server, links.host_url)
+    await host.connect()
+    opened = await host.send({"type": "open_phase", "phase_id": "p2", "seat": False})
+    assert opened["type"] == "ack"
+    hall_cell = next(c["id"] for c in (await host.snapshot())["cells"] if c["kind"] == "venue")
+    tables = []
+    for name in ("Table 1", "Table 2"):
+        made = await host.send({"type": "create_group", "name": name, "cell_id": hall_cell})
+        tables.append(f"g{made['seq']}")
+    port = int(server.url.rsplit(":", 1)[1])
+    async with SilentProxy(port) as proxy:
+        upstream = links.venue_links["Hall A"].replace(
+            server.public_url, f"http://127.0.0.1:{proxy.port}"
+        )
+        hall = RelayProcess(tmp_path / "hall", upstream=upstream, name="hall-a")
+        await hall.start()
+        try:
+            await hall.has_copy(links.session_id)
+            room = f"{hall.public_url}/j/{links.join_code}/room"
+            await hall.join(links.join_code, "Bob")
+            _, phone = await join(browser, hall.as_server(), room, "Rhian", **PHONE)
+            _, console = await join(browser, hall.as_server(), room, "Carys")
+            people = {p["name"]: p["id"] for p in (await host.snapshot())["participants"]}
+            for command in (
+                {"type": "set_role", "participant_id": people["Carys"], "role": "cell_host"},
+                {"type": "set_role", "participant_id": people["Bob"], "role": "table_host"},
+                {
+                    "type": "move_participant",
+                    "participant_id": people["Bob"],
+                    "group_id": tables[0],
+                },
+                {
+                    "type": "move_participant",
+                    "participant_id": people["Rhian"],
+                    "group_id": tables[0],
+                },
+            ):
+                assert (await host.send(command))["type"] == "ack"
+            await expect(phone.locator("#where-text")).to_have_text("Table 1")  # the laptop has it
+            await console.goto(f"{hall.url}/s/{links.session_id}/host")
+            await expect(
+                console.get_by_role("group", name="Timer and rounds in Hall A")
+            ).to_be_visible()
+
+            proxy.drop()
+            await expect(phone.locator("#connection")).to_have_text(DOWN, timeout=20_000)
+            note = phone.get_by_label("Your note")
+            await note.focus()
+            start = console.get_by_role("button", name="Start hall timer")
+            await start.focus()
+            await console.keyboard.press("Enter")
+            await expect(phone.locator("#announcer")).to_have_text("Timer started: 10 minutes left")
+            await expect(phone.locator("#timer-part")).to_contain_text("This hall's own timer:")
+            await expect(note).to_be_focused()
+            await expect(console.get_by_role("button", name="Pause hall timer")).to_be_visible()
+            await assert_accessible(console, "the cell host's console on a cut-off laptop")
+            if SHOTS:
+                for width in (390, 1280):
+                    await console.set_viewport_size({"width": width, "height": 900})
+                    await console.screenshot(
+                        path=f"{SHOTS}/hall-offline-console-{width}.png", full_page=True
+                    )
+            round_button = console.get_by_role("button", name="New round in this hall")
+            await round_button.focus()
+            await console.keyboard.press("Enter")
+            await expect(phone.locator("#announcer")).to_have_text("Next round: go to Table 2.")
+            await expect(phone.locator("#where-text")).to_have_text("Table 2")
+            assert (await host.snapshot())["venue_timers"] == {}  # the server has neither yet
+
+            proxy.restore()  # the server gets both, as the hall ran them
+            await expect(phone.locator("#connection")).to_have_text("Connected", timeout=30_000)
+
+            async def shared() -> bool:
+                state = await host.snapshot()
+                seats = {p["id"]: p["group_id"] for p in state["participants"]}
+                return hall_cell in state["venue_timers"] and seats[people["Rhian"]] == tables[1]
+
+            await until(shared)
+            await expect(phone.locator("#where-text")).to_have_text("Table 2")
         finally:
             hall.stop()

@@ -413,3 +413,101 @@ async def _role_in_hall(hall: RelayProcess, client: OutboxClient) -> bool:
     """Whether the hall's copy has this phone's person as a cell host yet."""
     people = (await hall_state(hall, client))["participants"]
     return any(p["id"] == participant(client) and p["role"] == "cell_host" for p in people)
+
+
+async def test_the_halls_cell_host_runs_its_timer_and_a_round_offline_as_the_server_then_has_them(
+    tmp_path: Path,
+) -> None:
+    async with event(tmp_path) as e:
+        hall = e.cut
+        rhian = await e.phone(hall, "Rhian")
+        guests = [await e.phone(hall, name) for name in ("Siân", "Dewi", "Elin", "Ffion")]
+        e.host.send_now(
+            command("set_role", participant_id=participant(rhian), role="cell_host"), "r"
+        )
+        await e.host.wait_for(lambda c: "r" in c.acked, WITHIN_S)
+        await until(lambda: _role_in_hall(hall, rhian))
+        await e.cut_off(rhian)
+
+        tables = []  # the hall sets out two tables and seats its people, offline
+        for name in ("Window table", "Door table"):
+            rhian.send_now({"type": "create_group", "name": name, "cell_id": "venue-1"}, name)
+            await rhian.wait_for(lambda c: name in c.kept or c.rejected, WITHIN_S)  # type: ignore[attr-defined]  # noqa: B023
+            tables.append(f"g{await _seq_of(hall, rhian, 'group_created')}")
+        for n, guest in enumerate(guests):
+            move = command("move_participant", participant_id=participant(guest))
+            rhian.send_now({**move, "group_id": tables[n % 2]}, f"move-{n}")
+        timer = command("start_timer", duration_s=600, cell_id="venue-1")
+        rhian.send_now(timer, "hall-timer")
+        rhian.send_now(command("start_hall_round", cell_id="venue-1"), "hall-round")
+        await rhian.wait_for(
+            lambda c: "hall-round" in c.kept or c.rejected,  # type: ignore[attr-defined]
+            WITHIN_S,
+        )
+        assert not rhian.rejected, rhian.rejected
+
+        for guest in guests:  # every phone in the hall hears of both at once
+            await guest.wait_for(
+                lambda c: (
+                    {"venue_timer_set", "hall_round_started"} <= {x["type"] for x in c.events}
+                ),
+                WITHIN_S,
+            )
+        in_hall = await hall_state(hall, guests[0])
+        hall_timer = in_hall["venue_timers"]["venue-1"]
+        assert hall_timer["running"] and in_hall["timer"] is None  # the hall's, not a phase's
+        seated = _seating(in_hall, guests)
+        assert set(seated.values()) == {"Window table", "Door table"}
+
+        e.proxy.restore()
+        for client in (rhian, *guests):
+            await client.wait_for(lambda c: not c.outbox, WITHIN_S)
+        assert len(events_of(e.server, e.sid, "venue_timer_set")) == 1  # once each
+        (hall_round,) = events_of(e.server, e.sid, "hall_round_started")
+        assert hall_round[0] == participant(rhian)
+        there = await _server_state(e)
+        assert _seating(there, guests) == seated  # the server seats the hall as the hall saw it
+        sent = _forwarded(hall, "hall-round")  # with the hall's seating, not a fresh mix
+        names = {g["id"]: g["name"] for g in there["groups"]}
+        assert {p: names[g] for p, g in sent["seats"].items() if p in seated} == seated
+        server_timer = there["venue_timers"]["venue-1"]
+        # it ends when the hall's did (forwarded later, it is not given that time again)
+        assert server_timer["running"] and server_timer["ends_at"] <= hall_timer["ends_at"]
+
+        async def hall_as_server() -> bool:  # the hall, rebased on the server's log
+            seen = await hall_state(hall, guests[0])
+            return _seating(seen, guests) == seated and "venue-1" in seen["venue_timers"]
+
+        await until(hall_as_server)
+
+
+def _forwarded(hall: RelayProcess, command_id: str) -> dict[str, Any]:
+    """The command as the laptop forwarded it (its outbox, on disk)."""
+    conn = sqlite3.connect(f"file:{hall.data_dir / 'relay.db'}?mode=ro", uri=True)
+    try:
+        (body,) = conn.execute(
+            "SELECT command FROM outbox WHERE command_id = ?", (command_id,)
+        ).fetchone()
+    finally:
+        conn.close()
+    found: dict[str, Any] = json.loads(body)
+    return found
+
+
+def _seating(state: dict[str, Any], clients: list[OutboxClient]) -> dict[str, str | None]:
+    """Where each of these phones' people sits, by table name (ids differ by place)."""
+    names = {g["id"]: g["name"] for g in state["groups"]}
+    ids = {participant(c) for c in clients}
+    return {p["id"]: names.get(p["group_id"]) for p in state["participants"] if p["id"] in ids}
+
+
+async def _server_state(e: Event) -> dict[str, Any]:
+    """The session as the server shows the lead host now (its snapshot)."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            f"http://127.0.0.1:{e.server.port}/api/sessions/{e.sid}/snapshot",
+            headers={"Authorization": f"Bearer {e.host.token}"},
+        )
+    answer.raise_for_status()
+    state: dict[str, Any] = answer.json()["state"]
+    return state

@@ -190,15 +190,30 @@
         if (d.participant_id === me) reloadWhenIdle(placeText(d.group_id));
         else { joinCircle(d.participant_id, d.group_id); showPeople(); }
         break;
-      case "timer_started": live.setTimer(d.remaining_s, true, e.at); break;
-      case "timer_paused": live.setTimer(d.remaining_s, false, e.at); break;
+      /* while this venue runs its own timer, the phone shows that one in place of the session's */
+      case "timer_started": if (!hallTimer()) live.setTimer(d.remaining_s, true, e.at); break;
+      case "timer_paused": if (!hallTimer()) live.setTimer(d.remaining_s, false, e.at); break;
       case "timer_extended":
         /* as fold.py: from what is left at the event's time (a timer that ran out gets it all) */
         var timer = live.timerState;
-        if (timer.remaining === null) break;
+        if (timer.remaining === null || hallTimer()) break;
         var left = timer.running ? timer.remaining - (e.at - timer.at) : timer.remaining;
         live.setTimer(Math.max(0, left) + d.seconds, timer.running, e.at); break;
-      case "timer_stopped": live.setTimer(null, false, 0); break;
+      case "timer_stopped": if (!hallTimer()) live.setTimer(null, false, 0); break;
+      case "venue_timer_set":
+        if (d.cell_id !== data.cell_id) break;
+        if (!hallTimer()) live.setTimer(null, false, 0);  /* so its start is announced */
+        byId("timer").setAttribute("data-venue", d.cell_id);
+        if (byId("timer-hall")) byId("timer-hall").hidden = false;
+        live.setTimer(d.remaining_s, d.running, e.at); break;
+      case "venue_timer_stopped":
+        if (d.cell_id === data.cell_id) reloadWhenIdle(""); /* back to the session's timer */
+        break;
+      case "hall_round_started":
+        if (!d.seats[me]) break;
+        var next = { group: groups[d.seats[me]] || "" };
+        reloadWhenIdle(d.seats[me] === group ? t("Next round: stay at %(group)s.", next) : t("Next round: go to %(group)s.", next));
+        break;
       case "announced":
         if (d.cell_id && d.cell_id !== data.cell_id) break;  /* told to another venue */
         P.announced(e.seq, d.text, e.at); break;
@@ -222,6 +237,7 @@
     location.reload();
   }
   function byId(id) { return document.getElementById(id); }
+  function hallTimer() { var el = byId("timer"); return !!(el && el.getAttribute("data-venue")); }
   function csrf() { var c = document.querySelector('input[name="csrf"]'); return c ? c.value : ""; }
   /* A one-button form like the page's own, posting to /act without scripts. */
   function miniForm(cls, fields, text, describedBy) {
