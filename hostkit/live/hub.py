@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from hostkit.domain import commands as cmd
@@ -27,6 +27,7 @@ from hostkit.domain.rules import decide
 from hostkit.fanout.base import Fanout
 from hostkit.live.replay import erasable, fold_log, fold_stored, redacted
 from hostkit.store.base import (
+    DecidingStore,
     DuplicateCommand,
     EventStore,
     SequenceConflict,
@@ -103,7 +104,7 @@ class Hub:
         store: EventStore,
         fanout: Fanout,
         clock: Callable[[], float] = time.time,
-        admit: Callable[[str, str | None, str], Rejection | None] | None = None,
+        admit: Callable[[str, str | None, str], Awaitable[Rejection | None]] | None = None,
         storage_failed: Callable[[str, float], None] | None = None,
         epoch: str = "",
     ) -> None:
@@ -212,12 +213,26 @@ class Hub:
             return Rejection(
                 "unknown_photo", "Upload the photo first: that is not a photo you sent."
             )
+        if self.admit is not None and not self._repeated(session_id, actor_id, command_id):
+            # once per command, before deciding: a decision raced by another node and
+            # taken again is not another request
+            refused = await self.admit(session_id, actor_id, cmd.command_type(command))
+            if refused is not None:
+                return refused
         for _ in range(CATCH_UP_TRIES):
             with contextlib.suppress(_Stale):
                 return await self._submit_once(
                     session_id, actor_id, command, command_id, relayed_by
                 )
         raise StorageFailed("the session kept changing on other nodes; try again")
+
+    def _repeated(self, session_id: str, actor_id: str | None, command_id: str | None) -> bool:
+        """Whether this command is known here already: sent again, it is acknowledged
+        again, never refused for the rate it was sent at."""
+        live = self._live.get(session_id)
+        if live is None or actor_id is None or not command_id:
+            return False
+        return (actor_id, command_id) in live.deciding.commands
 
     async def owns_photo(self, session_id: str, actor_id: str, photo_id: str) -> bool:
         """Whether this actor uploaded this photo: nobody posts another's photo as theirs."""
@@ -250,21 +265,15 @@ class Hub:
                 if key in live.inflight:
                     seen = await asyncio.shield(live.inflight[key])
                 return Ack(command_id, seen, duplicate=True)
-        if self.admit is not None:
-            refused = self.admit(session_id, actor_id, cmd.command_type(command))
-            if refused is not None:
-                return refused
-        actor = live.deciding.participants.get(actor_id) if actor_id else None
-        relay = live.deciding.participants.get(relayed_by) if relayed_by else None
-        if relayed_by is not None and relay is None:
-            return Rejection("not_allowed", "Your role does not allow this.")
-        if (refused := relayed_problem(live.deciding, relay, actor, command)) is not None:
-            return refused
-        now = self.clock()
-        decision = decide(live.deciding, actor, command, now=now)
+        if isinstance(self.store, DecidingStore):
+            return await self._submit_deciding(
+                self.store, session_id, live, actor_id, command, command_id, relayed_by
+            )
+        decision = self._decide(live, session_id, actor_id, command, command_id, relayed_by)
         if isinstance(decision, Rejection):
             return decision
-        batch = self._stamp(live, session_id, decision, now, actor_id, command_id)
+        batch = decision
+        now = batch[0].at
         future: asyncio.Future[int] | None = None
         if key is not None:
             future = asyncio.get_running_loop().create_future()
@@ -295,6 +304,113 @@ class Hub:
         if any(stored.type in ERASING for stored in batch):
             await self._erase_words(session_id, live)
         return Ack(command_id, batch[0].seq)
+
+    def _decide(
+        self,
+        live: Live,
+        session_id: str,
+        actor_id: str | None,
+        command: cmd.AnyCommand,
+        command_id: str | None,
+        relayed_by: str | None,
+    ) -> list[StoredEvent] | Rejection:
+        """Decide against the deciding state; fold and number the events if accepted."""
+        actor = live.deciding.participants.get(actor_id) if actor_id else None
+        relay = live.deciding.participants.get(relayed_by) if relayed_by else None
+        if relayed_by is not None and relay is None:
+            return Rejection("not_allowed", "Your role does not allow this.")
+        if (refused := relayed_problem(live.deciding, relay, actor, command)) is not None:
+            return refused
+        now = self.clock()
+        decision = decide(live.deciding, actor, command, now=now)
+        if isinstance(decision, Rejection):
+            return decision
+        return self._stamp(live, session_id, decision, now, actor_id, command_id)
+
+    async def _submit_deciding(
+        self,
+        store: DecidingStore,
+        session_id: str,
+        live: Live,
+        actor_id: str | None,
+        command: cmd.AnyCommand,
+        command_id: str | None,
+        relayed_by: str | None,
+    ) -> Ack | Rejection:
+        """Decide in the store's append transaction, under the session's row lock.
+
+        Several nodes share the session: deciding here first and appending after would
+        race the others (a ``SequenceConflict``, then catch up and decide again, over and
+        over while they keep posting). Instead the decision waits for this node's next
+        group commit, which locks the session's counter row, folds what other nodes
+        appended meanwhile, and only then decides: each node waits its turn, none is
+        refused, and a node's commands still commit together.
+        """
+        key = (actor_id, command_id) if actor_id is not None and command_id else None
+        mismatch = object()
+
+        def known() -> int:
+            return live.deciding.last_seq
+
+        def decide_now(foreign: list[StoredEvent], last: int) -> object:
+            if live.broken:
+                return mismatch
+            for stored in foreign:  # committed by other nodes: fold them in first
+                if stored.seq == live.deciding.last_seq + 1:
+                    fold_stored(live.deciding, stored)
+                    if stored.seq > live.head:
+                        live.durable[stored.seq] = stored
+            if live.deciding.last_seq != last:
+                return mismatch  # an earlier batch here did not commit: read it all again
+            if key is not None and (seen := live.deciding.commands.get(key)) is not None:
+                return seen
+            return self._decide(live, session_id, actor_id, command, command_id, relayed_by)
+
+        future: asyncio.Future[int] | None = None
+        if key is not None and key not in live.inflight:
+            future = asyncio.get_running_loop().create_future()
+            live.inflight[key] = future
+        try:
+            outcome = await store.append_deciding(session_id, known, decide_now)
+        except StoreError as error:
+            self._drop(session_id, live)  # what it decided here may not have been kept
+            if isinstance(error, (SequenceConflict, DuplicateCommand)):
+                if future is not None:
+                    future.set_exception(_Stale(str(error)))
+                    future.exception()
+                raise _Stale(str(error)) from error
+            if self.storage_failed is not None:
+                self.storage_failed(session_id, self.clock())
+            if future is not None:
+                future.set_exception(StorageFailed(str(error)))
+                future.exception()  # mark retrieved: waiters see it, nobody else must
+            raise StorageFailed(str(error)) from error
+        finally:
+            if future is not None and key is not None:
+                live.inflight.pop(key, None)
+        if outcome is mismatch:
+            self._drop(session_id, live)
+            if future is not None:
+                future.set_exception(_Stale("decided on a state that was not kept"))
+                future.exception()
+            raise _Stale("decided on a state that was not kept")
+        if isinstance(outcome, int | Rejection):
+            await self._publish(session_id, live, [])  # what other nodes appended meanwhile
+            if isinstance(outcome, Rejection):
+                if future is not None:
+                    future.cancel()
+                return outcome
+            if future is not None:  # the command was stored already (sent twice)
+                future.set_result(outcome)
+            return Ack(command_id, outcome, duplicate=True)
+        assert isinstance(outcome, list)
+        batch: list[StoredEvent] = outcome
+        if future is not None:
+            future.set_result(batch[0].seq if batch else live.deciding.last_seq)
+        await self._publish(session_id, live, batch)
+        if any(stored.type in ERASING for stored in batch):
+            await self._erase_words(session_id, live)
+        return Ack(command_id, batch[0].seq if batch else live.head)
 
     async def _erase_words(
         self, session_id: str, live: Live, log: list[StoredEvent] | None = None

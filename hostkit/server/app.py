@@ -67,7 +67,7 @@ async def stop_gracefully(app: Starlette, grace: float = 3.0) -> None:
 async def renew(guard: Guard, every: float = 5.0) -> None:
     """Keep this node's connections counted in a shared cap (see limits.SharedConnections)."""
     while True:
-        await asyncio.to_thread(guard.renew)
+        await guard.renew()
         await asyncio.sleep(every)
 
 
@@ -152,6 +152,7 @@ def create_app(
                 renewing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewing
+            await guard.close()
             await fanout.close()
             await store.close()
 

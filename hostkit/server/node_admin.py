@@ -28,7 +28,10 @@ def _answer(request: Request, status: int, title: str, message: str, **extra: ob
     """JSON for ``hostkit drain``, in English; a plain page for the admin page's form."""
     if _bearer(request) is not None:
         return JSONResponse({"title": title, "message": message, **extra}, status)
-    return rendering.page(request, "problem.html", status, title=title, message=message)
+    # the language switch goes back to the admin page: /admin/drain answers POST only
+    return rendering.page(
+        request, "problem.html", status, title=title, message=message, language_back="/admin"
+    )
 
 
 async def drain(request: Request) -> Response:

@@ -203,7 +203,7 @@ async def upload_photo(request: Request) -> Response:
     ctx, session_id, who = found
     if who.role == "observer":
         return _error(403, "not_allowed", "Your role does not allow this.")
-    if (refused := ctx.guard.admit(session_id, who.id, "upload_photo")) is not None:
+    if (refused := await ctx.guard.admit(session_id, who.id, "upload_photo")) is not None:
         return _error(429, refused.code, refused.message)  # before a byte of it is read
     limit = ctx.settings.photo_max_bytes
     try:

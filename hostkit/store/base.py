@@ -10,9 +10,9 @@ durably on disk; that is what lets the server acknowledge a command.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 # The meta key of the store's epoch: a value that changes whenever the log may have
 # gone back (a backup restored), so a client's seqs from before no longer apply.
@@ -90,6 +90,24 @@ def check_batch(events: Sequence[StoredEvent], session_id: str) -> None:
             raise ValueError(f"batch mixes sessions {session_id!r} and {event.session_id!r}")
         if event.seq != events[0].seq + index:
             raise SequenceConflict(f"batch seqs are not consecutive at {event.seq}")
+
+
+@runtime_checkable
+class DecidingStore(Protocol):
+    """A store shared by several nodes that lets a node decide under the session's lock.
+
+    ``decide(foreign, last)`` runs inside the append transaction, holding the session's
+    counter row: ``foreign`` are the events other nodes appended after ``known()``,
+    ``last`` the locked head. It returns the events to append (numbered from ``last + 1``),
+    or anything else to append nothing; ``append_deciding`` returns that once durable.
+    """
+
+    async def append_deciding(
+        self,
+        session_id: str,
+        known: Callable[[], int],
+        decide: Callable[[list[StoredEvent], int], object],
+    ) -> object: ...
 
 
 class EventStore(Protocol):

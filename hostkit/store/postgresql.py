@@ -1,17 +1,25 @@
 """The PostgreSQL event store: several hostkit nodes share one database.
 
 The session's sequence stays gap-free with writers on several nodes: each session row
-carries a counter, and an append moves it on with ``last_seq = last_seq + k ...
-RETURNING`` inside the append's transaction. The row lock that UPDATE takes orders
-concurrent writers; a batch whose seqs do not follow the counter exactly was decided
-against an old state and is refused with ``SequenceConflict`` (the hub then catches up
-and decides again). The primary key (session_id, seq) is the backstop. Never a
-SERIAL: sequences leave gaps on rollback.
+carries a counter, moved on inside the append's transaction, and the primary key
+(session_id, seq) is the backstop. Never a SERIAL: sequences leave gaps on rollback.
 
-Per node, appends are group-committed as in the SQLite store: one writer connection
-takes everything queued, runs it as one transaction with a savepoint per batch, and
-commits once. A batch queued before a conflict of its session was reported was
-decided on the same stale state, so it is refused too.
+The hub decides its commands in the store (``append_deciding``): the append transaction
+first locks the session's counter row (``SELECT ... FOR UPDATE``), which waits for any
+other node's append to that session to commit; reads what other nodes appended since
+the node's own copy; then has the hub decide against that latest state and writes. So
+nodes posting into one session take turns instead of overtaking each other, and a
+command is never refused because another node was faster. A plain ``append`` (events
+decided beforehand) is still checked against the counter: a batch that does not follow
+it exactly is refused with ``SequenceConflict``.
+
+Per node, writes are group-committed as in the SQLite store: one writer connection
+takes everything queued, runs it as one transaction (the commands of one session
+decided together, under one savepoint; any other write under its own), and commits
+once. A group that touches several sessions locks their rows in id order first, so two
+nodes never wait for each other in a circle. A pre-decided batch queued before a
+conflict of its session was reported was decided on the same stale state, so it is
+refused too.
 
 Schema migrations are numbered and applied at open, under an advisory lock so that
 nodes starting together apply each once.
@@ -90,6 +98,11 @@ _INSERT_EVENTS = (
     "INSERT INTO events (session_id, seq, type, at, actor, command_id, body) "
     "SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::float8[], "
     "$5::text[], $6::text[], $7::text[])"
+)
+
+_READ_AFTER = (
+    "SELECT session_id, seq, type, at, actor, command_id, body FROM events "
+    "WHERE session_id = $1 AND seq > $2 ORDER BY seq"
 )
 
 T = TypeVar("T")
@@ -180,6 +193,73 @@ class _Append:
         await conn.execute(_INSERT_EVENTS, *_columns(self.events))
 
 
+# What a node decides under the session's row lock: the events to store, a refusal (any
+# other object: nothing is written), or an int, the seq of a command already stored.
+Decider = Callable[[list[StoredEvent], int], object]
+
+
+@dataclass(frozen=True, slots=True)
+class _Decide:
+    """A command to decide against the latest log, holding the session's counter row.
+
+    ``SELECT ... FOR UPDATE`` waits for any other node's append to the session to commit,
+    then keeps the others waiting until this transaction ends; the events appended since
+    the node's own copy (``known``) are read under that lock and handed to ``decide``
+    with the locked head, so the decision is made against the latest state and cannot be
+    overtaken: contention between nodes costs waiting, never a refusal. The commands of
+    one session in one group commit are decided together (``_decide_all``).
+    """
+
+    session_id: str
+    known: Callable[[], int]  # the last seq the node's deciding state holds
+    decide: Decider
+
+    async def apply(self, conn: asyncpg.Connection) -> object:
+        return (await _decide_all(conn, self.session_id, [self]))[0]
+
+
+async def _decide_all(
+    conn: asyncpg.Connection, session_id: str, jobs: list[_Decide]
+) -> list[object]:
+    """Lock the session's row once, catch up once, decide every job in order, then move
+    the counter and insert all their events in one statement each."""
+    last = await conn.fetchval("SELECT last_seq FROM sessions WHERE id = $1 FOR UPDATE", session_id)
+    if last is None:
+        raise StoreError(f"no session {session_id!r}")
+    outcomes: list[object] = []
+    events: list[StoredEvent] = []
+    spoilt = False  # a decision failed half-way: the ones after it decide again
+    for job in jobs:
+        if spoilt:
+            outcomes.append(SequenceConflict(f"an earlier decision in {session_id!r} failed"))
+            continue
+        known = job.known()
+        foreign: list[StoredEvent] = []
+        if last > known:
+            foreign = [_event(row) for row in await conn.fetch(_READ_AFTER, session_id, known)]
+        try:
+            outcome = job.decide(foreign, last)
+        except Exception as error:  # a fault in the rules must not end the node's writer
+            log.exception("deciding a command in %s failed", session_id)
+            outcomes.append(StoreError(f"deciding failed: {error}"))
+            spoilt = True
+            continue
+        if isinstance(outcome, list) and outcome:
+            if outcome[0].seq != last + 1:
+                outcomes.append(
+                    SequenceConflict(f"{session_id!r} is at {last}; batch at {outcome[0].seq}")
+                )
+                spoilt = True
+                continue
+            events.extend(outcome)
+            last = outcome[-1].seq
+        outcomes.append(outcome)
+    if events:
+        await conn.execute("UPDATE sessions SET last_seq = $2 WHERE id = $1", session_id, last)
+        await conn.execute(_INSERT_EVENTS, *_columns(events))
+    return outcomes
+
+
 @dataclass(frozen=True, slots=True)
 class _CreateSession:
     session_id: str
@@ -247,6 +327,15 @@ class _Pending(Generic[T]):
     job: _Job[T]
     future: asyncio.Future[T]
     number: int  # order of submission, to tell batches decided before a conflict
+
+
+def _decisions_by_session(group: list[_Pending[Any]]) -> dict[str, list[int]]:
+    """Where in the group each session's commands to decide are, in order."""
+    found: dict[str, list[int]] = {}
+    for index, pending in enumerate(group):
+        if isinstance(pending.job, _Decide):
+            found.setdefault(pending.job.session_id, []).append(index)
+    return found
 
 
 def _fault(error: BaseException) -> StoreError:
@@ -348,6 +437,13 @@ class PostgresStore(SharedReads):
             return
         check_batch(events, events[0].session_id)
         await self._submit(_Append(list(events)))
+
+    async def append_deciding(
+        self, session_id: str, known: Callable[[], int], decide: Decider
+    ) -> object:
+        """Decide and append in this node's next group commit, under the session's row
+        lock (see ``_Decide``); returns what ``decide`` returned, once it is durable."""
+        return await self._submit(_Decide(session_id, known, decide))
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
         existing = await self.get_meta(key)
@@ -470,8 +566,26 @@ class PostgresStore(SharedReads):
             outcomes: list[object] = []
             conflicted: set[str] = set()
             async with conn.transaction():
-                for pending in group:
-                    outcomes.append(await self._run_one(conn, pending, conflicted))
+                sessions = sorted({p.job.session_id for p in group if p.job.session_id})
+                if len(sessions) > 1:  # rows locked in one order on every node: no deadlock
+                    await conn.execute(
+                        "SELECT 1 FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+                        sessions,
+                    )
+                together = _decisions_by_session(group)
+                done: dict[int, object] = {}
+                for index, pending in enumerate(group):
+                    if index in done:
+                        continue
+                    job = pending.job
+                    if isinstance(job, _Decide) and len(together[job.session_id]) > 1:
+                        indexes = together[job.session_id]
+                        jobs = [group[i].job for i in indexes]
+                        found = await self._decide_group(conn, job.session_id, jobs)
+                        done.update(zip(indexes, found, strict=True))
+                    else:
+                        done[index] = await self._run_one(conn, pending, conflicted)
+                outcomes = [done[index] for index in range(len(group))]
             self.commits += 1
             return outcomes
         except _FAULTS as error:
@@ -479,13 +593,32 @@ class PostgresStore(SharedReads):
             await self._drop_writer()
             return [_fault(error) for _ in group]
 
+    async def _decide_group(
+        self, conn: asyncpg.Connection, session_id: str, jobs: list[Any]
+    ) -> list[object]:
+        """Several commands of one session under one savepoint: one refusal of the
+        database refuses them all (they were decided one on top of the other)."""
+        try:
+            async with conn.transaction():
+                return await _decide_all(conn, session_id, jobs)
+        except StoreError as error:
+            refusal: StoreError = error
+        except asyncpg.UniqueViolationError as error:
+            refusal = _refusal(error, session_id)
+        except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
+            refusal = StoreError(f"the database cannot take this batch: {error}")
+        return [refusal for _ in jobs]
+
     async def _run_one(
         self, conn: asyncpg.Connection, pending: _Pending[Any], conflicted: set[str]
     ) -> object:
         """Apply one job under its own savepoint; its refusal spares the others."""
         session_id = pending.job.session_id
-        if session_id is not None and (
-            session_id in conflicted or pending.number < self._stale_before.get(session_id, 0)
+        decided_here = isinstance(pending.job, _Decide)  # against the latest log: never stale
+        if (
+            session_id is not None
+            and not decided_here
+            and (session_id in conflicted or pending.number < self._stale_before.get(session_id, 0))
         ):
             return SequenceConflict(f"session {session_id!r} moved on: decided on an old state")
         try:

@@ -101,6 +101,12 @@ async def test_the_admin_pages_drain_needs_the_admin_and_a_fresh_form(tmp_path: 
                 assert as_host.status_code == 403
             stale = await admin.post("/admin/drain", data={"csrf": "forged"})
             assert stale.status_code == 403 and "Form expired" in stale.text
+            welsh = re.search(r'<a href="([^"]+)"[^>]*>Cymraeg</a>', stale.text)
+            assert welsh, stale.text  # the answer's language switch leads somewhere real
+            in_welsh = await admin.get(welsh.group(1), follow_redirects=True)
+            assert in_welsh.status_code == 200 and in_welsh.url.path == "/admin"
+            assert '<html lang="cy">' in in_welsh.text
+            await admin.get("/lang/en?back=/admin")  # and back to English for the rest
             elsewhere = await admin.post(
                 "/admin/drain",
                 data={"csrf": found.group(1)},
@@ -111,6 +117,7 @@ async def test_the_admin_pages_drain_needs_the_admin_and_a_fresh_form(tmp_path: 
 
             drained = await admin.post("/admin/drain", data={"csrf": found.group(1)})
             assert drained.status_code == 202 and "This node is draining" in drained.text
+            assert 'href="/lang/cy?back=/admin"' in drained.text
         assert await asyncio.to_thread(probe, server.port) == 503  # at once
         assert server.proc is not None
         assert await asyncio.to_thread(server.proc.wait, 60) == 0  # then it leaves
