@@ -11,8 +11,7 @@ from tests.browser.support import PHONE, assert_accessible, join
 from tests.browser.test_hall_laptop import DOWN, KEPT
 from tests.browser.test_photos import flipchart_png
 from tests.harness import Person, Server
-from tests.reliability.proxy import SilentProxy
-from tests.reliability.relay_process import RelayProcess
+from tests.reliability.relay_process import hall_laptop
 
 
 async def add_photo(page: Page, description: str) -> None:
@@ -38,34 +37,24 @@ async def test_a_hall_photo_taken_offline_is_seen_in_the_hall_then_at_home(
     await host.connect()
     opened = await host.send({"type": "open_phase", "phase_id": "p2", "seat": False})
     assert opened["type"] == "ack"
-    port = int(server.url.rsplit(":", 1)[1])
-    async with SilentProxy(port) as proxy:
-        upstream = links.venue_links["Hall A"].replace(
-            server.public_url, f"http://127.0.0.1:{proxy.port}"
-        )
-        hall = RelayProcess(tmp_path / "hall", upstream=upstream, name="hall-a")
-        await hall.start()
-        try:
-            await hall.has_copy(links.session_id)
-            room = f"{hall.public_url}/j/{links.join_code}/room"
-            _, phone = await join(browser, hall.as_server(), room, "Rhian", **PHONE)
-            _, home = await join(browser, server, links.remote_url, "Dewi")
-            await expect(phone.locator("#connection")).to_have_text("Connected")
+    async with hall_laptop(server, links, tmp_path / "hall") as (proxy, hall):
+        room = f"{hall.public_url}/j/{links.join_code}/room"
+        _, phone = await join(browser, hall.as_server(), room, "Rhian", **PHONE)
+        _, home = await join(browser, server, links.remote_url, "Dewi")
+        await expect(phone.locator("#connection")).to_have_text("Connected")
 
-            proxy.drop()
-            await expect(phone.locator("#connection")).to_have_text(DOWN, timeout=20_000)
-            await add_photo(phone, "Flipchart: the hall's bus plan")
-            await shows_photo(phone, "Flipchart: the hall's bus plan")  # at once, offline
-            note = phone.locator("#notes li", has_text="Flipchart: the hall's bus plan")
-            await expect(note).to_contain_text(KEPT)
-            await assert_accessible(phone, "a phone with a photo kept in the hall")
+        proxy.drop()
+        await expect(phone.locator("#connection")).to_have_text(DOWN, timeout=20_000)
+        await add_photo(phone, "Flipchart: the hall's bus plan")
+        await shows_photo(phone, "Flipchart: the hall's bus plan")  # at once, offline
+        note = phone.locator("#notes li", has_text="Flipchart: the hall's bus plan")
+        await expect(note).to_contain_text(KEPT)
+        await assert_accessible(phone, "a phone with a photo kept in the hall")
 
-            proxy.restore()  # the hall shares it, photo first, and home sees it
-            await expect(phone.locator("#connection")).to_have_text("Connected", timeout=30_000)
-            await shows_photo(home, "Flipchart: the hall's bus plan")
-            await expect(note).not_to_contain_text(KEPT)
+        proxy.restore()  # the hall shares it, photo first, and home sees it
+        await expect(phone.locator("#connection")).to_have_text("Connected", timeout=30_000)
+        await shows_photo(home, "Flipchart: the hall's bus plan")
+        await expect(note).not_to_contain_text(KEPT)
 
-            await add_photo(home, "Kitchen table: our three ideas")  # and back the other way
-            await shows_photo(phone, "Kitchen table: our three ideas")
-        finally:
-            hall.stop()
+        await add_photo(home, "Kitchen table: our three ideas")  # and back the other way
+        await shows_photo(phone, "Kitchen table: our three ideas")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from tests.harness import Person
+from hostkit.sessions import SessionLinks
+from tests.harness import Person, Server
 from tests.reliability.process import HOSTKIT, ServerProcess
+from tests.reliability.proxy import SilentProxy
 
 
 @dataclass
@@ -44,3 +48,23 @@ class RelayProcess(ServerProcess):
                 if (await http.get(f"{self.url}/s/{session_id}")).status_code != 404:
                     return
                 await asyncio.sleep(0.05)  # polling for readiness, not for an outcome
+
+
+@contextlib.asynccontextmanager
+async def hall_laptop(
+    server: Server, links: SessionLinks, workdir: Path, venue: str = "Hall A"
+) -> AsyncIterator[tuple[SilentProxy, RelayProcess]]:
+    """A hall laptop for the venue, with its copy of the session, reaching the server
+    through a proxy the test can cut (``proxy.drop()`` / ``proxy.restore()``)."""
+    port = int(server.url.rsplit(":", 1)[1])
+    async with SilentProxy(port) as proxy:
+        upstream = links.venue_links[venue].replace(
+            server.public_url, f"http://127.0.0.1:{proxy.port}"
+        )
+        hall = RelayProcess(workdir, upstream=upstream, name=venue.lower().replace(" ", "-"))
+        await hall.start()
+        try:
+            await hall.has_copy(links.session_id)
+            yield proxy, hall
+        finally:
+            hall.stop()
