@@ -7,6 +7,7 @@ import pytest
 from hostkit.domain import commands as cmd
 from hostkit.domain import events as ev
 from hostkit.domain.model import SessionState
+from hostkit.domain.rejections import Rejection
 from hostkit.domain.relaying import relayed_problem
 from hostkit.live.view import shown_timer, snapshot
 from tests.domain_helpers import LIBRARY, T0, VENUE, code, ok, person, run, session
@@ -32,7 +33,9 @@ def hall() -> SessionState:
     return state
 
 
-def relayed(state: SessionState, who: str, command: cmd.AnyCommand, now: float) -> object:
+def relayed(
+    state: SessionState, who: str, command: cmd.AnyCommand, now: float
+) -> list[ev.AnyEvent] | Rejection:
     """Decide as the hub does for a command the hall's laptop forwards for ``who``."""
     refused = relayed_problem(state, state.participants["laptop"], state.participants[who], command)
     return refused if refused is not None else run(state, who, command, now)
@@ -155,7 +158,8 @@ def test_people_in_the_hall_see_its_timer_the_lead_host_and_other_venues_the_ses
         }
     )
     for who in ("host", "iolo", "gus"):
-        assert shown[who] is not None and shown[who]["phase_id"] == "p2"
+        timer = shown[who]
+        assert timer is not None and timer["phase_id"] == "p2"
     view = snapshot(state, now=now, viewer="iolo")
     assert view["venue_timers"] == {
         VENUE: {"running": True, "remaining_s": 240.0, "ends_at": T0 + 500}
