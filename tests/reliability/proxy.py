@@ -33,6 +33,8 @@ class SilentProxy:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _server_gave_up: asyncio.Event = field(default_factory=asyncio.Event)
+    _closing: bool = False
+    _accepting: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def __aenter__(self) -> SilentProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
@@ -40,7 +42,12 @@ class SilentProxy:
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
+        self._closing = True  # a connection still being accepted closes itself
         self._server.close()
+        for task in list(self._accepting):  # each closes what it opened, seeing _closing
+            if task is not asyncio.current_task():
+                with contextlib.suppress(BaseException):
+                    await task
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
@@ -67,15 +74,26 @@ class SilentProxy:
         return link.server_gave_up_at
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepting = asyncio.current_task()
+        if accepting is not None:  # waited for (not cancelled) when the proxy closes
+            self._accepting.add(accepting)
+            accepting.add_done_callback(self._accepting.discard)
         link = Link(time.monotonic())
         self.links.append(link)
         self._writers.append(writer)
+        if self._closing:
+            writer.close()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:
             writer.close()
             return
         self._writers.append(up_writer)
+        if self._closing:  # the proxy closed while this one was connecting upstream
+            up_writer.close()
+            writer.close()
+            return
 
         async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter, up: bool) -> None:
             try:

@@ -204,7 +204,8 @@
         if (d.cell_id !== data.cell_id) break;
         if (!hallTimer()) live.setTimer(null, false, 0);  /* so its start is announced */
         byId("timer").setAttribute("data-venue", d.cell_id);
-        if (byId("timer-hall")) byId("timer-hall").hidden = false;
+        /* the label is written in only now: hidden text would still be the line's text */
+        if (byId("timer-hall")) byId("timer-hall").textContent = byId("timer-hall").dataset.label;
         live.setTimer(d.remaining_s, d.running, e.at); break;
       case "venue_timer_stopped":
         if (d.cell_id === data.cell_id) reloadWhenIdle(""); /* back to the session's timer */
