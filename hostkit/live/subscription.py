@@ -26,6 +26,11 @@ class Subscription:
         """Nothing buffered or dropped: a batch sent now cannot overtake or skip one."""
         return not self._batches and not self.overflowed
 
+    @property
+    def pending(self) -> bool:
+        """Something buffered, waiting to be sent."""
+        return bool(self._batches)
+
     def offer(self, batch: Outgoing) -> None:
         if self.overflowed:
             return

@@ -96,8 +96,8 @@ class Connection:
         if subscription.overflowed:
             if not was_behind:
                 self.stop("behind")  # even if a send is stuck on a client not reading
-        elif self.live and self.pumping is None:
-            self.pumping = asyncio.create_task(self.pump())
+        else:
+            self.wake_pump()
 
     def write_now(self, batch: Outgoing) -> bool:
         """Write the batch's shared frame now, unless the socket cannot take it, catch-up
@@ -113,7 +113,11 @@ class Connection:
     def go_live(self) -> None:
         """Caught up: from now on batches go out as they are published."""
         self.live = True
-        if not self.subscription.empty and self.pumping is None:
+        self.wake_pump()
+
+    def wake_pump(self) -> None:
+        """Start the pump if the buffer holds something for a live connection."""
+        if self.live and self.pumping is None and self.subscription.pending:
             self.pumping = asyncio.create_task(self.pump())
 
     async def pump(self) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.types import Scope
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
@@ -43,12 +44,6 @@ class Wire:
     def of(cls, scope: Scope) -> Wire | None:
         """The wire of a WebSocket scope, if its server lets frames be written as bytes."""
         protocol = getattr(scope.get(SEND_KEY), "__self__", None)
-        try:
-            from uvicorn.protocols.websockets.websockets_sansio_impl import (
-                WebSocketsSansIOProtocol,
-            )
-        except ImportError:  # pragma: no cover - another ASGI server
-            return None
         if not isinstance(protocol, WebSocketsSansIOProtocol) or protocol.conn.extensions:
             return None
         return cls(protocol)

@@ -9,29 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from tests.cluster.nodes import Cluster, gap_free, notes_once
-from tests.redis_support import need_redis
 from tests.reliability.client import OutboxClient
 from tests.reliability.process import host_token
 
 POSTERS_PER_NODE = 6
 RATE = 360  # notes per second into the one session, from all posters together
 SECONDS = 4
-
-
-@pytest.fixture
-async def cluster(tmp_path: Path, pg_url: str) -> AsyncIterator[Cluster]:
-    nodes = Cluster(tmp_path, pg_url, need_redis())
-    try:
-        await nodes.start()
-        yield nodes
-    finally:
-        nodes.stop()
 
 
 async def poster(client: OutboxClient, every: float, count: int) -> None:

@@ -6,25 +6,12 @@ People reach whichever node the proxy gives them; they must not be able to tell.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from tests.cluster.nodes import Cluster, gap_free, notes_once, settle
-from tests.redis_support import PrivateRedis, need_redis
+from tests.redis_support import PrivateRedis
 from tests.reliability.client import OutboxClient
 from tests.reliability.process import host_token
-
-
-@pytest.fixture
-async def cluster(tmp_path: Path, pg_url: str) -> AsyncIterator[Cluster]:
-    nodes = Cluster(tmp_path, pg_url, need_redis())
-    try:
-        await nodes.start()
-        yield nodes
-    finally:
-        nodes.stop()
 
 
 async def open_phase(cluster: Cluster, links: dict[str, str]) -> OutboxClient:
