@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import multiprocessing as mp
@@ -130,7 +131,7 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     import uvicorn
 
     from hostkit.server.app import create_app
-    from hostkit.server.draining import uvicorn_config
+    from hostkit.server.draining import freeze_startup, uvicorn_config
     from hostkit.settings import Settings
 
     raise_open_file_limit()
@@ -149,6 +150,7 @@ def serve_hostkit(port: int, data_dir: Path, ws: str) -> None:
     if deflating():
         overrides["ws_per_message_deflate"] = True
     config = uvicorn_config(create_app(settings), settings, **overrides)
+    freeze_startup()  # as draining.run does
     uvicorn.Server(config).run()
 
 
@@ -232,6 +234,11 @@ async def _client_main(listeners: list[Listener], pipe: Connection) -> None:
     readers: list[asyncio.Task[None]] = []
     await asyncio.gather(*(open_one(i, x) for i, x in enumerate(listeners)))
     pipe.send(("ready", len(sockets)))
+    # The listeners are the instrument: a full collection in this process took 16-60 ms
+    # and landed at random in either server's run, so none runs while measuring.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     loop = asyncio.get_running_loop()
     expected = await loop.run_in_executor(None, pipe.recv)  # sent once posting ends
     deadline = time.monotonic() + 120
@@ -579,6 +586,35 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b > 0 else "-"
 
 
+def commit_probe(directory: Path, commits: int = 200, rate: float = 20.0) -> str:
+    """What the data directory's disk does to a commit, beside the figures: hostkit puts
+    each note on disk (WAL, synchronous=FULL, an fsync) before anyone sees it, which the
+    floor never does, so a slow fsync shows in hostkit's tail and not in the floor's."""
+    import sqlite3
+
+    path = directory / "probe.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE t (body TEXT)")
+    took: list[float] = []
+    for _ in range(commits):
+        start = time.perf_counter()
+        db.execute("BEGIN")
+        db.execute("INSERT INTO t VALUES (?)", ("x" * 600,))
+        db.execute("COMMIT")
+        took.append(time.perf_counter() - start)
+        time.sleep(1 / rate)  # a note's pace, as in the runs
+    db.close()
+    path.unlink()
+    took.sort()
+    return (
+        f"a bare SQLite commit in the data directory ({commits} at {rate:g}/s):"
+        f" p50 {percentile(took, 0.5) * 1e3:.2f} ms, p99 {percentile(took, 0.99) * 1e3:.2f} ms,"
+        f" max {took[-1] * 1e3:.2f} ms"
+    )
+
+
 def median_figures(runs: list[Figures]) -> Figures:
     return Figures(
         *(statistics.median(getattr(r, f) for r in runs) for f in Figures.__dataclass_fields__)
@@ -595,6 +631,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--deflate", action="store_true", help="both servers compress frames (permessage-deflate)"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="where hostkit keeps its SQLite files (default: a temporary directory)",
     )
     args = parser.parse_args()
     if args.deflate:
@@ -615,7 +656,8 @@ def main() -> None:
         f"{'listeners':<22} {'run':<8} {'deliv':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'KB/conn':>8}"
         f" {'CPU us/delivery':>16}"
     )
-    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-", dir=args.data) as tmp:
+        print(commit_probe(Path(tmp)), flush=True)
         for config in configs:
             port = _free_port()
             progress(f"{config.name}: joining")

@@ -60,3 +60,23 @@ def test_a_list_typed_straight_after_a_sentence_or_indented_is_a_list() -> None:
     html = render_markdown("Three things:\n- evenings\n- mornings\n\n    1. first\n    2. second")
     assert "<p>Three things:</p>\n<ul>\n<li>evenings</li>\n<li>mornings</li>\n</ul>" in html
     assert "<ol>\n<li>first</li>\n<li>second</li>\n</ol>" in html
+
+
+def test_one_text_never_shapes_the_next() -> None:
+    """The parser is reused between texts (one per thread): a list, a link or a stashed
+    piece of raw HTML in one note must leave nothing behind for the note after it."""
+    render = render_markdown.__wrapped__  # past the cache: every call parses
+    first = render("- tea\n- <b>cake</b>\n\n[the survey](https://example.org/s)")
+    assert "<li>" in first and "&lt;b&gt;" in first
+    assert render("Buses after six") == "<p>Buses after six</p>"
+    assert render("<i>x</i> and y") == "<p>&lt;i&gt;x&lt;/i&gt; and y</p>"
+
+
+def test_threads_render_alike() -> None:
+    """Exports render on worker threads while the loop renders live notes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    render = render_markdown.__wrapped__
+    texts = [f"Note {n}\n- a **{n}**\n- b" for n in range(200)]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(render, texts)) == [render(t) for t in texts]
