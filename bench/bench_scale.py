@@ -43,7 +43,7 @@ from tests.cluster.caddy import Caddy
 
 HOSTKIT = str(Path(sys.executable).with_name("hostkit"))
 WORKERS = 2  # listener processes
-DRAIN_S = 15.0  # after the last note is posted, how long a listener waits for the rest
+DRAIN_S = 60.0  # after the last note is posted, how long a listener waits for the rest
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -103,18 +103,20 @@ def run_bare_server(port: int) -> None:
 
 
 async def listen(
-    urls: list[str], token: str, count: int, notes: int, posting: float, until: float, ready: Any
-) -> Any:
-    """Open count sockets (round-robin over urls); time each of the notes, or stop at until."""
-    latencies: list[float] = []
+    urls: list[str], token: str, count: int, notes: int, posting: float, drain: float,
+    until: float, ready: Any,
+) -> Any:  # fmt: skip
+    """Open count sockets (round-robin over urls); time each of the notes, or stop at until.
+    The latencies come back per url, so a run can tell listeners on one node from others."""
+    latencies: list[list[float]] = [[] for _ in urls]
     received = 0
     connected = 0
-    deadline = until  # for connecting; once all are in, posting time plus DRAIN_S
+    deadline = until  # for connecting; once all are in, posting time plus the drain
 
-    async def one(url: str) -> None:
+    async def one(which: int) -> None:
         nonlocal received, connected
         try:
-            async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
+            async with websockets.connect(urls[which], ping_interval=None, max_size=None) as ws:
                 await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
                 if json.loads(await ws.recv())["type"] != "welcome":
                     return
@@ -137,29 +139,29 @@ async def listen(
                         if text.startswith("bench "):
                             received += 1
                             mine += 1
-                            latencies.append(now - float(text.split()[1]))
+                            latencies[which].append(now - float(text.split()[1]))
         except (OSError, TimeoutError, websockets.ConnectionClosed, websockets.InvalidHandshake):
             return
 
     tasks = []
     for i in range(count):
-        tasks.append(asyncio.create_task(one(urls[i % len(urls)])))
+        tasks.append(asyncio.create_task(one(i % len(urls))))
         if i % 100 == 99:
             await asyncio.sleep(0.05)  # a hall arriving, not a SYN flood
     while connected < count and time.time() < until:  # noqa: ASYNC110 - counted by the tasks
         await asyncio.sleep(0.1)
-    deadline = time.time() + 1 + posting + DRAIN_S
+    deadline = time.time() + 1 + posting + drain
     ready.put(connected)
     await asyncio.gather(*tasks)
     return connected, received, latencies  # connected: late arrivals too
 
 
 def run_listeners(
-    urls: list[str], token: str, count: int, notes: int, posting: float, until: float,
-    ready: Any, out: Any,
+    urls: list[str], token: str, count: int, notes: int, posting: float, drain: float,
+    until: float, ready: Any, out: Any,
 ) -> None:  # fmt: skip
     raise_open_file_limit()
-    out.put(asyncio.run(listen(urls, token, count, notes, posting, until, ready)))
+    out.put(asyncio.run(listen(urls, token, count, notes, posting, drain, until, ready)))
 
 
 # --- the poster -------------------------------------------------------------------------
@@ -210,6 +212,7 @@ class Setup:
     poster_token: str
     listener_token: str
     pids: list[int]  # processes whose CPU counts as the server's
+    split: bool = False  # latencies by node: the poster's node (the first url), the others
 
 
 def wait_port(port: int, within: float = 60) -> None:
@@ -348,6 +351,21 @@ class Run:
     latencies: list[float]
     acks: list[float]
     cpu: float
+    by_url: list[list[float]]
+
+    def split_rows(self) -> list[str]:
+        """Same node as the poster against the other nodes, in this one run."""
+        out = []
+        for label, times in (
+            ("listeners on the poster's node", self.by_url[0]),
+            ("listeners on the other nodes", [t for ts in self.by_url[1:] for t in ts]),
+        ):
+            ms = [1e3 * percentile(times, p) for p in (0.5, 0.95, 0.99)]
+            out.append(
+                f"| {self.setup}: {label} | {len(times)} notes"
+                f" | {ms[0]:.0f} / {ms[1]:.0f} / {ms[2]:.0f} |"
+            )
+        return out
 
     def row(self) -> str:
         expected = self.connected * self.notes
@@ -362,7 +380,7 @@ class Run:
         )
 
 
-def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
+def measure(setup: Setup, listeners: int, rate: float, seconds: float, drain: float) -> Run:
     connect_for = 10 + listeners / 250  # time to let a hall arrive
     until = time.time() + connect_for + seconds + 5
     ready: Any = multiprocessing.Queue()
@@ -377,6 +395,7 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
                 n,
                 int(rate * seconds),
                 seconds,
+                drain,
                 until,
                 ready,
                 out,
@@ -391,18 +410,22 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float) -> Run:
     time.sleep(0.5)  # catch-up frames out of the way
     cpu_before = sum(cpu_seconds(pid) for pid in setup.pids)
     acks = asyncio.run(post(setup.poster_url, setup.poster_token, rate, seconds))
-    received, latencies, connected = 0, [], 0
+    received, connected = 0, 0
+    by_url: list[list[float]] = [[] for _ in setup.ws_urls]
     for _ in workers:  # each returns once every note arrived, or at the deadline
-        joined, count, times = out.get(timeout=max(1.0, until - time.time()) + 30)
+        joined, count, times = out.get(timeout=max(1.0, until - time.time()) + drain + 30)
         connected += joined
         received += count
-        latencies += times
+        for mine, theirs in zip(by_url, times, strict=True):
+            mine += theirs
+    latencies = sorted(t for ts in by_url for t in ts)
     cpu = sum(cpu_seconds(pid) for pid in setup.pids) - cpu_before
     for worker in workers:
         worker.join(10)
     return Run(
-        setup.name, listeners, connected, int(rate * seconds), received, latencies, acks, cpu
-    )
+        setup.name, listeners, connected, int(rate * seconds), received, latencies, acks, cpu,
+        by_url,
+    )  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -424,7 +447,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="posting time per run")
     parser.add_argument("--nodes", type=int, default=3)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--setups", default="bare,sqlite,pg,cluster")
+    parser.add_argument("--setups", default="bare,sqlite,pg,cross,cluster")
+    parser.add_argument(
+        "--drain", type=float, default=DRAIN_S, help="seconds a listener waits for the rest"
+    )
     args = parser.parse_args()
     raise_open_file_limit()
     sizes = [int(n) for n in args.listeners.split(",")]
@@ -449,22 +475,33 @@ def main() -> None:
                             name = f"{nodes} node(s) PostgreSQL + Redis"
                             if which == "cluster":
                                 name += " behind Caddy"
+                            if which == "cross":  # listeners straight to each node
+                                name += ", poster on node 1"
                             proxied = which == "cluster"
                             setup = servers.hostkit(pg, bus, nodes, cap, name, proxied)
                             setup.pids.append(redis_pid)
+                            setup.split = which == "cross"
                         if which == "sqlite":
                             setup.name = "1 node SQLite"
-                        run = measure(setup, size, args.rate, args.seconds)
+                        run = measure(setup, size, args.rate, args.seconds, args.drain)
                 finally:
                     servers.stop()
                 runs.append(run)
                 print(run.row(), flush=True)
+                if setup.split:
+                    print("\n".join(run.split_rows()), flush=True)
     print()
     print("| setup | listeners | connected | delivered | p50 / p95 / p99 ms | ack p50 / p99 ms "
           "| server CPU s | CPU s per 1,000 frames |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     for run in runs:
         print(run.row())
+    print()
+    print("| same run, by node | notes timed | p50 / p95 / p99 ms |")
+    print("|---|---|---|")
+    for run in runs:
+        if run.setup.endswith("poster on node 1"):
+            print("\n".join(run.split_rows()))
     model(runs, args.rate)
 
 
