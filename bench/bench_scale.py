@@ -109,39 +109,53 @@ async def listen(
     """Open count sockets (round-robin over urls); time each of the notes, or stop at until.
     The latencies come back per url, so a run can tell listeners on one node from others."""
     latencies: list[list[float]] = [[] for _ in urls]
-    received = 0
-    connected = 0
+    received = connected = resumed = 0
     deadline = until  # for connecting; once all are in, posting time plus the drain
 
     async def one(which: int) -> None:
-        nonlocal received, connected
-        try:
-            async with websockets.connect(urls[which], ping_interval=None, max_size=None) as ws:
-                await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
-                if json.loads(await ws.recv())["type"] != "welcome":
-                    return
-                connected += 1
-                mine = 0
-                while mine < notes:
-                    left = deadline - time.time()
-                    if left <= 0:
+        """One listener; like a phone, it resumes from its last seq when the server cuts it
+        off (4408: too far behind) or the line drops, and counts each note once."""
+        nonlocal received, connected, resumed
+        last_seq, mine, joined = 0, 0, False
+        seen: set[int] = set()
+        while mine < notes and time.time() < deadline:
+            try:
+                async with websockets.connect(urls[which], ping_interval=None, max_size=None) as ws:
+                    hello = {"type": "hello", "token": token, "last_seq": last_seq}
+                    await ws.send(json.dumps(hello))
+                    if json.loads(await ws.recv())["type"] != "welcome":
                         return
-                    try:
-                        raw = await asyncio.wait_for(ws.recv(), left)
-                    except TimeoutError:
-                        continue  # the deadline may have moved on since (see below)
-                    now = time.time()
-                    message = json.loads(raw)
-                    if message["type"] != "events":
-                        continue
-                    for event in message["events"]:
-                        text = event["data"].get("text", "")
-                        if text.startswith("bench "):
-                            received += 1
-                            mine += 1
-                            latencies[which].append(now - float(text.split()[1]))
-        except (OSError, TimeoutError, websockets.ConnectionClosed, websockets.InvalidHandshake):
-            return
+                    if joined:
+                        resumed += 1
+                    else:
+                        joined = True
+                        connected += 1
+                    while mine < notes:
+                        left = deadline - time.time()
+                        if left <= 0:
+                            return
+                        try:
+                            raw = await asyncio.wait_for(ws.recv(), left)
+                        except TimeoutError:
+                            continue  # the deadline may have moved on since (see below)
+                        now = time.time()
+                        message = json.loads(raw)
+                        if message["type"] != "events":
+                            continue
+                        for event in message["events"]:
+                            last_seq = event["seq"]
+                            text = event["data"].get("text", "")
+                            if text.startswith("bench ") and event["seq"] not in seen:
+                                seen.add(event["seq"])
+                                received += 1
+                                mine += 1
+                                latencies[which].append(now - float(text.split()[1]))
+            except websockets.ConnectionClosed:
+                continue  # cut off: resume at once from last_seq
+            except (OSError, TimeoutError, websockets.InvalidHandshake):
+                if not joined:
+                    return
+                await asyncio.sleep(0.5)  # the line dropped: try again shortly
 
     tasks = []
     for i in range(count):
@@ -153,7 +167,7 @@ async def listen(
     deadline = time.time() + 1 + posting + drain
     ready.put(connected)
     await asyncio.gather(*tasks)
-    return connected, received, latencies  # connected: late arrivals too
+    return connected, received, latencies, resumed  # connected: late arrivals too
 
 
 def run_listeners(
@@ -352,6 +366,7 @@ class Run:
     acks: list[float]
     cpu: float
     by_url: list[list[float]]
+    resumed: int  # times a listener was cut off (or dropped) and resumed from its last seq
 
     def split_rows(self) -> list[str]:
         """Same node as the poster against the other nodes, in this one run."""
@@ -374,7 +389,8 @@ class Run:
         ms = [1e3 * percentile(self.latencies, p) for p in (0.5, 0.95, 0.99)]
         ack = [1e3 * percentile(self.acks, p) for p in (0.5, 0.99)]
         return (
-            f"| {self.setup} | {self.listeners} | {self.connected} | {delivered:.1f} % "
+            f"| {self.setup} | {self.listeners} | {self.connected} | {self.resumed}"
+            f" | {delivered:.1f} % "
             f"| {ms[0]:.0f} / {ms[1]:.0f} / {ms[2]:.0f} | {ack[0]:.0f} / {ack[1]:.0f} "
             f"| {self.cpu:.2f} | {per_k:.3f} |"
         )
@@ -410,11 +426,12 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float, drain: fl
     time.sleep(0.5)  # catch-up frames out of the way
     cpu_before = sum(cpu_seconds(pid) for pid in setup.pids)
     acks = asyncio.run(post(setup.poster_url, setup.poster_token, rate, seconds))
-    received, connected = 0, 0
+    received = connected = resumed = 0
     by_url: list[list[float]] = [[] for _ in setup.ws_urls]
     for _ in workers:  # each returns once every note arrived, or at the deadline
-        joined, count, times = out.get(timeout=max(1.0, until - time.time()) + drain + 30)
+        joined, count, times, again = out.get(timeout=max(1.0, until - time.time()) + drain + 30)
         connected += joined
+        resumed += again
         received += count
         for mine, theirs in zip(by_url, times, strict=True):
             mine += theirs
@@ -424,7 +441,7 @@ def measure(setup: Setup, listeners: int, rate: float, seconds: float, drain: fl
         worker.join(10)
     return Run(
         setup.name, listeners, connected, int(rate * seconds), received, latencies, acks, cpu,
-        by_url,
+        by_url, resumed,
     )  # fmt: skip
 
 
@@ -491,9 +508,9 @@ def main() -> None:
                 if setup.split:
                     print("\n".join(run.split_rows()), flush=True)
     print()
-    print("| setup | listeners | connected | delivered | p50 / p95 / p99 ms | ack p50 / p99 ms "
-          "| server CPU s | CPU s per 1,000 frames |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+    print("| setup | listeners | connected | resumed | delivered | p50 / p95 / p99 ms "
+          "| ack p50 / p99 ms | server CPU s | CPU s per 1,000 frames |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         print(run.row())
     print()
