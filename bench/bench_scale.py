@@ -123,7 +123,9 @@ async def listen(
                 async with websockets.connect(urls[which], ping_interval=None, max_size=None) as ws:
                     hello = {"type": "hello", "token": token, "last_seq": last_seq}
                     await ws.send(json.dumps(hello))
-                    if json.loads(await ws.recv())["type"] != "welcome":
+                    answer = json.loads(await ws.recv())
+                    if answer["type"] != "welcome":
+                        print(f"listener refused: {answer}", file=sys.stderr, flush=True)
                         return
                     if joined:
                         resumed += 1
