@@ -185,3 +185,20 @@ def test_the_open_file_limit_is_raised_to_the_hard_limit() -> None:
     assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == raised
     if hard != resource.RLIM_INFINITY:
         assert raised == hard
+
+
+async def test_a_session_whose_people_all_left_leaves_nothing_in_redis(nodes: Nodes) -> None:
+    a, b = nodes(2, max_connections_per_session=10)
+    assert await a.open_connection("s") and await a.open_connection("s")
+    assert await b.open_connection("s")
+    shared = a._shared
+    assert shared is not None
+    client = redis.Redis.from_url(need_redis())
+    key = f"{shared._prefix}:connections:s"
+    await a.close_connection("s")
+    await a.close_connection("s")
+    assert client.hkeys(key) == [b._shared.node.encode()]  # type: ignore[union-attr]
+    await b.close_connection("s")
+    assert not client.exists(key)
+    assert await a.open_connection("s")  # and the session still counts as before
+    assert await shared.count("s") == 1

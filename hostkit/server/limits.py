@@ -255,6 +255,15 @@ end
 return 1
 """
 
+# Counting out: a node's field goes once it holds no connection, and with the last field
+# the session's hash goes too (Redis drops an empty hash), so an ended session leaves
+# nothing behind. One script, so a count in on the same node cannot fall in between.
+_CLOSE = """
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+"""
+
 
 class SharedConnections:
     """Live connections per session counted across nodes in Redis.
@@ -271,6 +280,7 @@ class SharedConnections:
     def __init__(self, url: str, prefix: str) -> None:
         self._redis = aioredis.Redis.from_url(url, **_client_options())  # type: ignore[arg-type]
         self._open = self._redis.register_script(_OPEN)
+        self._close = self._redis.register_script(_CLOSE)
         self._prefix = prefix
         self.node = uuid.uuid4().hex
         self._alive_key = f"{prefix}:node:{self.node}"
@@ -330,7 +340,7 @@ class SharedConnections:
             self._astray.add(session_id)  # put right by the renewal once Redis is back
             return
         try:
-            await self._redis.hincrby(self._key(session_id), self.node, -1)
+            await self._close(keys=[self._key(session_id)], args=[self.node])
         except RedisError as error:
             self._astray.add(session_id)
             self._outage.failed(error)
@@ -348,7 +358,10 @@ class SharedConnections:
                 pipe = self._redis.pipeline(transaction=True)
                 pipe.set(self._alive_key, 1, ex=NODE_TTL_S)
                 for session_id in astray | set(connections):
-                    pipe.hset(self._key(session_id), self.node, connections.get(session_id, 0))
+                    if connections.get(session_id, 0) > 0:
+                        pipe.hset(self._key(session_id), self.node, connections[session_id])
+                    else:
+                        pipe.hdel(self._key(session_id), self.node)
                 try:
                     await pipe.execute()
                 except RedisError:
