@@ -222,6 +222,9 @@
       self.timerState = { remaining: remaining, running: running, at: at };
       if (starting) Live.announce(t("Timer started: %(left)s", { left: timeLeft(remaining) }));
       previous = null; render();
+      /* a timer set to a mark (5 minutes) has not crossed it: the server's clock may put
+         its start a moment ahead of ours, which read as just above the mark */
+      if (previous !== null && remaining !== null) previous = Math.min(previous, remaining);
     };
   };
   Live.announce = function (text) {

@@ -8,14 +8,24 @@
     var el = document.activeElement;
     return section.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
   }
+  /* Within a named group (one hall's controls) if the focus was in one: several groups
+     hold buttons of the same name, and the focus must not jump to another hall's. */
+  function groupOf(el, within) {
+    var group = el && el.closest("[role=group][aria-label]");
+    return group && within.contains(group) ? group : within;
+  }
+  function named(within, name) {
+    return Array.prototype.filter.call(within.querySelectorAll("[role=group][aria-label]"), function (g) { return g.getAttribute("aria-label") === name; })[0] || within;
+  }
   function swap(old, html, keep) {
-    var buttons = Array.prototype.slice.call(old.querySelectorAll("button, a"));
     var had = old.contains(document.activeElement) ? document.activeElement : null;
+    var scope = groupOf(had, old), name = scope !== old ? scope.getAttribute("aria-label") : null;
+    var buttons = Array.prototype.slice.call(scope.querySelectorAll("button, a"));
     var label = had ? had.textContent : "", index = buttons.indexOf(had);
     old.innerHTML = html;
     if (window.HostkitCounter) window.HostkitCounter.watchAll(old);  /* the count beside a text box */
     if (!had || keep === false) return;
-    var now = old.querySelectorAll("button, a");
+    var now = (name ? named(old, name) : old).querySelectorAll("button, a");
     var again = Array.prototype.filter.call(now, function (b) { return b.textContent === label; })[0] || now[index];
     if (again) again.focus({ preventScroll: true });
   }
@@ -33,6 +43,7 @@
     });
     var said = [], harvest = added.harvest || [];
     if (added.calls) said.push(added.calls.join("; "));  /* "Dewi calls the host (Table 1)" */
+    if (added.halls) said.push(added.halls.join("; "));  /* "Hall A: This hall's own timer: 10 minutes left" */
     if (added.hands) said.push(T("Hand raised: %(list)s", { list: added.hands.join("; ") }));
     if (harvest.length === 1) said.push(T("New in the harvest: %(text)s", { text: harvest[0] }));
     else if (harvest.length) said.push(T("New in the harvest: %(num)s contributions", { num: harvest.length }));
@@ -108,6 +119,17 @@
   setInterval(function () {
     document.querySelectorAll("[data-until]").forEach(function (el) {
       if (!el.hidden && live.serverNow() >= parseFloat(el.getAttribute("data-until"))) el.hidden = true;
+    });
+  }, 1000);
+
+  /* A hall's own timer on the lead host's console counts down between events too, by the
+     server's clock (data-ticks; the session's timer is #timer, above). */
+  setInterval(function () {
+    document.querySelectorAll("[data-ticks]").forEach(function (el) {
+      if (el.dataset.running !== "true") return;
+      var left = Math.max(0, parseFloat(el.dataset.remaining) - (live.serverNow() - parseFloat(el.dataset.serverTime)));
+      var text = window.HostkitLive.timeLeft(left);
+      if (el.textContent !== text) el.textContent = text;
     });
   }, 1000);
 
