@@ -109,13 +109,13 @@ async def listen(
     """Open count sockets (round-robin over urls); time each of the notes, or stop at until.
     The latencies come back per url, so a run can tell listeners on one node from others."""
     latencies: list[list[float]] = [[] for _ in urls]
-    received = connected = resumed = 0
+    received = connected = resumed = full = 0
     deadline = until  # for connecting; once all are in, posting time plus the drain
 
-    async def one(which: int) -> None:
+    async def one(which: int) -> int:
         """One listener; like a phone, it resumes from its last seq when the server cuts it
         off (4408: too far behind) or the line drops, and counts each note once."""
-        nonlocal received, connected, resumed
+        nonlocal received, connected, resumed, full
         last_seq, mine, joined = 0, 0, False
         seen: set[int] = set()
         while mine < notes and time.time() < deadline:
@@ -124,9 +124,13 @@ async def listen(
                     hello = {"type": "hello", "token": token, "last_seq": last_seq}
                     await ws.send(json.dumps(hello))
                     answer = json.loads(await ws.recv())
+                    if answer.get("code") == "too_many_connections":
+                        full += 1  # a phone tries again soon, as the message says
+                        await asyncio.sleep(1.0)
+                        continue
                     if answer["type"] != "welcome":
                         print(f"listener refused: {answer}", file=sys.stderr, flush=True)
-                        return
+                        return mine
                     if joined:
                         resumed += 1
                     else:
@@ -135,7 +139,7 @@ async def listen(
                     while mine < notes:
                         left = deadline - time.time()
                         if left <= 0:
-                            return
+                            return mine
                         try:
                             raw = await asyncio.wait_for(ws.recv(), left)
                         except TimeoutError:
@@ -156,8 +160,9 @@ async def listen(
                 continue  # cut off: resume at once from last_seq
             except (OSError, TimeoutError, websockets.InvalidHandshake):
                 if not joined:
-                    return
+                    return mine
                 await asyncio.sleep(0.5)  # the line dropped: try again shortly
+        return mine
 
     tasks = []
     for i in range(count):
@@ -169,6 +174,13 @@ async def listen(
     deadline = time.time() + 1 + posting + drain
     ready.put(connected)
     await asyncio.gather(*tasks)
+    short = sum(1 for task in tasks if task.result() < notes)
+    if full or short:
+        print(
+            f"listeners: {full} times told the session was full, {short} ended short",
+            file=sys.stderr,
+            flush=True,
+        )
     return connected, received, latencies, resumed  # connected: late arrivals too
 
 
