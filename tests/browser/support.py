@@ -99,3 +99,16 @@ async def console_page(page: Page, name: str) -> None:
             .get_by_role("link", name=name)
             .click()
         )
+
+
+async def listen(page: Page, heard: list[str]) -> None:
+    """Everything the page's live region says from now on, into ``heard`` (the page's
+    ``heard`` function, exposed once, outlives a reload; the observer is set again)."""
+    heard.clear()
+    await page.evaluate(
+        """() => new MutationObserver(() => {
+             const text = document.getElementById('announcer').textContent;
+             if (text) window.heard(text);
+           }).observe(document.getElementById('announcer'),
+                      {childList: true, characterData: true, subtree: true})"""
+    )

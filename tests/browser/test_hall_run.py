@@ -9,23 +9,10 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.support import PHONE, assert_accessible, join
+from tests.browser.support import PHONE, assert_accessible, join, listen
 from tests.harness import Person, Server
 
 SHOTS = os.environ.get("HOSTKIT_SCREENSHOTS")  # a folder: save the pages to look at them
-
-
-async def listen(page: Page, heard: list[str]) -> None:
-    """Everything the page's live region says from now on, into ``heard`` (the page's
-    ``heard`` function, exposed once, outlives a reload; the observer is set again)."""
-    heard.clear()
-    await page.evaluate(
-        """() => new MutationObserver(() => {
-             const text = document.getElementById('announcer').textContent;
-             if (text) window.heard(text);
-           }).observe(document.getElementById('announcer'),
-                      {childList: true, characterData: true, subtree: true})"""
-    )
 
 
 async def press(page: Page, name: str) -> None:

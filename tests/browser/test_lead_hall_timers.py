@@ -9,9 +9,9 @@ import re
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.support import PHONE, assert_accessible, join, open_as
-from tests.browser.test_hall_run import listen, ok
+from tests.browser.support import PHONE, assert_accessible, join, listen, open_as
 from tests.harness import Person, Server
+from tests.security.support import ok
 
 SHOTS = os.environ.get("HOSTKIT_SCREENSHOTS")  # a folder: save the pages to look at them
 
@@ -30,14 +30,14 @@ async def test_the_lead_host_runs_a_halls_own_timer_and_hears_another_halls(
     links = await server.new_session("world-cafe", venues=("Hall A", "Hall B"))
     host = Person.from_link(server, links.host_url)
     await host.connect()
-    await ok(host, {"type": "open_phase", "phase_id": "p2", "seat": False})  # round 1, timed
+    await ok(host.send({"type": "open_phase", "phase_id": "p2", "seat": False}))  # round 1, timed
     halls = {c["name"]: c["id"] for c in (await host.snapshot())["cells"] if c["kind"] == "venue"}
-    made = await ok(host, {"type": "create_group", "name": "Table 1", "cell_id": halls["Hall A"]})
+    table = {"type": "create_group", "name": "Table 1", "cell_id": halls["Hall A"]}
+    made = await ok(host.send(table))
     _, phone = await join(browser, server, links.room_url, "Rhian", **PHONE)
     rhian = next(p["id"] for p in (await host.snapshot())["participants"] if p["name"] == "Rhian")
-    await ok(
-        host, {"type": "move_participant", "participant_id": rhian, "group_id": f"g{made['seq']}"}
-    )
+    move = {"type": "move_participant", "participant_id": rhian, "group_id": f"g{made['seq']}"}
+    await ok(host.send(move))
     await expect(phone.locator("#where-text")).to_have_text("Table 1")
     _, console = await open_as(browser, server.local(links.host_url))
     for page in (phone, console):
@@ -47,6 +47,8 @@ async def test_the_lead_host_runs_a_halls_own_timer_and_hears_another_halls(
     await expect(hall_a).to_contain_text("Hall A")
     await expect(hall_b.get_by_role("button", name="Start hall timer")).to_be_visible()
     await assert_accessible(console, "the lead host's Now page with two halls")
+    if SHOTS:
+        await console.screenshot(path=f"{SHOTS}/lead-halls-idle-console-1280.png", full_page=True)
     note = phone.get_by_label("Your note")
     await note.focus()
     heard: list[str] = []
@@ -76,7 +78,7 @@ async def test_the_lead_host_runs_a_halls_own_timer_and_hears_another_halls(
     said: list[str] = []
     await console.expose_function("heard", lambda text: said.append(text))
     await listen(console, said)
-    await ok(host, {"type": "start_timer", "duration_s": 63, "cell_id": halls["Hall B"]})
+    await ok(host.send({"type": "start_timer", "duration_s": 63, "cell_id": halls["Hall B"]}))
     await expect(console.locator("#announcer")).to_have_text(
         "Hall B: This hall's own timer: 2 minutes left"
     )
@@ -103,7 +105,7 @@ async def test_the_lead_host_runs_a_halls_own_timer_and_hears_another_halls(
 
     # Hall B's is stopped elsewhere: the console says Hall B is on the session's timer again
     await listen(console, said)
-    await ok(host, {"type": "stop_timer", "cell_id": halls["Hall B"]})
+    await ok(host.send({"type": "stop_timer", "cell_id": halls["Hall B"]}))
     await expect(console.locator("#announcer")).to_have_text("Hall B: on the session's timer")
     await expect(hall_b.get_by_role("button", name="Start hall timer")).to_be_visible()
     await assert_accessible(console, "the lead host's Now page, both halls on the session's timer")
