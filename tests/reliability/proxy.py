@@ -44,6 +44,12 @@ class SilentProxy:
         assert self._server is not None
         self._closing = True  # a connection still being accepted closes itself
         self._server.close()
+        # A connection the listening socket took just before closing has its _accept task
+        # only scheduled: let it start (connection_made, then the task's first step), so it
+        # is awaited below and closes its socket, instead of being cancelled unstarted when
+        # the loop ends, leaving the socket open.
+        for _ in range(3):
+            await asyncio.sleep(0)
         for task in list(self._accepting):  # each closes what it opened, seeing _closing
             if task is not asyncio.current_task():
                 with contextlib.suppress(BaseException):
